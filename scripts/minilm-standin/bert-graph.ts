@@ -1,0 +1,285 @@
+/**
+ * The BERT encoder graph, in the form the Hugging Face / optimum export of
+ * all-MiniLM-L6-v2 has: same inputs, same output, same attention-mask
+ * semantics. Node and initializer names follow the exporter's `/encoder/layer.N/...`
+ * style so profiles and error messages look familiar.
+ */
+import type { onnx as proto } from 'onnx-proto';
+import {
+  DataType,
+  GraphBuilder,
+  floatAttr,
+  intAttr,
+  intsAttr,
+  tensorValueInfo,
+} from './onnx-builder.js';
+import { EMBEDDING_QMAX, MATMUL_WEIGHT_QMAX, quantizePerColumn, quantizePerTensor } from './quantize.js';
+import type { BertShape } from './variants.js';
+import type { BertWeights, EncoderLayerWeights, LayerNormWeights, LinearWeights } from './weights.js';
+
+/** `fp32` is model.onnx; `int8` is model_quantized.onnx. */
+export type Precision = 'fp32' | 'int8';
+
+export const INPUT_NAMES = ['input_ids', 'attention_mask', 'token_type_ids'] as const;
+export const OUTPUT_NAME = 'last_hidden_state';
+
+// The symbolic dimension names the optimum exporter uses.
+const BATCH = 'batch_size';
+const SEQUENCE = 'sequence_length';
+
+/**
+ * Added to the scores of padded keys. The most negative float32, as current
+ * transformers uses (torch.finfo(float32).min): softmax then gives padded keys
+ * a weight of exactly 0, so padding cannot change the real tokens' outputs.
+ */
+const MASKED_SCORE = -3.4028234663852886e38;
+
+interface BuildContext {
+  readonly g: GraphBuilder;
+  readonly shape: BertShape;
+  readonly precision: Precision;
+  /**
+   * DynamicQuantizeLinear outputs per float input. Q, K and V read the same
+   * tensor; quantising it once is what onnxruntime's quantizer does too.
+   */
+  readonly quantizedInputs: Map<string, readonly [string, string, string]>;
+}
+
+export function buildBertGraph(shape: BertShape, weights: BertWeights, precision: Precision): proto.IGraphProto {
+  const g = new GraphBuilder();
+  const ctx: BuildContext = { g, shape, precision, quantizedInputs: new Map() };
+  for (const name of INPUT_NAMES) g.input(name);
+
+  const maskBias = attentionMaskBias(ctx, 'attention_mask');
+  let hidden = embeddings(ctx, weights);
+  weights.layers.forEach((layer, index) => {
+    hidden = encoderLayer(ctx, `/encoder/layer.${index}`, hidden, maskBias, layer);
+  });
+  g.output(hidden, OUTPUT_NAME);
+
+  return g.build(
+    'minilm_standin',
+    INPUT_NAMES.map((name) => tensorValueInfo(name, DataType.INT64, [BATCH, SEQUENCE])),
+    [tensorValueInfo(OUTPUT_NAME, DataType.FLOAT, [BATCH, SEQUENCE, shape.hidden])],
+  );
+}
+
+/** "/encoder/layer.0/attention/self/query" + "weight" → "encoder.layer.0.attention.self.query.weight". */
+function paramName(prefix: string, suffix: string): string {
+  return `${prefix.replace(/^\//, '').replaceAll('/', '.')}.${suffix}`;
+}
+
+function sharedScalar(ctx: BuildContext, name: string, value: number): string {
+  return ctx.g.has(name) ? name : ctx.g.scalar(name, value);
+}
+
+function sharedInt64(ctx: BuildContext, name: string, values: readonly number[]): string {
+  return ctx.g.has(name) ? name : ctx.g.int64(name, [values.length], values);
+}
+
+function sharedInt8Zero(ctx: BuildContext, name: string): string {
+  return ctx.g.has(name) ? name : ctx.g.int8(name, [], Int8Array.of(0));
+}
+
+// ---------------------------------------------------------------- embeddings
+
+function embeddings(ctx: BuildContext, weights: BertWeights): string {
+  const { g, shape } = ctx;
+  const words = embeddingLookup(ctx, '/embeddings/word_embeddings', weights.wordEmbeddings, shape.vocab, 'input_ids');
+  const types = embeddingLookup(
+    ctx,
+    '/embeddings/token_type_embeddings',
+    weights.tokenTypeEmbeddings,
+    shape.typeVocab,
+    'token_type_ids',
+  );
+  const positions = positionEmbeddings(ctx, weights.positionEmbeddings);
+  const wordsAndTypes = g.op('Add', '/embeddings/Add', [words, types]);
+  // [batch, seq, hidden] + [seq, hidden] broadcasts over the batch.
+  const summed = g.op('Add', '/embeddings/Add_1', [wordsAndTypes, positions]);
+  return layerNorm(ctx, '/embeddings/LayerNorm', summed, weights.embeddingNorm);
+}
+
+/**
+ * Gather rows of an embedding table. In the int8 model the table is stored as
+ * int8 and only the gathered rows are dequantised, which is how onnxruntime
+ * quantises Gather and why the upstream quantized file is a quarter the size.
+ */
+function embeddingLookup(ctx: BuildContext, prefix: string, table: Float32Array, rows: number, ids: string): string {
+  const { g, shape } = ctx;
+  const dims = [rows, shape.hidden];
+  if (ctx.precision === 'fp32') {
+    const weight = g.float(paramName(prefix, 'weight'), dims, table);
+    return g.op('Gather', `${prefix}/Gather`, [weight, ids], [intAttr('axis', 0)]);
+  }
+  const q = quantizePerTensor(table, EMBEDDING_QMAX);
+  const weight = g.int8(paramName(prefix, 'weight_quantized'), dims, q.data);
+  const gathered = g.op('Gather', `${prefix}/Gather`, [weight, ids], [intAttr('axis', 0)]);
+  return dequantize(ctx, prefix, gathered, q.scale);
+}
+
+/**
+ * Absolute position embeddings for positions 0..seq-1: slicing the first `seq`
+ * rows avoids materialising position ids (BERT's default when none are given).
+ */
+function positionEmbeddings(ctx: BuildContext, table: Float32Array): string {
+  const { g, shape } = ctx;
+  const prefix = '/embeddings/position_embeddings';
+  const dims = [shape.maxPositions, shape.hidden];
+  const seqLength = g.op('Shape', `${prefix}/Shape`, ['input_ids'], [intAttr('start', 1), intAttr('end', 2)]);
+  const starts = sharedInt64(ctx, 'const_zero_1d', [0]);
+  const axes = sharedInt64(ctx, 'const_zero_1d_axes', [0]);
+  if (ctx.precision === 'fp32') {
+    const weight = g.float(paramName(prefix, 'weight'), dims, table);
+    return g.op('Slice', `${prefix}/Slice`, [weight, starts, seqLength, axes]);
+  }
+  const q = quantizePerTensor(table, EMBEDDING_QMAX);
+  const weight = g.int8(paramName(prefix, 'weight_quantized'), dims, q.data);
+  const sliced = g.op('Slice', `${prefix}/Slice`, [weight, starts, seqLength, axes]);
+  return dequantize(ctx, prefix, sliced, q.scale);
+}
+
+function dequantize(ctx: BuildContext, prefix: string, quantized: string, scale: number): string {
+  const scaleName = ctx.g.scalar(paramName(prefix, 'weight_scale'), scale);
+  const zeroPoint = sharedInt8Zero(ctx, 'weight_zero_point');
+  return ctx.g.op('DequantizeLinear', `${prefix}/DequantizeLinear`, [quantized, scaleName, zeroPoint]);
+}
+
+// --------------------------------------------------------- attention mask
+
+/**
+ * attention_mask [batch, seq] (1 = token, 0 = padding) → additive bias
+ * [batch, 1, 1, seq] that broadcasts over heads and query positions.
+ */
+function attentionMaskBias(ctx: BuildContext, mask: string): string {
+  const { g } = ctx;
+  const axes = sharedInt64(ctx, 'const_unsqueeze_axes_1_2', [1, 2]);
+  const expanded = g.op('Unsqueeze', '/extended_attention_mask/Unsqueeze', [mask, axes]);
+  const asFloat = g.op('Cast', '/extended_attention_mask/Cast', [expanded], [intAttr('to', DataType.FLOAT)]);
+  const inverted = g.op('Sub', '/extended_attention_mask/Sub', [sharedScalar(ctx, 'const_one', 1), asFloat]);
+  return g.op('Mul', '/extended_attention_mask/Mul', [inverted, sharedScalar(ctx, 'const_masked_score', MASKED_SCORE)]);
+}
+
+// ------------------------------------------------------------ encoder layer
+
+function encoderLayer(
+  ctx: BuildContext,
+  prefix: string,
+  input: string,
+  maskBias: string,
+  weights: EncoderLayerWeights,
+): string {
+  const { g } = ctx;
+  const context = selfAttention(ctx, `${prefix}/attention/self`, input, maskBias, weights);
+  const projected = linear(ctx, `${prefix}/attention/output/dense`, context, weights.attentionOutput);
+  const attentionResidual = g.op('Add', `${prefix}/attention/output/Add`, [projected, input]);
+  const attended = layerNorm(ctx, `${prefix}/attention/output/LayerNorm`, attentionResidual, weights.attentionNorm);
+
+  const expanded = linear(ctx, `${prefix}/intermediate/dense`, attended, weights.intermediate);
+  const activated = gelu(ctx, `${prefix}/intermediate/intermediate_act_fn`, expanded);
+  const contracted = linear(ctx, `${prefix}/output/dense`, activated, weights.output);
+  const outputResidual = g.op('Add', `${prefix}/output/Add`, [contracted, attended]);
+  return layerNorm(ctx, `${prefix}/output/LayerNorm`, outputResidual, weights.outputNorm);
+}
+
+/** Multi-head scaled dot-product self-attention; returns the merged context [batch, seq, hidden]. */
+function selfAttention(
+  ctx: BuildContext,
+  prefix: string,
+  input: string,
+  maskBias: string,
+  weights: EncoderLayerWeights,
+): string {
+  const { g, shape } = ctx;
+  const headDim = shape.hidden / shape.heads;
+  const query = splitHeads(ctx, `${prefix}/query`, linear(ctx, `${prefix}/query`, input, weights.query), [0, 2, 1, 3]);
+  // Keys are transposed to [batch, heads, headDim, seq] so Q·Kᵀ is a plain MatMul.
+  const keyT = splitHeads(ctx, `${prefix}/key`, linear(ctx, `${prefix}/key`, input, weights.key), [0, 2, 3, 1]);
+  const value = splitHeads(ctx, `${prefix}/value`, linear(ctx, `${prefix}/value`, input, weights.value), [0, 2, 1, 3]);
+
+  const scores = g.op('MatMul', `${prefix}/MatMul`, [query, keyT]);
+  const scale = sharedScalar(ctx, 'const_attention_scale', 1 / Math.sqrt(headDim));
+  const scaled = g.op('Mul', `${prefix}/Mul`, [scores, scale]);
+  const masked = g.op('Add', `${prefix}/Add`, [scaled, maskBias]);
+  const probabilities = g.op('Softmax', `${prefix}/Softmax`, [masked], [intAttr('axis', -1)]);
+  const context = g.op('MatMul', `${prefix}/MatMul_1`, [probabilities, value]);
+
+  const merged = g.op('Transpose', `${prefix}/Transpose_out`, [context], [intsAttr('perm', [0, 2, 1, 3])]);
+  const hiddenShape = sharedInt64(ctx, 'const_shape_hidden', [0, 0, shape.hidden]);
+  return g.op('Reshape', `${prefix}/Reshape_out`, [merged, hiddenShape]);
+}
+
+/** [batch, seq, hidden] → [batch, seq, heads, headDim] → transposed by `perm`. */
+function splitHeads(ctx: BuildContext, prefix: string, input: string, perm: readonly number[]): string {
+  const { g, shape } = ctx;
+  // 0 in a Reshape target means "copy this dimension", which keeps batch and
+  // sequence symbolic.
+  const headsShape = sharedInt64(ctx, 'const_shape_heads', [0, 0, shape.heads, shape.hidden / shape.heads]);
+  const reshaped = g.op('Reshape', `${prefix}/Reshape`, [input, headsShape]);
+  return g.op('Transpose', `${prefix}/Transpose`, [reshaped], [intsAttr('perm', perm)]);
+}
+
+/** Exact GELU, 0.5·x·(1 + erf(x/√2)), as BERT's hidden_act "gelu" (not the tanh approximation). */
+function gelu(ctx: BuildContext, prefix: string, input: string): string {
+  const { g } = ctx;
+  const divided = g.op('Div', `${prefix}/Div`, [input, sharedScalar(ctx, 'const_sqrt2', Math.SQRT2)]);
+  const erf = g.op('Erf', `${prefix}/Erf`, [divided]);
+  const shifted = g.op('Add', `${prefix}/Add`, [erf, sharedScalar(ctx, 'const_one', 1)]);
+  const gated = g.op('Mul', `${prefix}/Mul`, [input, shifted]);
+  return g.op('Mul', `${prefix}/Mul_1`, [gated, sharedScalar(ctx, 'const_half', 0.5)]);
+}
+
+function layerNorm(ctx: BuildContext, prefix: string, input: string, weights: LayerNormWeights): string {
+  const { g, shape } = ctx;
+  const gamma = g.float(paramName(prefix, 'weight'), [shape.hidden], weights.gamma);
+  const beta = g.float(paramName(prefix, 'bias'), [shape.hidden], weights.beta);
+  return g.op('LayerNormalization', `${prefix}/LayerNormalization`, [input, gamma, beta], [
+    intAttr('axis', -1),
+    floatAttr('epsilon', shape.layerNormEps),
+  ]);
+}
+
+// ------------------------------------------------------------- dense layers
+
+function linear(ctx: BuildContext, prefix: string, input: string, weights: LinearWeights): string {
+  const product = ctx.precision === 'fp32' ? matMulFp32(ctx, prefix, input, weights) : matMulInt8(ctx, prefix, input, weights);
+  const bias = ctx.g.float(paramName(prefix, 'bias'), [weights.outFeatures], weights.bias);
+  return ctx.g.op('Add', `${prefix}/Add_bias`, [product, bias]);
+}
+
+function matMulFp32(ctx: BuildContext, prefix: string, input: string, weights: LinearWeights): string {
+  const weight = ctx.g.float(paramName(prefix, 'weight'), [weights.inFeatures, weights.outFeatures], weights.weight);
+  return ctx.g.op('MatMul', `${prefix}/MatMul`, [input, weight]);
+}
+
+/**
+ * The IntegerOps pattern onnxruntime's quantize_dynamic emits for MatMul:
+ *   DynamicQuantizeLinear(x) → MatMulInteger(x_q, W_q) → Cast → Mul(x_scale·W_scale).
+ * W has per-column scales and a zero point of 0 (symmetric), so a scalar zero
+ * point is exact and avoids relying on per-column zero-point support.
+ */
+function matMulInt8(ctx: BuildContext, prefix: string, input: string, weights: LinearWeights): string {
+  const { g } = ctx;
+  const q = quantizePerColumn(weights.weight, weights.inFeatures, weights.outFeatures, MATMUL_WEIGHT_QMAX);
+  const weight = g.int8(paramName(prefix, 'weight_quantized'), [weights.inFeatures, weights.outFeatures], q.data);
+  const weightScale = g.float(paramName(prefix, 'weight_scale'), [weights.outFeatures], q.scales);
+  const weightZeroPoint = sharedInt8Zero(ctx, 'weight_zero_point');
+
+  const [inputQ, inputScale, inputZeroPoint] = dynamicQuantize(ctx, input, `${prefix}/DynamicQuantizeLinear`);
+  const accumulated = g.op('MatMulInteger', `${prefix}/MatMulInteger`, [inputQ, weight, inputZeroPoint, weightZeroPoint]);
+  const asFloat = g.op('Cast', `${prefix}/Cast`, [accumulated], [intAttr('to', DataType.FLOAT)]);
+  const scale = g.op('Mul', `${prefix}/Mul_scale`, [inputScale, weightScale]);
+  return g.op('Mul', `${prefix}/Mul`, [asFloat, scale]);
+}
+
+function dynamicQuantize(ctx: BuildContext, input: string, name: string): readonly [string, string, string] {
+  const cached = ctx.quantizedInputs.get(input);
+  if (cached) return cached;
+  const [value, scale, zeroPoint] = ctx.g.opMulti('DynamicQuantizeLinear', name, [input], 3);
+  if (value === undefined || scale === undefined || zeroPoint === undefined) {
+    throw new Error('DynamicQuantizeLinear must have three outputs');
+  }
+  const outputs = [value, scale, zeroPoint] as const;
+  ctx.quantizedInputs.set(input, outputs);
+  return outputs;
+}

@@ -1,0 +1,46 @@
+/** What every embedder offers the rest of the service. */
+export type EmbedderKind = 'minilm' | 'use-lite';
+
+export interface Embedder {
+  /** Stable identity of the vector space: stored with every embedding, so it changes whenever vectors would. */
+  readonly id: string;
+  readonly kind: EmbedderKind;
+  readonly dim: number;
+  /** True for the generated MiniLM-shaped test model: its vectors mean nothing. */
+  readonly standin: boolean;
+  readonly description: string;
+  /** L2-normalised vectors, one per text, in order. */
+  embed(texts: readonly string[]): Promise<Float32Array[]>;
+}
+
+/** Raised when an embedder cannot be loaded; the message says how to fix it. */
+export class EmbedderLoadError extends Error {
+  constructor(message: string, options?: { cause?: unknown }) {
+    super(message, options);
+    this.name = 'EmbedderLoadError';
+  }
+}
+
+export function l2Normalize(vector: Float32Array): Float32Array {
+  let sumOfSquares = 0;
+  for (let i = 0; i < vector.length; i++) sumOfSquares += vector[i]! * vector[i]!;
+  const norm = Math.sqrt(sumOfSquares);
+  if (norm === 0) return vector;
+  for (let i = 0; i < vector.length; i++) vector[i]! /= norm;
+  return vector;
+}
+
+/** Embeds in fixed-size batches, reporting progress: seeding thousands of rows at once would hold all activations in memory. */
+export async function embedInBatches(
+  embedder: Embedder,
+  texts: readonly string[],
+  batchSize: number,
+  onProgress?: (done: number, total: number) => void,
+): Promise<Float32Array[]> {
+  const vectors: Float32Array[] = [];
+  for (let start = 0; start < texts.length; start += batchSize) {
+    vectors.push(...(await embedder.embed(texts.slice(start, start + batchSize))));
+    onProgress?.(vectors.length, texts.length);
+  }
+  return vectors;
+}

@@ -1,0 +1,125 @@
+import { createHash } from 'node:crypto';
+import { existsSync, readFileSync } from 'node:fs';
+import { basename, dirname, join, resolve } from 'node:path';
+import { env, pipeline } from '@xenova/transformers';
+import { EmbedderLoadError, type Embedder } from './embedder.js';
+
+export interface MiniLmOptions {
+  /** Hub id, e.g. `Xenova/all-MiniLM-L6-v2`. */
+  modelId: string;
+  /** A directory laid out like the Hub repository (config, tokenizer, onnx/). Takes precedence over the cache. */
+  modelDir: string | undefined;
+  quantized: boolean;
+  cacheDir: string;
+  /** Never contact the Hub. */
+  offline: boolean;
+}
+
+/** sha256 of the upstream Xenova/all-MiniLM-L6-v2 weight files, from ../shared/models/README.md. */
+const UPSTREAM_WEIGHT_SHA256: Record<string, string> = {
+  'model_quantized.onnx': 'afdb6f1a0e45b715d0bb9b11772f032c399babd23bfc31fed1c170afc848bdb1',
+  'model.onnx': '759c3cd2b7fe7e93933ad23c4c9181b7396442a2ed746ec7c1d46192c469c46e',
+};
+
+const HOW_TO_PROVIDE =
+  'set MINILM_MODEL_DIR to a directory holding the Xenova/all-MiniLM-L6-v2 files (config.json, tokenizer files, onnx/model_quantized.onnx), ' +
+  'or start once with network access and EMBEDDING_OFFLINE=false so the model is downloaded into MODEL_CACHE_DIR';
+
+type Identity = { id: string; standin: boolean; description: string };
+
+/** Tells the real model, the generated stand-in and anything else apart, so vectors are never mixed up. */
+function identifyWeights(modelDir: string, weightFile: string, precision: string): Identity {
+  const weights = readFileSync(join(modelDir, 'onnx', weightFile));
+  const sha256 = createHash('sha256').update(weights).digest('hex');
+  const markerPath = join(modelDir, 'standin.json');
+  if (existsSync(markerPath)) {
+    const marker = JSON.parse(readFileSync(markerPath, 'utf8')) as { variant?: string };
+    const variant = marker.variant ?? 'unknown';
+    return {
+      id: `minilm-stand-in/${variant}:${precision}:${sha256.slice(0, 12)}`,
+      standin: true,
+      description: `STAND-IN: a generated MiniLM-shaped network with random weights (${variant}); its routing decisions are meaningless`,
+    };
+  }
+  if (UPSTREAM_WEIGHT_SHA256[weightFile] === sha256) {
+    return { id: `Xenova/all-MiniLM-L6-v2:${precision}`, standin: false, description: `all-MiniLM-L6-v2 (${precision}, 384-dim) via transformers.js` };
+  }
+  return {
+    id: `minilm-custom:${precision}:${sha256.slice(0, 12)}`,
+    standin: false,
+    description: `a custom MiniLM-compatible model from ${modelDir} (${precision}); weights differ from upstream all-MiniLM-L6-v2`,
+  };
+}
+
+interface Resolution {
+  /** What transformers.js is asked for, relative to env.localModelPath. */
+  name: string;
+  localRoot: string | undefined;
+  /** The directory the files are read from, when they are on disk already. */
+  dir: string | undefined;
+}
+
+function resolveModelLocation(options: MiniLmOptions, weightFile: string): Resolution {
+  if (options.modelDir !== undefined) {
+    const dir = resolve(options.modelDir);
+    const missing = ['config.json', 'tokenizer.json', join('onnx', weightFile)].filter((file) => !existsSync(join(dir, file)));
+    if (missing.length > 0) {
+      throw new EmbedderLoadError(`MINILM_MODEL_DIR=${options.modelDir} lacks ${missing.join(', ')}; ${HOW_TO_PROVIDE}`);
+    }
+    return { name: basename(dir), localRoot: dirname(dir), dir };
+  }
+  // transformers.js caches Hub files as <cacheDir>/<modelId>/<file>, the same layout as a local model directory.
+  const cacheRoot = resolve(options.cacheDir);
+  const cachedDir = join(cacheRoot, options.modelId);
+  if (existsSync(join(cachedDir, 'onnx', weightFile)) && existsSync(join(cachedDir, 'tokenizer.json'))) {
+    return { name: options.modelId, localRoot: cacheRoot, dir: cachedDir };
+  }
+  if (options.offline) {
+    throw new EmbedderLoadError(`${options.modelId} is not in MODEL_CACHE_DIR=${options.cacheDir} and EMBEDDING_OFFLINE is on; ${HOW_TO_PROVIDE}`);
+  }
+  return { name: options.modelId, localRoot: undefined, dir: undefined };
+}
+
+/**
+ * all-MiniLM-L6-v2 through transformers.js: attention-masked mean pooling and
+ * L2 normalisation, as sentence-transformers does it.
+ */
+export async function loadMiniLmEmbedder(options: MiniLmOptions): Promise<Embedder> {
+  const precision = options.quantized ? 'q8' : 'fp32';
+  const weightFile = options.quantized ? 'model_quantized.onnx' : 'model.onnx';
+  const location = resolveModelLocation(options, weightFile);
+
+  // transformers.js keeps these as process-wide settings; set all of them on every load so no earlier load leaks in.
+  env.cacheDir = resolve(options.cacheDir);
+  if (location.localRoot !== undefined) {
+    env.allowLocalModels = true;
+    env.localModelPath = location.localRoot;
+    env.allowRemoteModels = false;
+  } else {
+    env.allowLocalModels = false;
+    env.allowRemoteModels = true;
+  }
+
+  let extractor: Awaited<ReturnType<typeof pipeline>>;
+  try {
+    extractor = await pipeline('feature-extraction', location.name, { quantized: options.quantized });
+  } catch (error) {
+    throw new EmbedderLoadError(`could not load ${options.modelId} (${precision}): ${(error as Error).message}; ${HOW_TO_PROVIDE}`, {
+      cause: error,
+    });
+  }
+  const dir = location.dir ?? join(resolve(options.cacheDir), options.modelId);
+  const identity = identifyWeights(dir, weightFile, precision);
+
+  const embed = async (texts: readonly string[]): Promise<Float32Array[]> => {
+    if (texts.length === 0) return [];
+    const output = (await extractor([...texts], { pooling: 'mean', normalize: true })) as {
+      data: Float32Array;
+      dims: number[];
+    };
+    const dim = output.dims[output.dims.length - 1]!;
+    return texts.map((_, row) => output.data.slice(row * dim, (row + 1) * dim));
+  };
+  const [probe] = await embed(['dimension probe']);
+  return { ...identity, kind: 'minilm', dim: probe!.length, embed };
+}

@@ -1,0 +1,58 @@
+import type { Config } from '../config.js';
+import type { Logger } from '../logger.js';
+import { EmbedderLoadError, type Embedder } from './embedder.js';
+import { loadMiniLmEmbedder } from './minilm.js';
+import { loadUseLiteEmbedder } from './use-lite.js';
+
+export interface EmbedderLoaders {
+  minilm: typeof loadMiniLmEmbedder;
+  useLite: typeof loadUseLiteEmbedder;
+}
+
+const defaultLoaders: EmbedderLoaders = { minilm: loadMiniLmEmbedder, useLite: loadUseLiteEmbedder };
+
+/**
+ * `auto` prefers the real MiniLM and falls back, loudly, to USE-lite; a forced
+ * choice fails at boot instead. `auto` never settles for the stand-in, whose
+ * vectors are random.
+ */
+export async function selectEmbedder(
+  settings: Config['embedder'],
+  logger: Logger,
+  loaders: EmbedderLoaders = defaultLoaders,
+): Promise<Embedder> {
+  const minilmOptions = {
+    modelId: settings.minilmModelId,
+    modelDir: settings.minilmModelDir,
+    quantized: settings.minilmQuantized,
+    cacheDir: settings.modelCacheDir,
+    offline: settings.offline,
+  };
+  if (settings.choice === 'use-lite') return loaders.useLite();
+  if (settings.choice === 'minilm') {
+    const embedder = await loaders.minilm(minilmOptions);
+    if (embedder.standin) {
+      logger.warn('EMBEDDER=minilm loaded a STAND-IN model with random weights: fine for tests and benchmarks, useless for routing', {
+        embedder: embedder.id,
+      });
+    }
+    return embedder;
+  }
+
+  let reason: string;
+  try {
+    const embedder = await loaders.minilm(minilmOptions);
+    if (!embedder.standin) return embedder;
+    reason = `the MiniLM at MINILM_MODEL_DIR=${settings.minilmModelDir ?? ''} is a generated stand-in, which auto never uses`;
+  } catch (error) {
+    if (!(error instanceof EmbedderLoadError)) throw error;
+    reason = error.message;
+  }
+  const fallback = await loaders.useLite();
+  logger.warn(
+    `MiniLM unavailable, falling back to USE-lite (${fallback.id}); routing quality differs and Spanish relies on rules and exemplars. ` +
+      `Why: ${reason}. To use MiniLM, set EMBEDDER=minilm to fail instead of falling back, and provide the model.`,
+    { embedder: fallback.id },
+  );
+  return fallback;
+}

@@ -1,0 +1,44 @@
+/**
+ * One error type for everything the service reports to a client. The code is a
+ * stable string clients can match on; the message says what to fix.
+ */
+export type ErrorCode =
+  | 'invalid_json'
+  | 'invalid_request'
+  | 'payload_too_large'
+  | 'not_found'
+  | 'method_not_allowed'
+  | 'unknown_model'
+  | 'unknown_strategy'
+  | 'not_ready'
+  | 'no_candidate_available'
+  | 'upstream_error'
+  | 'upstream_timeout'
+  | 'unauthorized'
+  | 'forbidden'
+  | 'rate_limited'
+  | 'internal_error';
+
+export type AppErrorStatus = 400 | 401 | 403 | 404 | 405 | 408 | 409 | 413 | 415 | 422 | 429 | 500 | 502 | 503 | 504;
+
+export class AppError extends Error {
+  readonly code: ErrorCode;
+  readonly status: AppErrorStatus;
+  readonly details: Record<string, unknown> | undefined;
+
+  constructor(code: ErrorCode, status: AppErrorStatus, message: string, details?: Record<string, unknown>) {
+    super(message);
+    this.name = 'AppError';
+    this.code = code;
+    this.status = status;
+    this.details = details;
+  }
+}
+
+export interface ErrorBody {
+  error: { code: ErrorCode; message: string } & Record<string, unknown>;
+}
+
+export function renderError(error: AppError): ErrorBody {
+  return { error: { code: error.code, message: error.message, ...(error.details ?? {}) } };
+}

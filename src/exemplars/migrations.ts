@@ -1,0 +1,58 @@
+import type Database from 'better-sqlite3';
+
+/** Append-only: a shipped migration is never edited, a change gets a new entry. */
+const MIGRATIONS: readonly { version: number; name: string; sql: string }[] = [
+  {
+    version: 1,
+    name: 'exemplars and embeddings',
+    sql: `
+      CREATE TABLE exemplars (
+        id           INTEGER PRIMARY KEY,
+        axis         TEXT NOT NULL CHECK (axis IN ('tier', 'intent')),
+        label        TEXT NOT NULL,
+        text         TEXT NOT NULL,
+        lang         TEXT NOT NULL DEFAULT 'en',
+        source       TEXT NOT NULL,
+        content_hash TEXT NOT NULL UNIQUE,
+        created_at   TEXT NOT NULL,
+        updated_at   TEXT NOT NULL
+      );
+      CREATE INDEX exemplars_axis_label ON exemplars (axis, label);
+      CREATE TABLE embeddings (
+        exemplar_id INTEGER NOT NULL REFERENCES exemplars (id) ON DELETE CASCADE,
+        embedder_id TEXT NOT NULL,
+        dim         INTEGER NOT NULL,
+        vector      BLOB NOT NULL,
+        PRIMARY KEY (exemplar_id, embedder_id)
+      ) WITHOUT ROWID;
+      CREATE INDEX embeddings_embedder ON embeddings (embedder_id);
+      CREATE TABLE meta (
+        key   TEXT PRIMARY KEY,
+        value TEXT NOT NULL
+      );
+      INSERT INTO meta (key, value) VALUES ('exemplar_revision', '0');
+    `,
+  },
+];
+
+export function migrate(db: Database.Database): number {
+  db.exec(`CREATE TABLE IF NOT EXISTS schema_migrations (
+    version    INTEGER PRIMARY KEY,
+    name       TEXT NOT NULL,
+    applied_at TEXT NOT NULL
+  )`);
+  const applied = new Set(
+    (db.prepare('SELECT version FROM schema_migrations').all() as { version: number }[]).map((row) => row.version),
+  );
+  const record = db.prepare('INSERT INTO schema_migrations (version, name, applied_at) VALUES (?, ?, ?)');
+  let count = 0;
+  for (const migration of MIGRATIONS) {
+    if (applied.has(migration.version)) continue;
+    db.transaction(() => {
+      db.exec(migration.sql);
+      record.run(migration.version, migration.name, new Date().toISOString());
+    })();
+    count++;
+  }
+  return count;
+}

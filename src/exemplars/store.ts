@@ -1,0 +1,185 @@
+import { createHash } from 'node:crypto';
+import { mkdirSync } from 'node:fs';
+import { dirname } from 'node:path';
+import Database from 'better-sqlite3';
+import type { Axis } from '../routes-data/schemas.js';
+import { migrate } from './migrations.js';
+
+export interface StoredExemplar {
+  id: number;
+  axis: Axis;
+  label: string;
+  text: string;
+  lang: string;
+  source: string;
+  contentHash: string;
+}
+
+export interface ExemplarState {
+  id: number;
+  label: string;
+  lang: string;
+  source: string;
+  hasVector: boolean;
+}
+
+/** A row to insert or update, with its vector for the active embedder when it was just embedded. */
+export interface ExemplarWrite {
+  axis: Axis;
+  label: string;
+  text: string;
+  lang: string;
+  source: string;
+  contentHash: string;
+  vector: Float32Array | undefined;
+}
+
+export interface ExemplarChange {
+  embedderId: string;
+  writes: readonly ExemplarWrite[];
+  /** Vectors for rows that exist already but lacked one for this embedder. */
+  vectors: readonly { exemplarId: number; vector: Float32Array }[];
+  deleteIds: readonly number[];
+}
+
+export interface LabelCount {
+  axis: Axis;
+  label: string;
+  lang: string;
+  count: number;
+}
+
+export interface VectorRow extends StoredExemplar {
+  vector: Float32Array;
+}
+
+function vectorToBlob(vector: Float32Array): Buffer {
+  return Buffer.from(vector.buffer, vector.byteOffset, vector.byteLength);
+}
+
+function blobToVector(blob: Buffer): Float32Array {
+  // Copy into a fresh, aligned buffer: SQLite's blob may start at any byte offset.
+  const copy = new Float32Array(blob.byteLength / 4);
+  new Uint8Array(copy.buffer).set(blob);
+  return copy;
+}
+
+/**
+ * Labelled exemplars and their embeddings in SQLite. Every multi-row write is
+ * one transaction, so a crash or a bad row never leaves half a change behind.
+ */
+export class ExemplarStore {
+  private readonly statements;
+
+  private constructor(readonly db: Database.Database) {
+    this.statements = {
+      upsert: db.prepare(`
+        INSERT INTO exemplars (axis, label, text, lang, source, content_hash, created_at, updated_at)
+        VALUES (@axis, @label, @text, @lang, @source, @contentHash, @now, @now)
+        ON CONFLICT (content_hash) DO UPDATE SET
+          label = excluded.label, text = excluded.text, lang = excluded.lang, source = excluded.source, updated_at = excluded.updated_at
+        RETURNING id`),
+      saveVector: db.prepare(
+        'INSERT OR REPLACE INTO embeddings (exemplar_id, embedder_id, dim, vector) VALUES (?, ?, ?, ?)',
+      ),
+      deleteExemplar: db.prepare('DELETE FROM exemplars WHERE id = ?'),
+      bumpRevision: db.prepare(
+        "UPDATE meta SET value = CAST(CAST(value AS INTEGER) + 1 AS TEXT) WHERE key = 'exemplar_revision'",
+      ),
+      revision: db.prepare("SELECT value FROM meta WHERE key = 'exemplar_revision'"),
+      states: db.prepare(`
+        SELECT e.content_hash AS contentHash, e.id, e.label, e.lang, e.source,
+               EXISTS (SELECT 1 FROM embeddings v WHERE v.exemplar_id = e.id AND v.embedder_id = ?) AS hasVector
+        FROM exemplars e`),
+      missingVectors: db.prepare(`
+        SELECT e.id, e.text FROM exemplars e
+        WHERE NOT EXISTS (SELECT 1 FROM embeddings v WHERE v.exemplar_id = e.id AND v.embedder_id = ?)
+        ORDER BY e.id`),
+      vectors: db.prepare(`
+        SELECT e.id, e.axis, e.label, e.text, e.lang, e.source, e.content_hash AS contentHash, v.vector, v.dim
+        FROM exemplars e JOIN embeddings v ON v.exemplar_id = e.id AND v.embedder_id = ?
+        ORDER BY e.id`),
+      counts: db.prepare(
+        'SELECT axis, label, lang, COUNT(*) AS count FROM exemplars GROUP BY axis, label, lang ORDER BY axis, label, lang',
+      ),
+      hashesAndLabels: db.prepare('SELECT content_hash AS contentHash, label FROM exemplars ORDER BY content_hash'),
+      total: db.prepare('SELECT COUNT(*) AS n FROM exemplars'),
+      bySource: db.prepare('SELECT id, content_hash AS contentHash FROM exemplars WHERE source = ?'),
+    };
+  }
+
+  static open(path: string): ExemplarStore {
+    if (path !== ':memory:') mkdirSync(dirname(path), { recursive: true });
+    const db = new Database(path);
+    db.pragma('journal_mode = WAL');
+    db.pragma('busy_timeout = 5000');
+    db.pragma('foreign_keys = ON');
+    db.pragma('synchronous = NORMAL');
+    migrate(db);
+    return new ExemplarStore(db);
+  }
+
+  close(): void {
+    if (this.db.open) this.db.close();
+  }
+
+  isEmpty(): boolean {
+    return (this.statements.total.get() as { n: number }).n === 0;
+  }
+
+  /** What the store knows of every exemplar, keyed by content hash, from the point of view of one embedder. */
+  statesByHash(embedderId: string): Map<string, ExemplarState> {
+    const rows = this.statements.states.all(embedderId) as (Omit<ExemplarState, 'hasVector'> & { contentHash: string; hasVector: number })[];
+    return new Map(rows.map((row) => [row.contentHash, { ...row, hasVector: Boolean(row.hasVector) }]));
+  }
+
+  idsBySource(source: string): Map<string, number> {
+    const rows = this.statements.bySource.all(source) as { id: number; contentHash: string }[];
+    return new Map(rows.map((row) => [row.contentHash, row.id]));
+  }
+
+  missingVectors(embedderId: string): { id: number; text: string }[] {
+    return this.statements.missingVectors.all(embedderId) as { id: number; text: string }[];
+  }
+
+  /** Applies a whole change atomically; returns true when the exemplar set changed (and its revision went up). */
+  apply(change: ExemplarChange): boolean {
+    const now = new Date().toISOString();
+    return this.db.transaction(() => {
+      for (const write of change.writes) {
+        const { id } = this.statements.upsert.get({ ...write, now }) as { id: number };
+        if (write.vector) this.statements.saveVector.run(id, change.embedderId, write.vector.length, vectorToBlob(write.vector));
+      }
+      for (const { exemplarId, vector } of change.vectors) {
+        this.statements.saveVector.run(exemplarId, change.embedderId, vector.length, vectorToBlob(vector));
+      }
+      for (const id of change.deleteIds) this.statements.deleteExemplar.run(id);
+      const changed = change.writes.length > 0 || change.deleteIds.length > 0;
+      if (changed) this.statements.bumpRevision.run();
+      return changed;
+    })();
+  }
+
+  vectorRows(embedderId: string): VectorRow[] {
+    const rows = this.statements.vectors.all(embedderId) as (StoredExemplar & { vector: Buffer; dim: number })[];
+    return rows.map(({ dim: _dim, ...row }) => ({ ...row, vector: blobToVector(row.vector) }));
+  }
+
+  labelCounts(): LabelCount[] {
+    return this.statements.counts.all() as LabelCount[];
+  }
+
+  /** Increases on every change; comparable across time on one database. */
+  revision(): number {
+    return Number((this.statements.revision.get() as { value: string }).value);
+  }
+
+  /** Identifies the exemplar set by content, so replicas seeded from the same files report the same version. */
+  version(): string {
+    const hash = createHash('sha256');
+    for (const row of this.statements.hashesAndLabels.iterate() as Iterable<{ contentHash: string; label: string }>) {
+      hash.update(`${row.contentHash}:${row.label}\n`);
+    }
+    return hash.digest('hex').slice(0, 16);
+  }
+}

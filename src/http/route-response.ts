@@ -1,0 +1,67 @@
+import type { Embedder } from '../embedding/embedder.js';
+import type { Candidate } from '../routing/candidates.js';
+import type { ExemplarSetStatus, RouteOutcome } from '../router-service.js';
+import type { AxisScores } from '../scoring/label-scores.js';
+
+const round = (value: number, digits = 4) => Number(value.toFixed(digits));
+
+function candidateView(candidate: Candidate) {
+  return {
+    model: candidate.id,
+    provider: candidate.provider,
+    provider_model: candidate.providerModel,
+    tier: candidate.tier,
+    available: candidate.available,
+  };
+}
+
+function scoresView(scores: AxisScores) {
+  return Object.fromEntries(scores.ranked.map(({ label, score }) => [label, round(score)]));
+}
+
+function topView(axis: 'tier' | 'intent', scores: AxisScores) {
+  return scores.top.map((match) => ({ id: match.id, axis, label: match.label, text: match.text, similarity: round(match.similarity) }));
+}
+
+export function embedderView(embedder: Embedder) {
+  return {
+    id: embedder.id,
+    kind: embedder.kind,
+    dim: embedder.dim,
+    standin: embedder.standin,
+    description: embedder.description,
+  };
+}
+
+/** The public shape of a routing decision: snake_case like the OpenAI API our users already speak. */
+export function routeResponse(outcome: RouteOutcome, embedder: Embedder, exemplars: ExemplarSetStatus) {
+  const { decision } = outcome;
+  const fallbacks = decision.candidates.filter((candidate) => candidate !== decision.chosen);
+  return {
+    decision_id: outcome.decisionId,
+    tier: decision.tier,
+    intent: decision.intent,
+    provider: decision.chosen?.provider ?? null,
+    model: decision.chosen?.id ?? null,
+    provider_model: decision.chosen?.providerModel ?? null,
+    available: decision.available,
+    fallbacks: fallbacks.map(candidateView),
+    strategy: outcome.strategy,
+    reason: decision.reason,
+    scores: { tier: scoresView(outcome.tierScores), intent: scoresView(outcome.intentScores) },
+    margins: { tier: round(outcome.tierScores.margin), intent: round(outcome.intentScores.margin) },
+    scored_tier: decision.scoredTier,
+    adjustments: decision.adjustments,
+    top_exemplars: [...topView('tier', outcome.tierScores), ...topView('intent', outcome.intentScores)],
+    rule_hits: outcome.ruleHits,
+    embedder: { id: embedder.id, standin: embedder.standin },
+    scoring: outcome.scoringSource,
+    exemplar_set_version: exemplars.version,
+    timings_ms: {
+      embed: round(outcome.timingsMs.embed, 3),
+      score: round(outcome.timingsMs.score, 3),
+      total: round(outcome.timingsMs.total, 3),
+    },
+  };
+}
+export type RouteResponse = ReturnType<typeof routeResponse>;

@@ -1,0 +1,42 @@
+import { Hono } from 'hono';
+import { AppError } from '../errors.js';
+import type { RouterService } from '../router-service.js';
+import type { ServiceState } from '../service-state.js';
+import { readJsonBody } from './body.js';
+import { routeResponse } from './route-response.js';
+import { routeBatchRequestSchema, routeRequestSchema, type RouteLimits } from './route-schemas.js';
+
+export function requireRouter(state: ServiceState): RouterService {
+  if (!state.router) {
+    throw new AppError('not_ready', 503, state.startupError ?? 'the router is still loading its embedder and exemplars; retry shortly');
+  }
+  return state.router;
+}
+
+/** POST /v1/route and /v1/route/batch: the decision and its evidence, without calling any model. */
+export function routeRoutes(state: ServiceState, limits: RouteLimits): Hono {
+  const routes = new Hono();
+  const single = routeRequestSchema(limits);
+  const batch = routeBatchRequestSchema(limits);
+
+  routes.post('/v1/route', async (c) => {
+    const body = await readJsonBody(c, single);
+    const router = requireRouter(state);
+    const outcome = await router.route({
+      query: body.query,
+      messages: body.messages,
+      strategy: body.strategy,
+      sessionId: body.session_id,
+    });
+    return c.json(routeResponse(outcome, router.embedder, router.exemplarSet()));
+  });
+
+  routes.post('/v1/route/batch', async (c) => {
+    const body = await readJsonBody(c, batch);
+    const router = requireRouter(state);
+    const outcomes = await Promise.all(body.queries.map((query) => router.route({ query, strategy: body.strategy })));
+    return c.json({ decisions: outcomes.map((outcome) => routeResponse(outcome, router.embedder, router.exemplarSet())) });
+  });
+
+  return routes;
+}

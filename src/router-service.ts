@@ -1,0 +1,163 @@
+import { randomUUID } from 'node:crypto';
+import type { Strategy } from './config.js';
+import type { Embedder } from './embedding/embedder.js';
+import type { ExemplarStore, LabelCount } from './exemplars/store.js';
+import type { RoutesData } from './routes-data/load-routes-data.js';
+import { AXES, LABELS_BY_AXIS, type Axis, type ScoringSettings } from './routes-data/schemas.js';
+import { blendWithHistory, extractRoutingText, type ChatMessageLike } from './routing/conversation.js';
+import { decideRoute, type Decision } from './routing/decide.js';
+import { compileRules, matchRules, type CompiledRule, type RuleHit } from './routing/rules.js';
+import type { SessionMemory } from './routing/session-memory.js';
+import { buildExemplarIndex, type ExemplarIndex } from './scoring/exemplar-index.js';
+import { scoreAxis, type AxisScores } from './scoring/label-scores.js';
+
+export interface RouteInput {
+  query?: string | undefined;
+  messages?: readonly ChatMessageLike[] | undefined;
+  strategy?: Strategy | undefined;
+  sessionId?: string | undefined;
+}
+
+export interface RouteOutcome {
+  decisionId: string;
+  decision: Decision;
+  strategy: Strategy;
+  query: string;
+  tierScores: AxisScores;
+  intentScores: AxisScores;
+  ruleHits: RuleHit[];
+  sessionFloorApplied: boolean;
+  scoringSource: string;
+  timingsMs: { embed: number; score: number; total: number };
+}
+
+export interface ExemplarSetStatus {
+  version: string;
+  revision: number;
+  total: number;
+  counts: LabelCount[];
+}
+
+export interface RouterDeps {
+  embedder: Embedder;
+  store: ExemplarStore;
+  routesData: RoutesData;
+  sessions: SessionMemory;
+  defaultStrategy: Strategy;
+  isProviderAvailable: (provider: string) => boolean;
+  topExemplars?: number;
+}
+
+/** Similarity scales differ between embedders, so each may override the default scoring settings. */
+export function resolveScoring(routesData: RoutesData, embedder: Embedder): { settings: ScoringSettings; source: string } {
+  const override = routesData.scoring.by_embedder[embedder.kind];
+  if (!override) return { settings: routesData.scoring.default, source: 'default' };
+  const defined = Object.fromEntries(Object.entries(override).filter(([, value]) => value !== undefined));
+  return { settings: { ...routesData.scoring.default, ...defined }, source: `by_embedder.${embedder.kind}` };
+}
+
+/**
+ * Embeds, scores and decides. Holds the in-memory exemplar matrices, rebuilt
+ * from the store by `reload()` whenever the exemplar set changes.
+ */
+export class RouterService {
+  private indexes!: Record<Axis, ExemplarIndex>;
+  private status!: ExemplarSetStatus;
+  private readonly rules: CompiledRule[];
+  private readonly scoring: { settings: ScoringSettings; source: string };
+  private readonly scratch: Record<Axis, Float32Array> = { tier: new Float32Array(0), intent: new Float32Array(0) };
+
+  constructor(private readonly deps: RouterDeps) {
+    this.rules = compileRules(deps.routesData.rules);
+    this.scoring = resolveScoring(deps.routesData, deps.embedder);
+    this.reload();
+  }
+
+  get embedder(): Embedder {
+    return this.deps.embedder;
+  }
+
+  get scoringSource(): string {
+    return this.scoring.source;
+  }
+
+  exemplarSet(): ExemplarSetStatus {
+    return this.status;
+  }
+
+  reload(): void {
+    const rows = this.deps.store.vectorRows(this.deps.embedder.id);
+    const dim = this.deps.embedder.dim;
+    const next = {} as Record<Axis, ExemplarIndex>;
+    for (const axis of AXES) {
+      next[axis] = buildExemplarIndex(
+        LABELS_BY_AXIS[axis],
+        dim,
+        rows.filter((row) => row.axis === axis),
+      );
+      this.scratch[axis] = new Float32Array(next[axis].size);
+    }
+    this.indexes = next;
+    const counts = this.deps.store.labelCounts();
+    this.status = {
+      version: this.deps.store.version(),
+      revision: this.deps.store.revision(),
+      total: counts.reduce((sum, row) => sum + row.count, 0),
+      counts,
+    };
+  }
+
+  async route(input: RouteInput): Promise<RouteOutcome> {
+    const started = performance.now();
+    const { settings } = this.scoring;
+    const text =
+      input.messages !== undefined
+        ? extractRoutingText(input.messages, settings.history_turns)
+        : { query: (input.query ?? '').trim(), history: [], hasImages: false };
+    const strategy = input.strategy ?? this.deps.defaultStrategy;
+
+    const history = settings.history_weight > 0 ? text.history : [];
+    const toEmbed = text.query === '' ? [] : [text.query, ...history];
+    const vectors = await this.deps.embedder.embed(toEmbed);
+    const embedded = performance.now();
+
+    const empty: AxisScores = { scores: {}, ranked: [], margin: 0, top: [] };
+    const topExemplars = this.deps.topExemplars ?? 5;
+    let tierScores = empty;
+    let intentScores = empty;
+    if (vectors.length > 0) {
+      const queryVector = blendWithHistory(vectors[0]!, vectors.slice(1), settings.history_weight);
+      tierScores = scoreAxis(this.indexes.tier, queryVector, { ...settings.tier, topExemplars }, this.scratch.tier);
+      intentScores = scoreAxis(this.indexes.intent, queryVector, { ...settings.intent, topExemplars }, this.scratch.intent);
+    }
+    const ruleHits = text.query === '' ? [] : matchRules(this.rules, text.query);
+    const sessionFloor = input.sessionId ? this.deps.sessions.floor(input.sessionId) : undefined;
+    const decision = decideRoute({
+      tierScores,
+      intentScores,
+      tierSettings: settings.tier,
+      intentSettings: settings.intent,
+      strategy,
+      ruleHits,
+      sessionFloor,
+      table: this.deps.routesData.routing,
+      isProviderAvailable: this.deps.isProviderAvailable,
+      needsVision: text.hasImages,
+    });
+    if (input.sessionId) this.deps.sessions.remember(input.sessionId, decision.tier);
+    const finished = performance.now();
+
+    return {
+      decisionId: randomUUID(),
+      decision,
+      strategy,
+      query: text.query,
+      tierScores,
+      intentScores,
+      ruleHits,
+      sessionFloorApplied: decision.adjustments.some((step) => step.startsWith('session')),
+      scoringSource: this.scoring.source,
+      timingsMs: { embed: embedded - started, score: finished - embedded, total: finished - started },
+    };
+  }
+}

@@ -1,0 +1,77 @@
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { join, relative } from 'node:path';
+import type { z } from 'zod';
+import { dedupeExemplars, readRoutesDataExemplarFile, type LocatedExemplar } from '../exemplars/exemplar-files.js';
+import { DataFileError, describeZodIssues } from './data-error.js';
+import {
+  PriceTableSchema,
+  RoutingTableSchema,
+  RulesFileSchema,
+  ScoringFileSchema,
+  type PriceTable,
+  type RoutingTable,
+  type Rule,
+  type ScoringFile,
+} from './schemas.js';
+
+/** Everything in routes-data/, validated: the service trusts it from here on. */
+export interface RoutesData {
+  dir: string;
+  exemplars: LocatedExemplar[];
+  rules: Rule[];
+  routing: RoutingTable;
+  prices: PriceTable;
+  scoring: ScoringFile;
+}
+
+function readJsonFile<T>(dir: string, name: string, schema: z.ZodType<T>): T {
+  const path = join(dir, name);
+  const displayPath = relative(process.cwd(), path) || path;
+  if (!existsSync(path)) throw new DataFileError([`${displayPath}: missing`]);
+  let raw: unknown;
+  try {
+    raw = JSON.parse(readFileSync(path, 'utf8'));
+  } catch (error) {
+    throw new DataFileError([`${displayPath}: not valid JSON (${(error as Error).message})`]);
+  }
+  const parsed = schema.safeParse(raw);
+  if (!parsed.success) throw new DataFileError([`${displayPath}: ${describeZodIssues(parsed.error)}`]);
+  return parsed.data;
+}
+
+export function loadExemplarFiles(dir: string): LocatedExemplar[] {
+  const exemplarDir = join(dir, 'exemplars');
+  if (!existsSync(exemplarDir)) throw new DataFileError([`${exemplarDir}: missing`]);
+  const files = readdirSync(exemplarDir)
+    .filter((name) => name.endsWith('.jsonl'))
+    .sort();
+  const problems: string[] = [];
+  const exemplars: LocatedExemplar[] = [];
+  for (const file of files) {
+    try {
+      exemplars.push(...readRoutesDataExemplarFile(join(exemplarDir, file), dir));
+    } catch (error) {
+      if (!(error instanceof DataFileError)) throw error;
+      problems.push(...error.problems);
+    }
+  }
+  if (problems.length > 0) throw new DataFileError(problems);
+  return dedupeExemplars(exemplars);
+}
+
+export function loadRoutesData(dir: string): RoutesData {
+  const routing = readJsonFile(dir, 'routing.json', RoutingTableSchema);
+  const prices = readJsonFile(dir, 'prices.json', PriceTableSchema);
+  const unpriced = Object.keys(routing.models).filter((id) => !(id in prices.models));
+  if (unpriced.length > 0) {
+    throw new DataFileError([`${join(dir, 'prices.json')}: no price for ${unpriced.join(', ')} (every model in routing.json needs one)`]);
+  }
+  return {
+    dir,
+    exemplars: loadExemplarFiles(dir),
+    rules: readJsonFile(dir, 'rules.json', RulesFileSchema).rules,
+    routing,
+    prices,
+    scoring: readJsonFile(dir, 'scoring.json', ScoringFileSchema),
+  };
+}

@@ -1,0 +1,236 @@
+import { z } from 'zod';
+
+/** The complexity tiers, cheapest first. Order matters: it is the capability order. */
+export const TIERS = ['simple', 'medium', 'complex'] as const;
+export const TierSchema = z.enum(TIERS);
+export type Tier = z.infer<typeof TierSchema>;
+
+/** Intents with exemplars. `general` is what a query gets when none of them fits. */
+export const INTENTS = ['smalltalk', 'sales', 'support', 'faq', 'code', 'math', 'writing'] as const;
+export const IntentSchema = z.enum(INTENTS);
+export type Intent = z.infer<typeof IntentSchema>;
+export const GENERAL_INTENT = 'general';
+export type RoutedIntent = Intent | typeof GENERAL_INTENT;
+
+export const AXES = ['tier', 'intent'] as const;
+export const AxisSchema = z.enum(AXES);
+export type Axis = z.infer<typeof AxisSchema>;
+
+export const LABELS_BY_AXIS: Record<Axis, readonly string[]> = { tier: TIERS, intent: INTENTS };
+
+export const MAX_EXEMPLAR_CHARS = 4000;
+
+/** ISO-639-1 style language tag: `en`, `es`, `pt-BR`. */
+export const LangSchema = z
+  .string()
+  .regex(/^[a-z]{2,3}(-[A-Za-z]{2,4})?$/, 'expected a language tag such as "en" or "es"');
+
+const ExemplarTextSchema = z
+  .string()
+  .transform((text) => text.trim())
+  .pipe(z.string().min(1, 'text is empty').max(MAX_EXEMPLAR_CHARS, `text is longer than ${MAX_EXEMPLAR_CHARS} characters`));
+
+/** One exemplar after parsing, from routes-data or a user's import file. */
+export const ExemplarInputSchema = z
+  .object({
+    axis: AxisSchema,
+    label: z.string().min(1),
+    text: ExemplarTextSchema,
+    lang: LangSchema.default('en'),
+  })
+  .superRefine((row, ctx) => {
+    const allowed = LABELS_BY_AXIS[row.axis];
+    if (!allowed.includes(row.label)) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['label'],
+        message: `label "${row.label}" is not a ${row.axis}; expected one of ${allowed.join(', ')}`,
+      });
+    }
+  });
+export type ExemplarInput = z.infer<typeof ExemplarInputSchema>;
+
+/** A line of routes-data/exemplars/<axis>.<lang>.jsonl: axis and language come from the file name. */
+export const ExemplarFileRowSchema = z.object({ label: z.string().min(1), text: ExemplarTextSchema }).strict();
+
+// ---------------------------------------------------------------- rules
+
+export const RuleSchema = z
+  .object({
+    id: z.string().regex(/^[a-z0-9][a-z0-9_.-]*$/, 'rule ids are lowercase words joined by - _ or .'),
+    description: z.string().min(1),
+    lang: LangSchema.optional(),
+    pattern: z.string().min(1).optional(),
+    flags: z
+      .string()
+      .regex(/^[imsu]*$/, 'flags may only use i, m, s and u')
+      .default('iu'),
+    min_words: z.number().int().nonnegative().optional(),
+    max_words: z.number().int().positive().optional(),
+    set: z
+      .object({
+        intent: IntentSchema.optional(),
+        tier: TierSchema.optional(),
+        min_tier: TierSchema.optional(),
+        max_tier: TierSchema.optional(),
+      })
+      .strict()
+      .refine((set) => Object.keys(set).length > 0, 'a rule must set at least one of intent, tier, min_tier, max_tier'),
+  })
+  .strict()
+  .refine((rule) => rule.pattern !== undefined || rule.min_words !== undefined || rule.max_words !== undefined, {
+    message: 'a rule needs a pattern, min_words or max_words',
+  })
+  .superRefine((rule, ctx) => {
+    if (rule.pattern === undefined) return;
+    try {
+      new RegExp(rule.pattern, rule.flags);
+    } catch (error) {
+      ctx.addIssue({ code: 'custom', path: ['pattern'], message: `not a valid regular expression: ${(error as Error).message}` });
+    }
+  });
+export type Rule = z.infer<typeof RuleSchema>;
+export const RulesFileSchema = z.object({ rules: z.array(RuleSchema) }).strict();
+
+// ---------------------------------------------------------------- routing table
+
+export const ProviderKindSchema = z.enum(['openai', 'anthropic']);
+export type ProviderKind = z.infer<typeof ProviderKindSchema>;
+
+export const ProviderConfigSchema = z
+  .object({
+    kind: ProviderKindSchema,
+    description: z.string().optional(),
+    /** Name of the environment variable that holds the key; keys never live in files. */
+    api_key_env: z.string().regex(/^[A-Z][A-Z0-9_]*$/),
+    /** Name of an environment variable that may override the base URL. */
+    base_url_env: z.string().regex(/^[A-Z][A-Z0-9_]*$/).optional(),
+    base_url: z.url().optional(),
+  })
+  .strict();
+export type ProviderConfig = z.infer<typeof ProviderConfigSchema>;
+
+export const CAPABILITIES = ['vision', 'tools', 'json', 'code', 'long_context'] as const;
+export const CapabilitySchema = z.enum(CAPABILITIES);
+export type Capability = z.infer<typeof CapabilitySchema>;
+
+export const ModelConfigSchema = z
+  .object({
+    provider: z.string().min(1),
+    /** The provider's own model name. */
+    model: z.string().min(1),
+    capabilities: z.array(CapabilitySchema).default([]),
+  })
+  .strict();
+export type ModelConfig = z.infer<typeof ModelConfigSchema>;
+
+const TierCandidatesSchema = z.object({
+  simple: z.array(z.string()).min(1),
+  medium: z.array(z.string()).min(1),
+  complex: z.array(z.string()).min(1),
+});
+
+export const IntentPolicySchema = z
+  .object({
+    min_tier: TierSchema.optional(),
+    max_tier: TierSchema.optional(),
+    /** Replaces a tier's candidate list for this intent (e.g. code prefers code-strong models). */
+    tiers: TierCandidatesSchema.partial().optional(),
+  })
+  .strict();
+export type IntentPolicy = z.infer<typeof IntentPolicySchema>;
+
+export const RoutingTableSchema = z
+  .object({
+    providers: z.record(z.string(), ProviderConfigSchema),
+    models: z.record(z.string(), ModelConfigSchema),
+    tiers: TierCandidatesSchema.strict(),
+    intents: z.partialRecord(z.enum([...INTENTS, GENERAL_INTENT]), IntentPolicySchema).default({}),
+    /** The model whose cost every request is compared against ("had we sent everything to it"). */
+    baseline_model: z.string(),
+  })
+  .strict()
+  .superRefine((table, ctx) => {
+    for (const [id, model] of Object.entries(table.models)) {
+      if (!(model.provider in table.providers)) {
+        ctx.addIssue({ code: 'custom', path: ['models', id, 'provider'], message: `unknown provider "${model.provider}"` });
+      }
+    }
+    const checkIds = (ids: readonly string[], path: (string | number)[]) => {
+      ids.forEach((id, index) => {
+        if (!(id in table.models)) ctx.addIssue({ code: 'custom', path: [...path, index], message: `unknown model "${id}"` });
+      });
+    };
+    for (const tier of TIERS) checkIds(table.tiers[tier], ['tiers', tier]);
+    for (const [intent, policy] of Object.entries(table.intents)) {
+      for (const [tier, ids] of Object.entries(policy?.tiers ?? {})) checkIds(ids ?? [], ['intents', intent, 'tiers', tier]);
+      if (policy?.min_tier && policy.max_tier && TIERS.indexOf(policy.min_tier) > TIERS.indexOf(policy.max_tier)) {
+        ctx.addIssue({ code: 'custom', path: ['intents', intent], message: 'min_tier is above max_tier' });
+      }
+    }
+    if (!(table.baseline_model in table.models)) {
+      ctx.addIssue({ code: 'custom', path: ['baseline_model'], message: `unknown model "${table.baseline_model}"` });
+    }
+  });
+export type RoutingTable = z.infer<typeof RoutingTableSchema>;
+
+// ---------------------------------------------------------------- prices
+
+export const ModelPriceSchema = z
+  .object({
+    /** USD per one million input tokens. */
+    input: z.number().nonnegative(),
+    /** USD per one million output tokens. */
+    output: z.number().nonnegative(),
+  })
+  .strict();
+export type ModelPrice = z.infer<typeof ModelPriceSchema>;
+
+export const PriceTableSchema = z
+  .object({
+    currency: z.literal('USD'),
+    unit: z.literal('per_1m_tokens'),
+    as_of: z.string().regex(/^\d{4}-\d{2}-\d{2}$/),
+    models: z.record(z.string(), ModelPriceSchema),
+  })
+  .strict();
+export type PriceTable = z.infer<typeof PriceTableSchema>;
+
+// ---------------------------------------------------------------- scoring
+
+export const AggregationSchema = z.enum(['max', 'mean', 'sum']);
+export type Aggregation = z.infer<typeof AggregationSchema>;
+
+export const AxisScoringSchema = z
+  .object({
+    /** How many of a label's nearest exemplars count towards its score. */
+    k: z.number().int().min(1).max(50),
+    aggregation: AggregationSchema,
+    /** Below this best score the axis abstains (intent becomes `general`). */
+    threshold: z.number().min(-1).max(1),
+    /** Labels within this distance of the best count as tied (strategies choose among them). */
+    margin: z.number().min(0).max(2),
+  })
+  .strict();
+export type AxisScoring = z.infer<typeof AxisScoringSchema>;
+
+export const ScoringSettingsSchema = z
+  .object({
+    tier: AxisScoringSchema,
+    intent: AxisScoringSchema,
+    /** Weight of earlier user turns relative to the last one (0 = only the last message counts). */
+    history_weight: z.number().min(0).max(1),
+    /** How many earlier user turns may contribute. */
+    history_turns: z.number().int().min(0).max(20),
+  })
+  .strict();
+export type ScoringSettings = z.infer<typeof ScoringSettingsSchema>;
+
+export const ScoringFileSchema = z
+  .object({
+    default: ScoringSettingsSchema,
+    /** Overrides per embedder kind (`minilm`, `use-lite`): similarity scales differ between embedders. */
+    by_embedder: z.record(z.string(), ScoringSettingsSchema.partial()).default({}),
+  })
+  .strict();
+export type ScoringFile = z.infer<typeof ScoringFileSchema>;

@@ -1,0 +1,48 @@
+import { TIERS, type Capability, type RoutedIntent, type RoutingTable, type Tier } from '../routes-data/schemas.js';
+import { tierRank } from './tier-order.js';
+
+export interface Candidate {
+  /** Our id for the model, the key in routing.json and prices.json. */
+  id: string;
+  provider: string;
+  /** The provider's own model name. */
+  providerModel: string;
+  /** The tier whose list put it here: higher than the decision's tier for upgrade fallbacks. */
+  tier: Tier;
+  capabilities: Capability[];
+  /** False when the provider has no key configured. */
+  available: boolean;
+}
+
+export interface CandidateOptions {
+  isProviderAvailable: (provider: string) => boolean;
+  needsVision: boolean;
+}
+
+/**
+ * The decision's tier list first (the intent's own list when it has one), then
+ * the lists of higher tiers as upgrade fallbacks: if every cheap model fails, a
+ * stronger one answers rather than nobody.
+ */
+export function listCandidates(table: RoutingTable, tier: Tier, intent: RoutedIntent, options: CandidateOptions): Candidate[] {
+  const policy = table.intents[intent];
+  const seen = new Set<string>();
+  const candidates: Candidate[] = [];
+  for (const level of TIERS.slice(tierRank(tier))) {
+    for (const id of policy?.tiers?.[level] ?? table.tiers[level]) {
+      if (seen.has(id)) continue;
+      seen.add(id);
+      const model = table.models[id]!;
+      if (options.needsVision && !model.capabilities.includes('vision')) continue;
+      candidates.push({
+        id,
+        provider: model.provider,
+        providerModel: model.model,
+        tier: level,
+        capabilities: model.capabilities,
+        available: options.isProviderAvailable(model.provider),
+      });
+    }
+  }
+  return candidates;
+}

@@ -1,0 +1,129 @@
+import type { Strategy } from '../config.js';
+import {
+  GENERAL_INTENT,
+  type AxisScoring,
+  type Intent,
+  type RoutedIntent,
+  type RoutingTable,
+  type Tier,
+} from '../routes-data/schemas.js';
+import type { AxisScores } from '../scoring/label-scores.js';
+import { listCandidates, type Candidate } from './candidates.js';
+import type { RuleHit } from './rules.js';
+import { pickTier } from './strategy.js';
+import { clampTier, higherTier, tierRank } from './tier-order.js';
+
+export interface DecisionInput {
+  tierScores: AxisScores;
+  intentScores: AxisScores;
+  tierSettings: AxisScoring;
+  intentSettings: AxisScoring;
+  strategy: Strategy;
+  ruleHits: readonly RuleHit[];
+  /** The lowest tier this session may use (its last tier, while fresh). */
+  sessionFloor: Tier | undefined;
+  table: RoutingTable;
+  isProviderAvailable: (provider: string) => boolean;
+  needsVision: boolean;
+}
+
+export interface Decision {
+  tier: Tier;
+  intent: RoutedIntent;
+  /** The tier the scores alone chose, before policies, rules and the session. */
+  scoredTier: Tier;
+  /** Each step that moved the decision away from the raw scores, in order, in words. */
+  adjustments: string[];
+  candidates: Candidate[];
+  /** The first available candidate, or the first candidate when none is available. */
+  chosen: Candidate | undefined;
+  available: boolean;
+  reason: string;
+}
+
+/** When tier scores are too weak to trust, the middle tier is the least costly mistake. */
+const UNSURE_TIER: Tier = 'medium';
+
+function decideIntent(input: DecisionInput, adjustments: string[]): RoutedIntent {
+  const forced = input.ruleHits.find((hit) => hit.set.intent !== undefined);
+  if (forced) {
+    adjustments.push(`rule ${forced.id} set intent ${forced.set.intent!}`);
+    return forced.set.intent!;
+  }
+  const best = input.intentScores.ranked[0];
+  if (!best) return GENERAL_INTENT;
+  if (best.score < input.intentSettings.threshold) {
+    adjustments.push(
+      `best intent ${best.label} scored ${best.score.toFixed(3)}, below the threshold ${input.intentSettings.threshold}: general`,
+    );
+    return GENERAL_INTENT;
+  }
+  return best.label as Intent;
+}
+
+function decideScoredTier(input: DecisionInput, adjustments: string[]): Tier {
+  const ranked = input.tierScores.ranked;
+  if (ranked.length === 0) {
+    adjustments.push(`no tier exemplars: ${UNSURE_TIER}`);
+    return UNSURE_TIER;
+  }
+  if (ranked[0]!.score < input.tierSettings.threshold) {
+    adjustments.push(`best tier scored ${ranked[0]!.score.toFixed(3)}, below the threshold ${input.tierSettings.threshold}: ${UNSURE_TIER}`);
+    return UNSURE_TIER;
+  }
+  const picked = pickTier(ranked, input.tierSettings.margin, input.strategy);
+  if (picked !== ranked[0]!.label) {
+    adjustments.push(`${input.strategy} chose ${picked} over ${ranked[0]!.label} (within the margin ${input.tierSettings.margin})`);
+  }
+  return picked;
+}
+
+function applyTierPolicies(scored: Tier, intent: RoutedIntent, input: DecisionInput, adjustments: string[]): Tier {
+  let tier = scored;
+  const move = (next: Tier, why: string) => {
+    if (next !== tier) adjustments.push(`${why}: ${tier} -> ${next}`);
+    tier = next;
+  };
+  const policy = input.table.intents[intent];
+  if (policy) move(clampTier(tier, policy.min_tier, policy.max_tier), `intent ${intent} policy`);
+  for (const hit of input.ruleHits) {
+    if (hit.set.tier) move(hit.set.tier, `rule ${hit.id}`);
+    else move(clampTier(tier, hit.set.min_tier, hit.set.max_tier), `rule ${hit.id}`);
+  }
+  if (input.sessionFloor && tierRank(input.sessionFloor) > tierRank(tier)) {
+    move(higherTier(tier, input.sessionFloor), 'session stays at its earlier tier');
+  }
+  return tier;
+}
+
+function describe(decision: Omit<Decision, 'reason'>, input: DecisionInput): string {
+  const tierScore = input.tierScores.scores[decision.scoredTier];
+  const intentScore = decision.intent === GENERAL_INTENT ? undefined : input.intentScores.scores[decision.intent];
+  const parts = [
+    `${decision.tier} ${decision.intent} query` +
+      (tierScore === undefined ? '' : ` (tier ${decision.scoredTier} ${tierScore.toFixed(2)}, margin ${input.tierScores.margin.toFixed(2)}`) +
+      (intentScore === undefined ? '' : `; intent ${intentScore.toFixed(2)}, margin ${input.intentScores.margin.toFixed(2)}`) +
+      (tierScore === undefined ? '' : ')'),
+  ];
+  if (decision.adjustments.length > 0) parts.push(decision.adjustments.join('; '));
+  if (!decision.chosen) parts.push('no candidate model fits (vision required?)');
+  else if (decision.available) parts.push(`-> ${decision.chosen.id} via ${decision.chosen.provider} (${input.strategy})`);
+  else parts.push(`-> ${decision.chosen.id}, but no candidate's provider has an API key configured`);
+  return parts.join(' · ');
+}
+
+/** Scores, rules, policies and strategy in; one explained decision out. Pure. */
+export function decideRoute(input: DecisionInput): Decision {
+  const adjustments: string[] = [];
+  const intent = decideIntent(input, adjustments);
+  const scoredTier = decideScoredTier(input, adjustments);
+  const tier = applyTierPolicies(scoredTier, intent, input, adjustments);
+  const candidates = listCandidates(input.table, tier, intent, {
+    isProviderAvailable: input.isProviderAvailable,
+    needsVision: input.needsVision,
+  });
+  const firstAvailable = candidates.find((candidate) => candidate.available);
+  const chosen = firstAvailable ?? candidates[0];
+  const partial = { tier, intent, scoredTier, adjustments, candidates, chosen, available: firstAvailable !== undefined };
+  return { ...partial, reason: describe(partial, input) };
+}

@@ -1,0 +1,49 @@
+/**
+ * The exemplars of one axis packed into one contiguous row-major Float32Array,
+ * so scoring a query is a single pass over memory with no per-row objects.
+ */
+export interface ExemplarIndex {
+  readonly labels: readonly string[];
+  readonly dim: number;
+  readonly size: number;
+  /** size x dim, each row L2-normalised. */
+  readonly matrix: Float32Array;
+  /** Index into `labels` for each row. */
+  readonly labelOfRow: Uint16Array;
+  readonly ids: Int32Array;
+  readonly texts: readonly string[];
+}
+
+export interface IndexRow {
+  id: number;
+  label: string;
+  text: string;
+  vector: Float32Array;
+}
+
+export function buildExemplarIndex(labels: readonly string[], dim: number, rows: readonly IndexRow[]): ExemplarIndex {
+  const matrix = new Float32Array(rows.length * dim);
+  const labelOfRow = new Uint16Array(rows.length);
+  const ids = new Int32Array(rows.length);
+  const labelIndex = new Map(labels.map((label, index) => [label, index]));
+  rows.forEach((row, r) => {
+    if (row.vector.length !== dim) throw new Error(`exemplar ${row.id} has ${row.vector.length} dims, expected ${dim}`);
+    const index = labelIndex.get(row.label);
+    if (index === undefined) throw new Error(`exemplar ${row.id} has unknown label ${row.label}`);
+    matrix.set(row.vector, r * dim);
+    labelOfRow[r] = index;
+    ids[r] = row.id;
+  });
+  return { labels, dim, size: rows.length, matrix, labelOfRow, ids, texts: rows.map((row) => row.text) };
+}
+
+/** Cosine similarity of the query with every row (vectors are normalised, so a dot product), into `out`. */
+export function similarities(index: ExemplarIndex, query: Float32Array, out: Float32Array): Float32Array {
+  const { matrix, dim, size } = index;
+  for (let r = 0, offset = 0; r < size; r++, offset += dim) {
+    let dot = 0;
+    for (let d = 0; d < dim; d++) dot += matrix[offset + d]! * query[d]!;
+    out[r] = dot;
+  }
+  return out;
+}
