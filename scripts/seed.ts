@@ -1,0 +1,111 @@
+/**
+ * npm run seed -- [--file PATH.jsonl|PATH.csv] [--prune] [--dry-run]
+ *
+ * Loads routes-data/ (or a user's labelled file), validates every row before
+ * writing anything, upserts by content hash, embeds what the active embedder
+ * lacks, and prints a summary per label. Settings come from the environment,
+ * as for the service (DATABASE_PATH, EMBEDDER, ...).
+ */
+import { parseArgs } from 'node:util';
+import { ConfigError, loadConfig } from '../src/config.js';
+import { selectEmbedder } from '../src/embedding/select-embedder.js';
+import { dedupeExemplars, readImportFile, type LocatedExemplar } from '../src/exemplars/exemplar-files.js';
+import { seedExemplars, type SeedSummary } from '../src/exemplars/seed.js';
+import { ExemplarStore } from '../src/exemplars/store.js';
+import { createLogger } from '../src/logger.js';
+import { DataFileError } from '../src/routes-data/data-error.js';
+import { loadExemplarFiles } from '../src/routes-data/load-routes-data.js';
+
+const USAGE = `usage: npm run seed -- [--file PATH] [--prune] [--dry-run]
+  --file PATH   import a JSONL or CSV file with text,label,axis[,lang] instead of routes-data/exemplars
+  --prune       delete stored exemplars from the same source that the input no longer has
+  --dry-run     validate the input and report what would change, write nothing`;
+
+function progressBar(): (done: number, total: number) => void {
+  const interactive = process.stderr.isTTY === true;
+  let lastDecile = -1;
+  return (done, total) => {
+    const fraction = total === 0 ? 1 : done / total;
+    if (interactive) {
+      const width = 30;
+      const filled = Math.round(fraction * width);
+      process.stderr.write(`\rembedding [${'#'.repeat(filled)}${'.'.repeat(width - filled)}] ${done}/${total}`);
+      if (done === total) process.stderr.write('\n');
+    } else if (Math.floor(fraction * 10) > lastDecile) {
+      lastDecile = Math.floor(fraction * 10);
+      process.stderr.write(`embedding ${done}/${total}\n`);
+    }
+  };
+}
+
+function printSummary(summary: SeedSummary, dryRun: boolean): void {
+  const verb = dryRun ? 'would be' : 'were';
+  console.log(
+    `${summary.added} added, ${summary.relabelled} updated, ${summary.unchanged} unchanged, ${summary.pruned} pruned (${verb}); ` +
+      `${summary.embedded} embedded`,
+  );
+  console.log(`exemplar set version ${summary.version} (revision ${summary.revision})`);
+  console.log('axis     label       lang  count');
+  for (const row of summary.counts) {
+    console.log(`${row.axis.padEnd(8)} ${row.label.padEnd(11)} ${row.lang.padEnd(5)} ${String(row.count).padStart(5)}`);
+  }
+}
+
+async function main(): Promise<number> {
+  let args;
+  try {
+    args = parseArgs({
+      options: { file: { type: 'string' }, prune: { type: 'boolean', default: false }, 'dry-run': { type: 'boolean', default: false }, help: { type: 'boolean' } },
+      strict: true,
+    }).values;
+  } catch (error) {
+    console.error(`${(error as Error).message}\n${USAGE}`);
+    return 2;
+  }
+  if (args.help) {
+    console.log(USAGE);
+    return 0;
+  }
+  const config = loadConfig();
+  const logger = createLogger(config.logLevel);
+
+  // Validate everything before loading a model or opening the database.
+  const input: LocatedExemplar[] = args.file ? dedupeExemplars(readImportFile(args.file)) : loadExemplarFiles(config.routesDataDir);
+  const prune = args.prune
+    ? args.file
+      ? (source: string) => source === input[0]?.source
+      : (source: string) => source.startsWith('routes-data:')
+    : undefined;
+
+  const embedder = await selectEmbedder(config.embedder, logger);
+  const store = ExemplarStore.open(config.databasePath);
+  try {
+    if (args['dry-run']) {
+      store.db.exec('BEGIN');
+      try {
+        printSummary(await seedExemplars(store, { ...embedder, embed: async (texts) => texts.map(() => new Float32Array(embedder.dim)) }, input, prune ? { prune } : {}), true);
+      } finally {
+        store.db.exec('ROLLBACK');
+      }
+      return 0;
+    }
+    const summary = await seedExemplars(store, embedder, input, { ...(prune ? { prune } : {}), onProgress: progressBar() });
+    console.log(`database ${config.databasePath}, embedder ${embedder.id}`);
+    printSummary(summary, false);
+    return 0;
+  } finally {
+    store.close();
+  }
+}
+
+main().then(
+  (code) => process.exit(code),
+  (error: unknown) => {
+    if (error instanceof DataFileError || error instanceof ConfigError) {
+      console.error(`seed aborted, database unchanged:\n${error.message}`);
+      process.exit(1);
+    }
+    console.error(`seed failed, database unchanged: ${(error as Error).message}`);
+    process.exit(1);
+  },
+);

@@ -1,0 +1,70 @@
+import { createHash } from 'node:crypto';
+import { copyFileSync, existsSync, mkdirSync, renameSync } from 'node:fs';
+import { join } from 'node:path';
+import type { Hono } from 'hono';
+import { createApp } from '../../src/app.js';
+import { bootRouter, type BootedRouter } from '../../src/boot.js';
+import type { Config } from '../../src/config.js';
+import { createLogger, silentLogger, type Logger } from '../../src/logger.js';
+import { loadExemplarFiles } from '../../src/routes-data/load-routes-data.js';
+import { createServiceState, type ServiceState } from '../../src/service-state.js';
+import { PROJECT_ROOT, ROUTES_DATA_DIR, TINY_STANDIN_DIR, tempDir, testConfig } from './env.js';
+
+export type TestEmbedder = 'use-lite' | 'tiny-standin';
+
+const EMBEDDER_ENV: Record<TestEmbedder, Record<string, string>> = {
+  'use-lite': { EMBEDDER: 'use-lite' },
+  'tiny-standin': { EMBEDDER: 'minilm', MINILM_MODEL_DIR: TINY_STANDIN_DIR },
+};
+
+/**
+ * Embedding the shipped exemplars with USE-lite takes ~20 s, so the seeded
+ * database is built once per exemplar set and copied into each test.
+ */
+async function seededTemplate(embedder: TestEmbedder): Promise<string> {
+  const key = createHash('sha256');
+  for (const exemplar of loadExemplarFiles(ROUTES_DATA_DIR)) key.update(`${exemplar.contentHash}:${exemplar.label}:${exemplar.lang}\n`);
+  const dir = join(PROJECT_ROOT, '.cache/test-fixtures');
+  const path = join(dir, `${embedder}-${key.digest('hex').slice(0, 16)}.db`);
+  if (existsSync(path)) return path;
+  mkdirSync(dir, { recursive: true });
+  const building = `${path}.${process.pid}.tmp`;
+  const booted = await bootRouter(testConfig({ ...EMBEDDER_ENV[embedder], DATABASE_PATH: building }), silentLogger);
+  booted.store.close();
+  renameSync(building, path);
+  return path;
+}
+
+export interface TestService extends BootedRouter {
+  app: Hono;
+  config: Config;
+  state: ServiceState;
+  logLines: string[];
+}
+
+/** The real service (real embedder, real SQLite file, real app) on a private copy of the seeded database. */
+export async function startTestService(
+  t: { after: (fn: () => void) => void },
+  embedder: TestEmbedder,
+  env: Record<string, string> = {},
+): Promise<TestService> {
+  const databasePath = join(tempDir(t), 'router.db');
+  copyFileSync(await seededTemplate(embedder), databasePath);
+  const config = testConfig({ ...EMBEDDER_ENV[embedder], DATABASE_PATH: databasePath, ...env });
+  const logLines: string[] = [];
+  const logger: Logger = createLogger('debug', (line) => logLines.push(line));
+  const booted = await bootRouter(config, logger);
+  t.after(() => booted.store.close());
+  const state = createServiceState(booted.router);
+  return { ...booted, config, state, logLines, app: createApp({ config, logger, state }) };
+}
+
+export function postJson(app: Hono, path: string, body: unknown, headers: Record<string, string> = {}): Promise<Response> {
+  return Promise.resolve(
+    app.request(path, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', ...headers },
+      body: typeof body === 'string' ? body : JSON.stringify(body),
+    }),
+  );
+}
