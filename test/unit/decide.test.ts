@@ -1,0 +1,126 @@
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import type { Strategy } from '../../src/config.js';
+import { loadRoutesData } from '../../src/routes-data/load-routes-data.js';
+import type { AxisScoring, Tier } from '../../src/routes-data/schemas.js';
+import { decideRoute, type DecisionInput } from '../../src/routing/decide.js';
+import type { RuleHit } from '../../src/routing/rules.js';
+import { pickTier } from '../../src/routing/strategy.js';
+import type { AxisScores } from '../../src/scoring/label-scores.js';
+import { ROUTES_DATA_DIR } from '../support/env.js';
+
+const table = loadRoutesData(ROUTES_DATA_DIR).routing;
+
+function axis(scores: Record<string, number>): AxisScores {
+  const ranked = Object.entries(scores)
+    .map(([label, score]) => ({ label, score }))
+    .sort((a, b) => b.score - a.score);
+  return { scores, ranked, margin: ranked[0]!.score - (ranked[1]?.score ?? 0), top: [] };
+}
+
+const tierSettings: AxisScoring = { k: 3, aggregation: 'mean', threshold: -1, margin: 0.05 };
+const intentSettings: AxisScoring = { k: 3, aggregation: 'mean', threshold: 0.5, margin: 0.02 };
+
+function input(overrides: Partial<DecisionInput> = {}): DecisionInput {
+  return {
+    tierScores: axis({ simple: 0.3, medium: 0.6, complex: 0.58 }),
+    intentScores: axis({ code: 0.8, math: 0.4 }),
+    tierSettings,
+    intentSettings,
+    strategy: 'balanced',
+    ruleHits: [],
+    sessionFloor: undefined,
+    table,
+    isProviderAvailable: () => true,
+    needsVision: false,
+    ...overrides,
+  };
+}
+
+test('pickTier: strategies break ties within the margin', () => {
+  const ranked = [
+    { label: 'medium', score: 0.6 },
+    { label: 'complex', score: 0.58 },
+    { label: 'simple', score: 0.57 },
+  ];
+  const cases: [Strategy, number, Tier][] = [
+    ['balanced', 0.05, 'medium'],
+    ['cost_optimized', 0.05, 'simple'],
+    ['quality_optimized', 0.05, 'complex'],
+    ['cost_optimized', 0.025, 'medium'],
+    ['quality_optimized', 0.025, 'complex'],
+    ['quality_optimized', 0.01, 'medium'],
+  ];
+  for (const [strategy, margin, expected] of cases) assert.equal(pickTier(ranked, margin, strategy), expected, `${strategy} ${margin}`);
+});
+
+test('decideRoute: the best intent above threshold wins, below it the query is general', () => {
+  assert.equal(decideRoute(input()).intent, 'code');
+  const weak = decideRoute(input({ intentScores: axis({ code: 0.45, math: 0.4 }) }));
+  assert.equal(weak.intent, 'general');
+  assert.match(weak.adjustments.join(), /below the threshold 0.5: general/);
+});
+
+test('decideRoute: an intent with its own tier list uses it (code prefers code-strong models)', () => {
+  const decision = decideRoute(input());
+  assert.equal(decision.tier, 'medium');
+  assert.equal(decision.chosen!.id, table.intents.code!.tiers!.medium![0]);
+});
+
+test('decideRoute: candidates continue into higher tiers as upgrade fallbacks, without repeats', () => {
+  const decision = decideRoute(input({ intentScores: axis({ faq: 0.9 }), tierScores: axis({ simple: 0.9, medium: 0.1, complex: 0 }) }));
+  const ids = decision.candidates.map((candidate) => candidate.id);
+  assert.deepEqual(ids.slice(0, table.tiers.simple.length), table.tiers.simple);
+  assert.equal(new Set(ids).size, ids.length);
+  assert.ok(ids.includes('claude-sonnet-4'), 'complex models are the last resort');
+  assert.deepEqual(
+    [...new Set(decision.candidates.map((candidate) => candidate.tier))],
+    ['simple', 'medium', 'complex'],
+  );
+});
+
+test('decideRoute: smalltalk is capped at simple by its intent policy', () => {
+  const decision = decideRoute(input({ intentScores: axis({ smalltalk: 0.9 }), tierScores: axis({ complex: 0.9, simple: 0.2 }) }));
+  assert.equal(decision.scoredTier, 'complex');
+  assert.equal(decision.tier, 'simple');
+  assert.match(decision.adjustments.join(), /intent smalltalk policy: complex -> simple/);
+});
+
+test('decideRoute: rules set intent and tier, clamp with min_tier, and say so', () => {
+  const forced: RuleHit = { id: 'greet', description: 'd', set: { intent: 'smalltalk', tier: 'simple' } };
+  const floor: RuleHit = { id: 'long', description: 'd', set: { min_tier: 'medium' } };
+  const a = decideRoute(input({ ruleHits: [forced] }));
+  assert.equal(a.intent, 'smalltalk');
+  assert.equal(a.tier, 'simple');
+  const b = decideRoute(input({ ruleHits: [floor], tierScores: axis({ simple: 0.9, medium: 0.2 }) }));
+  assert.equal(b.tier, 'medium');
+  assert.match(b.adjustments.join(), /rule long: simple -> medium/);
+});
+
+test('decideRoute: a session floor keeps the tier up, and is applied last', () => {
+  const decision = decideRoute(input({ sessionFloor: 'complex', intentScores: axis({ smalltalk: 0.9 }) }));
+  assert.equal(decision.tier, 'complex');
+  assert.match(decision.adjustments.at(-1)!, /^session/);
+});
+
+test('decideRoute: unavailable providers are skipped, and when none is available the decision says so', () => {
+  const onlyOpenAi = decideRoute(input({ isProviderAvailable: (provider) => provider === 'openai' }));
+  assert.equal(onlyOpenAi.chosen!.provider, 'openai');
+  assert.equal(onlyOpenAi.available, true);
+  const none = decideRoute(input({ isProviderAvailable: () => false }));
+  assert.equal(none.available, false);
+  assert.ok(none.chosen, 'still names the model it would use');
+  assert.match(none.reason, /no candidate's provider has an API key/);
+});
+
+test('decideRoute: images restrict every candidate to vision-capable models', () => {
+  const decision = decideRoute(input({ needsVision: true }));
+  assert.ok(decision.candidates.length > 0);
+  for (const candidate of decision.candidates) assert.ok(candidate.capabilities.includes('vision'), candidate.id);
+});
+
+test('decideRoute: with no tier exemplars the middle tier is used', () => {
+  const decision = decideRoute(input({ tierScores: { scores: {}, ranked: [], margin: 0, top: [] } }));
+  assert.equal(decision.tier, 'medium');
+  assert.match(decision.adjustments.join(), /no tier exemplars/);
+});

@@ -1,0 +1,46 @@
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { loadRoutesData } from '../../src/routes-data/load-routes-data.js';
+import { RuleSchema } from '../../src/routes-data/schemas.js';
+import { compileRules, countWords, matchRules } from '../../src/routing/rules.js';
+import { ROUTES_DATA_DIR } from '../support/env.js';
+
+const rules = compileRules(loadRoutesData(ROUTES_DATA_DIR).rules);
+const hits = (text: string) => matchRules(rules, text).map((hit) => hit.id);
+
+test('the shipped rules fire where they should and nowhere else', () => {
+  const cases: [string, string[]][] = [
+    ['hi', ['greeting-en']],
+    ['Hello there!', ['greeting-en']],
+    ['thanks so much', ['greeting-en']],
+    ['hi, can you help me migrate my postgres cluster to a new region?', []],
+    ['hola', ['greeting-es']],
+    ['Hola, ¿qué tal?', ['greeting-es']],
+    ['buenos días', ['greeting-es']],
+    ['hola, necesito cancelar mi pedido 4411', []],
+    ['why does this fail?\n```js\nconst x = await f()\n```', ['code-fence']],
+    ['Traceback (most recent call last):\n  File "a.py", line 3', ['stack-trace']],
+    ['I get TypeError: undefined is not a function', ['stack-trace']],
+    ['what is a type error in general?', []],
+    [`${'word '.repeat(150)}`, ['long-request']],
+    [`${'word '.repeat(149)}`, []],
+  ];
+  for (const [text, expected] of cases) assert.deepEqual(hits(text), expected, JSON.stringify(text.slice(0, 40)));
+});
+
+test('countWords counts whitespace-separated words', () => {
+  assert.equal(countWords(''), 0);
+  assert.equal(countWords('  one two\tthree\nfour '), 4);
+});
+
+test('the rule schema rejects rules that could never work', () => {
+  const bad = [
+    { id: 'x', description: 'd', pattern: '(', set: { intent: 'code' } },
+    { id: 'x', description: 'd', set: { intent: 'code' } },
+    { id: 'x', description: 'd', pattern: 'a', set: {} },
+    { id: 'x', description: 'd', pattern: 'a', set: { intent: 'cooking' } },
+    { id: 'Bad Id', description: 'd', pattern: 'a', set: { intent: 'code' } },
+    { id: 'x', description: 'd', pattern: 'a', flags: 'g', set: { intent: 'code' } },
+  ];
+  for (const rule of bad) assert.equal(RuleSchema.safeParse(rule).success, false, JSON.stringify(rule));
+});
