@@ -1,0 +1,60 @@
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { postJson, startTestService } from '../support/test-router.js';
+
+/**
+ * Real sentence embeddings (USE-lite, the offline embedder) against the
+ * exemplars the project ships: the decisions a user would see out of the box.
+ */
+const cases: { query: string; tier?: string; intent?: string }[] = [
+  { query: 'hola, ¿qué tal?', tier: 'simple', intent: 'smalltalk' },
+  { query: 'hi there!', tier: 'simple', intent: 'smalltalk' },
+  { query: 'my card payment was declined twice', intent: 'support' },
+  { query: 'where is my order? it was supposed to arrive on monday', intent: 'support' },
+  { query: '¿cuál es el precio?', intent: 'sales' },
+  { query: 'I want to buy the pro plan, do you offer discounts?', intent: 'sales' },
+  { query: 'who wrote hamlet', tier: 'simple', intent: 'faq' },
+  { query: 'write a python function that reverses a linked list', intent: 'code' },
+  { query: 'what is 2+2', tier: 'simple', intent: 'math' },
+  { query: 'write me a poem about autumn', intent: 'writing' },
+  {
+    query:
+      'Analyze our go-to-market strategy for the European SaaS market, compare it with our three main competitors on pricing, ' +
+      'distribution and brand, and propose a phased 18-month plan with risks, mitigations and KPIs for each phase.',
+    tier: 'complex',
+  },
+  {
+    query:
+      'Design a multi-region event-sourcing architecture for a payments platform: cover consistency guarantees, failure modes, ' +
+      'idempotency, schema evolution and how you would test it, and justify each trade-off.',
+    tier: 'complex',
+  },
+];
+
+test('default exemplars with USE-lite route typical queries as a person would', async (t) => {
+  const { app } = await startTestService(t, 'use-lite');
+  const misses: string[] = [];
+  for (const { query, tier, intent } of cases) {
+    const response = await postJson(app, '/v1/route', { query });
+    assert.equal(response.status, 200);
+    const body = (await response.json()) as { tier: string; intent: string; embedder: { standin: boolean } };
+    assert.equal(body.embedder.standin, false);
+    if (tier && body.tier !== tier) misses.push(`${query.slice(0, 50)}: tier ${body.tier}, expected ${tier}`);
+    if (intent && body.intent !== intent) misses.push(`${query.slice(0, 50)}: intent ${body.intent}, expected ${intent}`);
+  }
+  assert.deepEqual(misses, []);
+});
+
+test('earlier turns count: a terse follow-up inherits the conversation', async (t) => {
+  const { app } = await startTestService(t, 'use-lite');
+  const body = (await (
+    await postJson(app, '/v1/route', {
+      messages: [
+        { role: 'user', content: 'write a python function that merges two sorted lists' },
+        { role: 'assistant', content: 'def merge(a, b): ...' },
+        { role: 'user', content: 'now make it handle generators in python too' },
+      ],
+    })
+  ).json()) as { intent: string };
+  assert.equal(body.intent, 'code');
+});
