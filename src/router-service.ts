@@ -3,9 +3,10 @@ import type { Strategy } from './config.js';
 import type { Embedder } from './embedding/embedder.js';
 import type { ExemplarStore, LabelCount } from './exemplars/store.js';
 import type { RoutesData } from './routes-data/load-routes-data.js';
-import { AXES, LABELS_BY_AXIS, type Axis, type ScoringSettings } from './routes-data/schemas.js';
+import { AXES, LABELS_BY_AXIS, type Axis } from './routes-data/schemas.js';
 import { blendWithHistory, extractRoutingText, type ChatMessageLike } from './routing/conversation.js';
 import { decideRoute, type Decision } from './routing/decide.js';
+import { resolveScoring, type ResolvedScoring } from './routing/scoring-settings.js';
 import { compileRules, matchRules, type CompiledRule, type RuleHit } from './routing/rules.js';
 import type { SessionMemory } from './routing/session-memory.js';
 import { buildExemplarIndex, type ExemplarIndex } from './scoring/exemplar-index.js';
@@ -48,14 +49,6 @@ export interface RouterDeps {
   topExemplars?: number;
 }
 
-/** Similarity scales differ between embedders, so each may override the default scoring settings. */
-export function resolveScoring(routesData: RoutesData, embedder: Embedder): { settings: ScoringSettings; source: string } {
-  const override = routesData.scoring.by_embedder[embedder.kind];
-  if (!override) return { settings: routesData.scoring.default, source: 'default' };
-  const defined = Object.fromEntries(Object.entries(override).filter(([, value]) => value !== undefined));
-  return { settings: { ...routesData.scoring.default, ...defined }, source: `by_embedder.${embedder.kind}` };
-}
-
 /**
  * Embeds, scores and decides. Holds the in-memory exemplar matrices, rebuilt
  * from the store by `reload()` whenever the exemplar set changes.
@@ -64,7 +57,7 @@ export class RouterService {
   private indexes!: Record<Axis, ExemplarIndex>;
   private status!: ExemplarSetStatus;
   private readonly rules: CompiledRule[];
-  private readonly scoring: { settings: ScoringSettings; source: string };
+  private readonly scoring: ResolvedScoring;
   private readonly scratch: Record<Axis, Float32Array> = { tier: new Float32Array(0), intent: new Float32Array(0) };
 
   constructor(private readonly deps: RouterDeps) {
