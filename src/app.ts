@@ -2,8 +2,11 @@ import { Hono } from 'hono';
 import { bodyLimit } from 'hono/body-limit';
 import type { Config } from './config.js';
 import { AppError, renderError } from './errors.js';
+import { chatCompletionRoutes } from './http/chat-completions.js';
 import { healthRoutes } from './http/health.js';
+import { messagesRoutes } from './http/messages.js';
 import { routeRoutes } from './http/route.js';
+import { statsRoutes } from './http/stats.js';
 import type { Logger } from './logger.js';
 import type { ServiceState } from './service-state.js';
 
@@ -29,7 +32,11 @@ export function createApp(deps: AppDeps): Hono {
   );
 
   app.route('/', healthRoutes(deps.state));
-  app.route('/', routeRoutes(deps.state, { maxQueryChars: routing.maxQueryChars, batchMax: routing.batchMax }));
+  const limits = { maxQueryChars: routing.maxQueryChars, batchMax: routing.batchMax };
+  app.route('/', routeRoutes(deps.state, limits));
+  app.route('/', chatCompletionRoutes(deps.state, limits, deps.logger));
+  app.route('/', messagesRoutes(deps.state, limits, deps.logger));
+  app.route('/', statsRoutes(deps.state));
 
   app.notFound((c) => c.json(renderError(new AppError('not_found', 404, `no route for ${c.req.method} ${c.req.path}`)), 404));
 

@@ -1,25 +1,23 @@
 import type { Config } from './config.js';
+import { loadersWithThreads, withRequestFastPath } from './embedding/fast-path.js';
 import { selectEmbedder, type EmbedderLoaders } from './embedding/select-embedder.js';
 import { seedExemplars } from './exemplars/seed.js';
 import { ExemplarStore } from './exemplars/store.js';
+import { RequestLedger } from './ledger/request-ledger.js';
 import type { Logger } from './logger.js';
+import { createCircuitBreaker } from './providers/circuit-breaker.js';
+import { createProviderRegistry, type ProviderRegistry } from './providers/registry.js';
+import { ChatProxy, type ProxyServices } from './proxy/chat-proxy.js';
 import { RouterService } from './router-service.js';
 import { loadRoutesData, type RoutesData } from './routes-data/load-routes-data.js';
-import type { RoutingTable } from './routes-data/schemas.js';
 import { SessionMemory } from './routing/session-memory.js';
 
 export interface BootedRouter {
   router: RouterService;
   store: ExemplarStore;
   routesData: RoutesData;
-}
-
-/** A provider can take traffic when the environment variable its routing.json entry names holds a key. */
-export function providerAvailability(table: RoutingTable, env: Readonly<Record<string, string | undefined>>) {
-  return (provider: string): boolean => {
-    const config = table.providers[provider];
-    return config !== undefined && (env[config.api_key_env] ?? '') !== '';
-  };
+  registry: ProviderRegistry;
+  proxy: { chat: ChatProxy; services: ProxyServices };
 }
 
 /**
@@ -29,7 +27,11 @@ export function providerAvailability(table: RoutingTable, env: Readonly<Record<s
  */
 export async function bootRouter(config: Config, logger: Logger, loaders?: EmbedderLoaders): Promise<BootedRouter> {
   const routesData = loadRoutesData(config.routesDataDir);
-  const embedder = await selectEmbedder(config.embedder, logger, loaders);
+  const registry = createProviderRegistry({ table: routesData.routing, env: config.providerEnv });
+  for (const status of registry.list()) {
+    if (!status.available) logger.info(`provider ${status.name} unavailable: ${status.reason ?? ''}`);
+  }
+  const embedder = await selectEmbedder(config.embedder, logger, loadersWithThreads(config.embedding, loaders));
   logger.info('embedder loaded', { embedder: embedder.id, dim: embedder.dim, standin: embedder.standin });
 
   const store = ExemplarStore.open(config.databasePath);
@@ -46,15 +48,21 @@ export async function bootRouter(config: Config, logger: Logger, loaders?: Embed
       });
     }
     const router = new RouterService({
-      embedder,
+      embedder: withRequestFastPath(embedder, config.embedding),
       store,
       routesData,
       sessions: new SessionMemory(config.routing.sessionTtlMs, config.routing.sessionMaxEntries),
       defaultStrategy: config.routing.defaultStrategy,
-      isProviderAvailable: providerAvailability(routesData.routing, config.providerEnv),
+      isProviderAvailable: (provider) => registry.isAvailable(provider),
     });
     if (router.exemplarSet().total === 0) logger.warn('the exemplar set is empty: every query will get the default tier and intent general');
-    return { router, store, routesData };
+    const services: ProxyServices = {
+      registry,
+      breaker: createCircuitBreaker({ failureThreshold: config.proxy.breakerFailureThreshold, cooldownMs: config.proxy.breakerCooldownMs }),
+      ledger: new RequestLedger(store.db),
+      routesData,
+    };
+    return { router, store, routesData, registry, proxy: { chat: new ChatProxy(router, services, config.proxy, logger), services } };
   } catch (error) {
     store.close();
     throw error;

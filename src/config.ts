@@ -40,6 +40,15 @@ const EnvSchema = z.object({
   SESSION_TTL_SECONDS: positiveInt.default(1800),
   SESSION_MAX_ENTRIES: positiveInt.default(100_000),
   LOG_LEVEL: z.enum(LOG_LEVELS).default('info'),
+  EMBED_CACHE_SIZE: z.coerce.number().int().min(0).default(10_000),
+  EMBED_BATCH_MAX: positiveInt.max(256).default(16),
+  EMBED_BATCH_WINDOW_MS: z.coerce.number().min(0).max(1000).default(0),
+  ONNX_INTRA_OP_THREADS: z.coerce.number().int().min(0).max(256).default(0),
+  UPSTREAM_ATTEMPT_TIMEOUT_MS: positiveInt.default(60_000),
+  UPSTREAM_TOTAL_TIMEOUT_MS: positiveInt.default(120_000),
+  BREAKER_FAILURE_THRESHOLD: positiveInt.default(5),
+  BREAKER_COOLDOWN_MS: positiveInt.default(30_000),
+  LEDGER_STORE_PROMPTS: booleanFromEnv.default(false),
 });
 
 export interface Config {
@@ -56,6 +65,17 @@ export interface Config {
     modelCacheDir: string;
     offline: boolean;
   };
+  /** The request-path fast path around the embedder (see docs/performance.md). */
+  embedding: {
+    /** Query embeddings kept in the LRU cache, keyed by normalised text; 0 turns the cache off. */
+    cacheSize: number;
+    /** Most texts embedded in one model call when concurrent requests are batched together. */
+    batchMax: number;
+    /** How long the first waiting text holds the batch open for others; 0 waits only for the current event-loop turn. */
+    batchWindowMs: number;
+    /** onnxruntime intra-op threads for MiniLM; 0 lets onnxruntime pick (one per core). */
+    onnxIntraOpThreads: number;
+  };
   routing: {
     defaultStrategy: Strategy;
     maxQueryChars: number;
@@ -65,6 +85,13 @@ export interface Config {
     sessionMaxEntries: number;
   };
   logLevel: LogLevel;
+  proxy: {
+    attemptTimeoutMs: number;
+    totalTimeoutMs: number;
+    breakerFailureThreshold: number;
+    breakerCooldownMs: number;
+    storePrompts: boolean;
+  };
   /** Provider keys and base URLs, looked up by the names routes-data/routing.json gives. */
   providerEnv: Readonly<Record<string, string | undefined>>;
 }
@@ -103,6 +130,12 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       modelCacheDir: e.MODEL_CACHE_DIR,
       offline: e.EMBEDDING_OFFLINE,
     },
+    embedding: {
+      cacheSize: e.EMBED_CACHE_SIZE,
+      batchMax: e.EMBED_BATCH_MAX,
+      batchWindowMs: e.EMBED_BATCH_WINDOW_MS,
+      onnxIntraOpThreads: e.ONNX_INTRA_OP_THREADS,
+    },
     routing: {
       defaultStrategy: e.ROUTING_STRATEGY,
       maxQueryChars: e.MAX_QUERY_CHARS,
@@ -112,6 +145,13 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       sessionMaxEntries: e.SESSION_MAX_ENTRIES,
     },
     logLevel: e.LOG_LEVEL,
+    proxy: {
+      attemptTimeoutMs: e.UPSTREAM_ATTEMPT_TIMEOUT_MS,
+      totalTimeoutMs: e.UPSTREAM_TOTAL_TIMEOUT_MS,
+      breakerFailureThreshold: e.BREAKER_FAILURE_THRESHOLD,
+      breakerCooldownMs: e.BREAKER_COOLDOWN_MS,
+      storePrompts: e.LEDGER_STORE_PROMPTS,
+    },
     providerEnv: Object.freeze({ ...env }),
   };
 }

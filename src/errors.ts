@@ -14,6 +14,7 @@ export type ErrorCode =
   | 'no_candidate_available'
   | 'upstream_error'
   | 'upstream_timeout'
+  | 'client_closed'
   | 'unauthorized'
   | 'forbidden'
   | 'rate_limited'

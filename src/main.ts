@@ -32,6 +32,7 @@ bootRouter(config, logger)
   .then((result) => {
     booted = result;
     state.router = result.router;
+    state.proxy = result.proxy;
     const exemplars = result.router.exemplarSet();
     logger.info('ready', { embedder: result.router.embedder.id, exemplars: exemplars.total, version: exemplars.version });
   })

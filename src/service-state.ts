@@ -1,3 +1,4 @@
+import type { ChatProxy, ProxyServices } from './proxy/chat-proxy.js';
 import type { RouterService } from './router-service.js';
 
 /**
@@ -6,9 +7,10 @@ import type { RouterService } from './router-service.js';
  */
 export interface ServiceState {
   router: RouterService | undefined;
+  proxy: { chat: ChatProxy; services: ProxyServices } | undefined;
   startupError: string | undefined;
 }
 
-export function createServiceState(router?: RouterService): ServiceState {
-  return { router, startupError: undefined };
+export function createServiceState(ready?: Pick<ServiceState, 'router' | 'proxy'>): ServiceState {
+  return { router: ready?.router, proxy: ready?.proxy, startupError: undefined };
 }

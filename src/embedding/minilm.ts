@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 import { existsSync, readFileSync } from 'node:fs';
 import { basename, dirname, join, resolve } from 'node:path';
 import { env, pipeline } from '@xenova/transformers';
+import ort from 'onnxruntime-node';
 import { EmbedderLoadError, type Embedder } from './embedder.js';
 
 export interface MiniLmOptions {
@@ -13,6 +14,34 @@ export interface MiniLmOptions {
   cacheDir: string;
   /** Never contact the Hub. */
   offline: boolean;
+  /** onnxruntime intra-op threads; 0 or absent lets onnxruntime choose (one per physical core). */
+  intraOpThreads?: number;
+}
+
+type SessionCreate = typeof ort.InferenceSession.create;
+
+/**
+ * transformers.js 2.17 creates its onnxruntime session with fixed options, so
+ * thread settings are merged in by wrapping InferenceSession.create for the
+ * duration of one load (loads are awaited one at a time at boot).
+ */
+async function withSessionOptions<T>(options: ort.InferenceSession.SessionOptions, load: () => Promise<T>): Promise<T> {
+  if (Object.keys(options).length === 0) return load();
+  const session = ort.InferenceSession as { create: SessionCreate };
+  const original = session.create;
+  session.create = ((...args: Parameters<SessionCreate>) => {
+    const last = args.length - 1;
+    const given = args[last];
+    if (typeof given === 'object' && given !== null && !ArrayBuffer.isView(given) && !(given instanceof ArrayBuffer)) {
+      args[last] = { ...given, ...options } as never;
+    }
+    return (original as (...a: unknown[]) => ReturnType<SessionCreate>).apply(ort.InferenceSession, args);
+  }) as SessionCreate;
+  try {
+    return await load();
+  } finally {
+    session.create = original;
+  }
 }
 
 /** sha256 of the upstream Xenova/all-MiniLM-L6-v2 weight files, from ../shared/models/README.md. */
@@ -102,7 +131,9 @@ export async function loadMiniLmEmbedder(options: MiniLmOptions): Promise<Embedd
 
   let extractor: Awaited<ReturnType<typeof pipeline>>;
   try {
-    extractor = await pipeline('feature-extraction', location.name, { quantized: options.quantized });
+    const threads = options.intraOpThreads ?? 0;
+    const sessionOptions: ort.InferenceSession.SessionOptions = threads > 0 ? { intraOpNumThreads: threads, interOpNumThreads: 1 } : {};
+    extractor = await withSessionOptions(sessionOptions, () => pipeline('feature-extraction', location.name, { quantized: options.quantized }));
   } catch (error) {
     throw new EmbedderLoadError(`could not load ${options.modelId} (${precision}): ${(error as Error).message}; ${HOW_TO_PROVIDE}`, {
       cause: error,

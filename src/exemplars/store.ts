@@ -1,9 +1,7 @@
 import { createHash } from 'node:crypto';
-import { mkdirSync } from 'node:fs';
-import { dirname } from 'node:path';
-import Database from 'better-sqlite3';
+import type Database from 'better-sqlite3';
+import { openDatabase } from '../db/open-database.js';
 import type { Axis } from '../routes-data/schemas.js';
-import { migrate } from './migrations.js';
 
 export interface StoredExemplar {
   id: number;
@@ -109,14 +107,7 @@ export class ExemplarStore {
   }
 
   static open(path: string): ExemplarStore {
-    if (path !== ':memory:') mkdirSync(dirname(path), { recursive: true });
-    const db = new Database(path);
-    db.pragma('journal_mode = WAL');
-    db.pragma('busy_timeout = 5000');
-    db.pragma('foreign_keys = ON');
-    db.pragma('synchronous = NORMAL');
-    migrate(db);
-    return new ExemplarStore(db);
+    return new ExemplarStore(openDatabase(path));
   }
 
   close(): void {

@@ -55,7 +55,7 @@ export async function startTestService(
   const logger: Logger = createLogger('debug', (line) => logLines.push(line));
   const booted = await bootRouter(config, logger);
   t.after(() => booted.store.close());
-  const state = createServiceState(booted.router);
+  const state = createServiceState(booted);
   return { ...booted, config, state, logLines, app: createApp({ config, logger, state }) };
 }
 

@@ -33,6 +33,37 @@ const MIGRATIONS: readonly { version: number; name: string; sql: string }[] = [
       INSERT INTO meta (key, value) VALUES ('exemplar_revision', '0');
     `,
   },
+  {
+    version: 2,
+    name: 'request ledger',
+    sql: `
+      CREATE TABLE requests (
+        decision_id        TEXT PRIMARY KEY,
+        created_at         TEXT NOT NULL,
+        endpoint           TEXT NOT NULL,
+        routed             INTEGER NOT NULL,
+        strategy           TEXT,
+        tier               TEXT,
+        intent             TEXT,
+        provider           TEXT,
+        model              TEXT,
+        attempts           TEXT NOT NULL,
+        route_ms           REAL,
+        upstream_ms        REAL,
+        total_ms           REAL NOT NULL,
+        input_tokens       INTEGER,
+        output_tokens      INTEGER,
+        tokens_estimated   INTEGER NOT NULL DEFAULT 0,
+        cost_usd           REAL,
+        baseline_cost_usd  REAL,
+        status             TEXT NOT NULL,
+        http_status        INTEGER NOT NULL,
+        error_code         TEXT,
+        prompt             TEXT
+      );
+      CREATE INDEX requests_created_at ON requests (created_at);
+    `,
+  },
 ];
 
 export function migrate(db: Database.Database): number {

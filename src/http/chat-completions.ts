@@ -1,0 +1,91 @@
+import { Hono, type Context } from 'hono';
+import type { Logger } from '../logger.js';
+import type { ChatRequest, ChatCompletionChunk } from '../providers/types.js';
+import type { ProxyCallContext } from '../proxy/chat-proxy.js';
+import type { ServiceState } from '../service-state.js';
+import { readJsonBody } from './body.js';
+import { asAppError, openAiErrorBody } from './client-errors.js';
+import { chatCompletionRequestSchema } from './proxy-schemas.js';
+import { decisionHeaders, SSE_HEADERS } from './proxy-headers.js';
+import type { RouteLimits } from './route-schemas.js';
+import { requireProxy } from './require-proxy.js';
+import { sseResponse } from './sse.js';
+
+export function callContext(c: Context, endpoint: string, model: string): ProxyCallContext {
+  return {
+    endpoint,
+    model,
+    strategyHeader: c.req.header('x-router-strategy'),
+    sessionId: c.req.header('x-router-session-id'),
+    signal: c.req.raw.signal,
+  };
+}
+
+/** Without `stream_options.include_usage` the client asked for no usage chunk, though we always take one upstream for pricing. */
+function forClient(chunk: ChatCompletionChunk, includeUsage: boolean): ChatCompletionChunk | undefined {
+  if (includeUsage) return chunk;
+  if (chunk.choices.length === 0) return undefined;
+  const { usage: _usage, ...rest } = chunk;
+  return rest;
+}
+
+/** POST /v1/chat/completions: OpenAI-compatible; `model: "auto"` routes. */
+export function chatCompletionRoutes(state: ServiceState, limits: RouteLimits, logger: Logger): Hono {
+  const routes = new Hono();
+  const schema = chatCompletionRequestSchema(limits);
+
+  routes.post('/v1/chat/completions', async (c) => {
+    const started = performance.now();
+    try {
+      const body = (await readJsonBody(c, schema)) as unknown as ChatRequest;
+      const { chat } = requireProxy(state);
+      const context = callContext(c, '/v1/chat/completions', body.model);
+      const plan = await chat.plan(body, context);
+
+      if (body.stream !== true) {
+        const call = await chat.complete(body, plan, context, started);
+        return c.json(call.completion, 200, decisionHeaders(call, call.costUsd));
+      }
+
+      const includeUsage = body.stream_options?.include_usage === true;
+      const call = await chat.stream(body, plan, context, started);
+      const frames = async function* (): AsyncGenerator<string> {
+        try {
+          for await (const chunk of call.chunks) {
+            const out = forClient(chunk, includeUsage);
+            if (out) yield `data: ${JSON.stringify(out)}\n\n`;
+          }
+          yield 'data: [DONE]\n\n';
+        } catch (error) {
+          // Headers are gone: the only way left to report a failure is an error frame, which OpenAI SDKs raise.
+          const message = error instanceof Error ? error.message : String(error);
+          logger.warn('stream failed after the first chunk', { decision_id: plan.decisionId, error: message });
+          yield `data: ${JSON.stringify({ error: { message: `upstream stream failed: ${message}`, type: 'api_error', code: 'stream_failed', param: null } })}\n\n`;
+        }
+      };
+      return sseResponse(frames(), { ...SSE_HEADERS, ...decisionHeaders(call, undefined) });
+    } catch (error) {
+      const appError = asAppError(error);
+      if (!appError) throw error;
+      return c.json(openAiErrorBody(appError), appError.status);
+    }
+  });
+
+  routes.get('/v1/models', (c) => {
+    const { services } = requireProxy(state);
+    const table = services.routesData.routing;
+    const created = 0;
+    const entry = (id: string, ownedBy: string, extra: Record<string, unknown> = {}) => ({ id, object: 'model', created, owned_by: ownedBy, ...extra });
+    return c.json({
+      object: 'list',
+      data: [
+        entry('auto', 'router', { description: 'routed per request; auto:<strategy> picks a strategy' }),
+        ...Object.entries(table.models).map(([id, model]) =>
+          entry(id, model.provider, { provider_model: model.model, capabilities: model.capabilities, available: services.registry.isAvailable(model.provider) }),
+        ),
+      ],
+    });
+  });
+
+  return routes;
+}

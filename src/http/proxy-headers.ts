@@ -1,0 +1,25 @@
+import type { ProxyOutcome } from '../proxy/chat-proxy.js';
+
+/** The decision, on every proxied response, for clients that cannot read our body fields. */
+export function decisionHeaders(outcome: ProxyOutcome, costUsd: number | undefined): Record<string, string> {
+  const headers: Record<string, string> = {
+    'x-router-decision-id': outcome.plan.decisionId,
+    'x-router-routed': String(outcome.plan.routed),
+    'x-router-provider': outcome.candidate.provider,
+    'x-router-model': outcome.candidate.model,
+    'x-router-attempts': String(outcome.attempts.length),
+  };
+  if (outcome.plan.tier) headers['x-router-tier'] = outcome.plan.tier;
+  if (outcome.plan.intent) headers['x-router-intent'] = outcome.plan.intent;
+  if (outcome.plan.strategy) headers['x-router-strategy'] = outcome.plan.strategy;
+  if (costUsd !== undefined) headers['x-router-cost-usd'] = costUsd.toFixed(10).replace(/0+$/, '').replace(/\.$/, '');
+  return headers;
+}
+
+export const SSE_HEADERS = {
+  'content-type': 'text/event-stream; charset=utf-8',
+  'cache-control': 'no-cache',
+  connection: 'keep-alive',
+  // Stop nginx-style proxies from buffering the stream.
+  'x-accel-buffering': 'no',
+};

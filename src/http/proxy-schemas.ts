@@ -1,0 +1,51 @@
+import { z } from 'zod';
+import type { RouteLimits } from './route-schemas.js';
+
+/**
+ * Only what the router itself needs is checked; every other field passes
+ * through untouched to the provider, which validates it against its own API.
+ */
+export function chatCompletionRequestSchema(limits: RouteLimits) {
+  return z.looseObject({
+    model: z.string().min(1, 'must name a model, or "auto"'),
+    messages: z
+      .array(
+        z.looseObject({
+          role: z.enum(['system', 'developer', 'user', 'assistant', 'tool', 'function']),
+          content: z
+            .union([
+              z.string().max(limits.maxQueryChars, `longer than ${limits.maxQueryChars} characters`),
+              z.array(z.looseObject({ type: z.string().min(1) })).max(256),
+              z.null(),
+            ])
+            .optional(),
+        }),
+      )
+      .min(1, 'must hold at least one message')
+      .max(1000),
+    stream: z.boolean().optional(),
+    stream_options: z.looseObject({ include_usage: z.boolean().optional() }).nullable().optional(),
+    n: z.number().int().min(1).max(16).nullable().optional(),
+  });
+}
+
+export function anthropicMessagesRequestSchema(limits: RouteLimits) {
+  return z.looseObject({
+    model: z.string().min(1, 'must name a model, or "auto"'),
+    max_tokens: z.number().int().positive(),
+    messages: z
+      .array(
+        z.looseObject({
+          role: z.enum(['user', 'assistant']),
+          content: z.union([
+            z.string().max(limits.maxQueryChars, `longer than ${limits.maxQueryChars} characters`),
+            z.array(z.looseObject({ type: z.string().min(1) })).max(256),
+          ]),
+        }),
+      )
+      .min(1, 'must hold at least one message')
+      .max(1000),
+    system: z.union([z.string(), z.array(z.looseObject({ type: z.string() }))]).optional(),
+    stream: z.boolean().optional(),
+  });
+}

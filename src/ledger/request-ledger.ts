@@ -1,0 +1,143 @@
+import type Database from 'better-sqlite3';
+import type { AttemptRecord } from '../providers/forward.js';
+
+export interface LedgerEntry {
+  decisionId: string;
+  createdAt: string;
+  endpoint: string;
+  /** False when the client named a concrete model (pass-through). */
+  routed: boolean;
+  strategy: string | undefined;
+  tier: string | undefined;
+  intent: string | undefined;
+  provider: string | undefined;
+  model: string | undefined;
+  attempts: readonly AttemptRecord[];
+  routeMs: number | undefined;
+  upstreamMs: number | undefined;
+  totalMs: number;
+  inputTokens: number | undefined;
+  outputTokens: number | undefined;
+  tokensEstimated: boolean;
+  costUsd: number | undefined;
+  baselineCostUsd: number | undefined;
+  status: 'ok' | 'error';
+  httpStatus: number;
+  errorCode: string | undefined;
+  /** Only when LEDGER_STORE_PROMPTS is on. */
+  prompt: string | undefined;
+}
+
+export interface StatsBucket {
+  requests: number;
+  errors: number;
+  cost_usd: number;
+  baseline_cost_usd: number;
+  savings_pct: number | null;
+  input_tokens: number;
+  output_tokens: number;
+}
+
+export interface LedgerStats extends StatsBucket {
+  since: string | null;
+  by_tier: Record<string, StatsBucket>;
+  by_intent: Record<string, StatsBucket>;
+  by_model: Record<string, StatsBucket>;
+}
+
+interface BucketRow {
+  key: string | null;
+  requests: number;
+  errors: number;
+  cost: number | null;
+  baseline: number | null;
+  input: number | null;
+  output: number | null;
+}
+
+function bucket(row: BucketRow | undefined): StatsBucket {
+  const cost = row?.cost ?? 0;
+  const baseline = row?.baseline ?? 0;
+  return {
+    requests: row?.requests ?? 0,
+    errors: row?.errors ?? 0,
+    cost_usd: Math.round(cost * 1e10) / 1e10,
+    baseline_cost_usd: Math.round(baseline * 1e10) / 1e10,
+    savings_pct: baseline > 0 ? Math.round((1 - cost / baseline) * 10000) / 100 : null,
+    input_tokens: row?.input ?? 0,
+    output_tokens: row?.output ?? 0,
+  };
+}
+
+const AGGREGATES = `COUNT(*) AS requests, SUM(status = 'error') AS errors, SUM(cost_usd) AS cost,
+  SUM(CASE WHEN cost_usd IS NOT NULL THEN baseline_cost_usd END) AS baseline,
+  SUM(input_tokens) AS input, SUM(output_tokens) AS output`;
+
+/**
+ * Every proxied request, its decision, attempts, tokens and cost, in SQLite.
+ * Savings compare what was paid with what the baseline model would have cost
+ * for the same tokens.
+ */
+export class RequestLedger {
+  private readonly insert;
+  private readonly totals;
+  private readonly grouped;
+
+  constructor(private readonly db: Database.Database) {
+    this.insert = db.prepare(`
+      INSERT INTO requests (decision_id, created_at, endpoint, routed, strategy, tier, intent, provider, model, attempts,
+        route_ms, upstream_ms, total_ms, input_tokens, output_tokens, tokens_estimated, cost_usd, baseline_cost_usd,
+        status, http_status, error_code, prompt)
+      VALUES (@decisionId, @createdAt, @endpoint, @routed, @strategy, @tier, @intent, @provider, @model, @attempts,
+        @routeMs, @upstreamMs, @totalMs, @inputTokens, @outputTokens, @tokensEstimated, @costUsd, @baselineCostUsd,
+        @status, @httpStatus, @errorCode, @prompt)`);
+    this.totals = db.prepare(`SELECT NULL AS key, ${AGGREGATES} FROM requests WHERE created_at >= ?`);
+    this.grouped = {
+      tier: db.prepare(`SELECT tier AS key, ${AGGREGATES} FROM requests WHERE created_at >= ? GROUP BY tier`),
+      intent: db.prepare(`SELECT intent AS key, ${AGGREGATES} FROM requests WHERE created_at >= ? GROUP BY intent`),
+      model: db.prepare(`SELECT model AS key, ${AGGREGATES} FROM requests WHERE created_at >= ? GROUP BY model`),
+    };
+  }
+
+  record(entry: LedgerEntry): void {
+    this.insert.run({
+      ...entry,
+      routed: entry.routed ? 1 : 0,
+      tokensEstimated: entry.tokensEstimated ? 1 : 0,
+      attempts: JSON.stringify(entry.attempts),
+      strategy: entry.strategy ?? null,
+      tier: entry.tier ?? null,
+      intent: entry.intent ?? null,
+      provider: entry.provider ?? null,
+      model: entry.model ?? null,
+      routeMs: entry.routeMs ?? null,
+      upstreamMs: entry.upstreamMs ?? null,
+      inputTokens: entry.inputTokens ?? null,
+      outputTokens: entry.outputTokens ?? null,
+      costUsd: entry.costUsd ?? null,
+      baselineCostUsd: entry.baselineCostUsd ?? null,
+      errorCode: entry.errorCode ?? null,
+      prompt: entry.prompt ?? null,
+    });
+  }
+
+  stats(since: string | undefined): LedgerStats {
+    const from = since ?? '';
+    const group = (statement: Database.Statement) =>
+      Object.fromEntries(
+        (statement.all(from) as BucketRow[]).map((row) => [row.key ?? 'none', bucket(row)]),
+      );
+    return {
+      since: since ?? null,
+      ...bucket(this.totals.get(from) as BucketRow | undefined),
+      by_tier: group(this.grouped.tier),
+      by_intent: group(this.grouped.intent),
+      by_model: group(this.grouped.model),
+    };
+  }
+
+  /** One request's row, for tests and the dashboard. */
+  get(decisionId: string): Record<string, unknown> | undefined {
+    return this.db.prepare('SELECT * FROM requests WHERE decision_id = ?').get(decisionId) as Record<string, unknown> | undefined;
+  }
+}

@@ -1,0 +1,63 @@
+/**
+ * An abort signal that fires when its parent does or when a timer runs out, and
+ * remembers which of the two it was: the error mapping must tell "we gave up
+ * waiting" (retryable) from "the caller went away" (not retryable), and the SDKs
+ * report both as the same abort.
+ *
+ * We keep our own timer rather than rely on the SDKs' `timeout` option, which
+ * stops counting once response headers arrive and so never bounds a body or a
+ * stream.
+ */
+export interface Deadline {
+  readonly signal: AbortSignal;
+  readonly timeoutMs: number;
+  /** True once the timer, not the parent, aborted the signal. */
+  readonly timedOut: boolean;
+  /** Stops the timer but keeps following the parent (while a consumer holds a chunk). */
+  pause(): void;
+  /** Starts a fresh full-length timer (before the next wait). */
+  restart(): void;
+  /** Stops the timer and lets go of the parent. Idempotent. */
+  dispose(): void;
+}
+
+export function startDeadline(parent: AbortSignal, timeoutMs: number): Deadline {
+  const controller = new AbortController();
+  let timedOut = false;
+  let timer: NodeJS.Timeout | undefined;
+
+  const onParentAbort = (): void => {
+    stopTimer();
+    controller.abort(parent.reason);
+  };
+  const stopTimer = (): void => {
+    if (timer !== undefined) clearTimeout(timer);
+    timer = undefined;
+  };
+  const startTimer = (): void => {
+    stopTimer();
+    if (controller.signal.aborted) return;
+    timer = setTimeout(() => {
+      timedOut = true;
+      controller.abort(new Error(`no answer within ${timeoutMs} ms`));
+    }, Math.max(0, timeoutMs));
+  };
+
+  if (parent.aborted) controller.abort(parent.reason);
+  else parent.addEventListener('abort', onParentAbort, { once: true });
+  startTimer();
+
+  return {
+    signal: controller.signal,
+    timeoutMs,
+    get timedOut() {
+      return timedOut;
+    },
+    pause: stopTimer,
+    restart: startTimer,
+    dispose() {
+      stopTimer();
+      parent.removeEventListener('abort', onParentAbort);
+    },
+  };
+}

@@ -1,0 +1,308 @@
+import { randomUUID } from 'node:crypto';
+import type { Config, Strategy } from '../config.js';
+import { estimateCost } from '../cost/pricing.js';
+import { completionText, promptText, resolveUsage, type TokenUsage } from '../cost/tokens.js';
+import { AppError, type AppErrorStatus } from '../errors.js';
+import type { RequestLedger } from '../ledger/request-ledger.js';
+import type { Logger } from '../logger.js';
+import type { CircuitBreaker } from '../providers/circuit-breaker.js';
+import { ForwardError, forwardStreamWithFallback, forwardWithFallback, type AttemptRecord } from '../providers/forward.js';
+import type { ProviderRegistry } from '../providers/registry.js';
+import type { ChatCompletion, ChatCompletionChunk, ChatRequest } from '../providers/types.js';
+import type { RouterService } from '../router-service.js';
+import type { RoutesData } from '../routes-data/load-routes-data.js';
+import type { ChatMessageLike } from '../routing/conversation.js';
+import { resolveModelChoice } from './model-choice.js';
+
+export interface ProxyServices {
+  registry: ProviderRegistry;
+  breaker: CircuitBreaker;
+  ledger: RequestLedger;
+  routesData: RoutesData;
+}
+
+export interface ProxyCallContext {
+  endpoint: string;
+  /** The `model` field the client sent. */
+  model: string;
+  strategyHeader: string | undefined;
+  sessionId: string | undefined;
+  /** Aborts when the client goes away. */
+  signal: AbortSignal;
+}
+
+export interface ProxyCandidate {
+  model: string;
+  provider: string;
+  providerModel: string;
+}
+
+/** What was decided before any upstream call: reported in headers and the ledger. */
+export interface ProxyPlan {
+  decisionId: string;
+  routed: boolean;
+  strategy: Strategy | undefined;
+  tier: string | undefined;
+  intent: string | undefined;
+  candidates: ProxyCandidate[];
+  routeMs: number | undefined;
+}
+
+export interface ProxyOutcome {
+  plan: ProxyPlan;
+  candidate: ProxyCandidate;
+  attempts: AttemptRecord[];
+}
+
+export interface CompletedCall extends ProxyOutcome {
+  completion: ChatCompletion;
+  usage: TokenUsage;
+  costUsd: number | undefined;
+}
+
+export interface StreamingCall extends ProxyOutcome {
+  /** Chunks as the upstream sends them; the ledger entry is written when it ends. */
+  chunks: AsyncIterable<ChatCompletionChunk>;
+}
+
+/** Errors from the upstream keep the upstream's status where it says something about the request. */
+const PASS_THROUGH_STATUSES = new Set<number>([400, 401, 403, 404, 408, 409, 413, 422, 429]);
+
+function toAppError(error: ForwardError): AppError {
+  const last = error.lastError;
+  const attempts = error.attempts.map((attempt) => ({ model: attempt.model, status: attempt.status, error: attempt.error?.message }));
+  switch (error.reason) {
+    case 'non_retryable': {
+      const status = last?.status !== undefined && PASS_THROUGH_STATUSES.has(last.status) ? (last.status as AppErrorStatus) : 502;
+      return new AppError('upstream_error', status, `upstream rejected the request: ${last?.message ?? error.message}`, { attempts });
+    }
+    case 'total_timeout':
+      return new AppError('upstream_timeout', 504, `no upstream answered within the total timeout: ${error.message}`, { attempts });
+    case 'no_candidates':
+      return new AppError('no_candidate_available', 503, `every candidate's provider is unavailable (circuit open): ${error.message}`, { attempts });
+    case 'aborted':
+      // Nobody is left to read this; it exists for the ledger.
+      return new AppError('client_closed', 408, 'the client closed the request', { attempts });
+    case 'all_failed': {
+      const allRateLimited = error.attempts.every((attempt) => attempt.error?.kind === 'rate_limited');
+      return allRateLimited
+        ? new AppError('rate_limited', 429, `every candidate is rate limited: ${error.message}`, { attempts })
+        : new AppError('upstream_error', 502, `every candidate failed: ${error.message}`, { attempts });
+    }
+  }
+}
+
+/**
+ * The full proxy: decide (or take the client's model), forward through the
+ * provider SDKs with fallback, price the answer and write the ledger.
+ */
+export class ChatProxy {
+  constructor(
+    private readonly router: RouterService,
+    private readonly services: ProxyServices,
+    private readonly settings: Config['proxy'],
+    private readonly logger: Logger,
+  ) {}
+
+  async plan(request: ChatRequest, context: ProxyCallContext): Promise<ProxyPlan> {
+    const table = this.services.routesData.routing;
+    const choice = resolveModelChoice(context.model, table, context.strategyHeader);
+    if (choice.kind === 'fixed') {
+      const config = table.models[choice.modelId]!;
+      if (!this.services.registry.isAvailable(config.provider)) {
+        const keyEnv = table.providers[config.provider]?.api_key_env ?? 'its key';
+        throw new AppError('no_candidate_available', 503, `model ${choice.modelId} needs provider ${config.provider}: set ${keyEnv}`);
+      }
+      return {
+        decisionId: randomUUID(),
+        routed: false,
+        strategy: undefined,
+        tier: undefined,
+        intent: undefined,
+        candidates: [{ model: choice.modelId, provider: config.provider, providerModel: config.model }],
+        routeMs: undefined,
+      };
+    }
+    const outcome = await this.router.route({
+      messages: request.messages as readonly ChatMessageLike[],
+      strategy: choice.strategy,
+      sessionId: context.sessionId,
+    });
+    const available = outcome.decision.candidates.filter((candidate) => candidate.available);
+    if (available.length === 0) {
+      const keys = [...new Set(outcome.decision.candidates.map((candidate) => table.providers[candidate.provider]?.api_key_env))];
+      throw new AppError(
+        'no_candidate_available',
+        503,
+        outcome.decision.candidates.length === 0
+          ? `no model in the routing table fits this request (tier ${outcome.decision.tier}; images need a vision-capable model)`
+          : `no provider key is configured for any candidate of tier ${outcome.decision.tier}: set one of ${keys.join(', ')}`,
+      );
+    }
+    return {
+      decisionId: outcome.decisionId,
+      routed: true,
+      strategy: outcome.strategy,
+      tier: outcome.decision.tier,
+      intent: outcome.decision.intent,
+      candidates: available.map((candidate) => ({ model: candidate.id, provider: candidate.provider, providerModel: candidate.providerModel })),
+      routeMs: outcome.timingsMs.total,
+    };
+  }
+
+  private forwardOptions(signal: AbortSignal) {
+    return {
+      breaker: this.services.breaker,
+      totalTimeoutMs: this.settings.totalTimeoutMs,
+      attemptTimeoutMs: this.settings.attemptTimeoutMs,
+      signal,
+    };
+  }
+
+  private provider(candidate: ProxyCandidate) {
+    const provider = this.services.registry.get(candidate.provider);
+    if (!provider) throw new AppError('no_candidate_available', 503, `provider ${candidate.provider} is not configured`);
+    return provider;
+  }
+
+  async complete(request: ChatRequest, plan: ProxyPlan, context: ProxyCallContext, started: number): Promise<CompletedCall> {
+    const upstreamStarted = performance.now();
+    try {
+      const result = await forwardWithFallback(
+        plan.candidates,
+        (candidate, attempt) =>
+          this.provider(candidate).complete(
+            { ...request, model: candidate.providerModel, stream: false },
+            { model: candidate.providerModel, signal: attempt.signal, timeoutMs: attempt.timeoutMs },
+          ),
+        this.forwardOptions(context.signal),
+      );
+      const completion = { ...result.value, model: result.candidate.providerModel };
+      const usage = resolveUsage(completion.usage, { prompt: promptText(request), completion: completionText(completion) });
+      const costUsd = this.record(request, plan, context, started, {
+        candidate: result.candidate,
+        attempts: result.attempts,
+        upstreamMs: performance.now() - upstreamStarted,
+        usage,
+        httpStatus: 200,
+        errorCode: undefined,
+      });
+      return { plan, candidate: result.candidate, attempts: result.attempts, completion, usage, costUsd };
+    } catch (error) {
+      throw this.failed(error, request, plan, context, started, performance.now() - upstreamStarted);
+    }
+  }
+
+  async stream(request: ChatRequest, plan: ProxyPlan, context: ProxyCallContext, started: number): Promise<StreamingCall> {
+    const upstreamStarted = performance.now();
+    let result;
+    try {
+      result = await forwardStreamWithFallback(
+        plan.candidates,
+        (candidate, attempt) =>
+          this.provider(candidate).stream(
+            { ...request, model: candidate.providerModel, stream: true },
+            { model: candidate.providerModel, signal: attempt.signal, timeoutMs: attempt.timeoutMs },
+          ),
+        this.forwardOptions(context.signal),
+      );
+    } catch (error) {
+      throw this.failed(error, request, plan, context, started, performance.now() - upstreamStarted);
+    }
+    const { candidate, attempts } = result;
+    const source = result.stream;
+    const chunks = async function* (this: ChatProxy): AsyncGenerator<ChatCompletionChunk> {
+      let text = '';
+      let reported: ChatCompletionChunk['usage'];
+      let failure: unknown;
+      try {
+        for await (const chunk of source) {
+          for (const choice of chunk.choices) {
+            text += choice.delta.content ?? '';
+            for (const call of choice.delta.tool_calls ?? []) text += (call.function?.name ?? '') + (call.function?.arguments ?? '');
+          }
+          if (chunk.usage) reported = chunk.usage;
+          yield { ...chunk, model: candidate.providerModel };
+        }
+      } catch (error) {
+        failure = error;
+        throw error;
+      } finally {
+        const aborted = context.signal.aborted;
+        this.record(request, plan, context, started, {
+          candidate,
+          attempts,
+          upstreamMs: performance.now() - upstreamStarted,
+          usage: resolveUsage(reported, { prompt: promptText(request), completion: text }),
+          httpStatus: 200,
+          errorCode: failure !== undefined ? 'stream_failed' : aborted ? 'client_closed' : undefined,
+        });
+      }
+    }.call(this);
+    return { plan, candidate, attempts, chunks };
+  }
+
+  private failed(error: unknown, request: ChatRequest, plan: ProxyPlan, context: ProxyCallContext, started: number, upstreamMs: number): unknown {
+    if (!(error instanceof ForwardError)) return error;
+    const appError = toAppError(error);
+    this.record(request, plan, context, started, {
+      candidate: undefined,
+      attempts: error.attempts,
+      upstreamMs,
+      usage: undefined,
+      httpStatus: appError.status,
+      errorCode: appError.code,
+    });
+    return appError;
+  }
+
+  /** Writes the ledger row; returns the cost. A ledger failure is logged, never turned into a failed answer. */
+  private record(
+    request: ChatRequest,
+    plan: ProxyPlan,
+    context: ProxyCallContext,
+    started: number,
+    result: {
+      candidate: ProxyCandidate | undefined;
+      attempts: readonly AttemptRecord[];
+      upstreamMs: number;
+      usage: TokenUsage | undefined;
+      httpStatus: number;
+      errorCode: string | undefined;
+    },
+  ): number | undefined {
+    const prices = this.services.routesData.prices;
+    const baselineModel = this.services.routesData.routing.baseline_model;
+    const costUsd = result.candidate && result.usage ? estimateCost(prices, result.candidate.model, result.usage) : undefined;
+    const baselineCostUsd = result.usage ? estimateCost(prices, baselineModel, result.usage) : undefined;
+    try {
+      this.services.ledger.record({
+        decisionId: plan.decisionId,
+        createdAt: new Date().toISOString(),
+        endpoint: context.endpoint,
+        routed: plan.routed,
+        strategy: plan.strategy,
+        tier: plan.tier,
+        intent: plan.intent,
+        provider: result.candidate?.provider,
+        model: result.candidate?.model,
+        attempts: result.attempts,
+        routeMs: plan.routeMs,
+        upstreamMs: result.upstreamMs,
+        totalMs: performance.now() - started,
+        inputTokens: result.usage?.inputTokens,
+        outputTokens: result.usage?.outputTokens,
+        tokensEstimated: result.usage?.estimated ?? false,
+        costUsd,
+        baselineCostUsd,
+        status: result.errorCode === undefined ? 'ok' : 'error',
+        httpStatus: result.httpStatus,
+        errorCode: result.errorCode,
+        prompt: this.settings.storePrompts ? promptText(request) : undefined,
+      });
+    } catch (error) {
+      this.logger.error('ledger write failed', { decision_id: plan.decisionId, error: (error as Error).message });
+    }
+    return costUsd;
+  }
+}
