@@ -1,5 +1,5 @@
 /**
- * npm run seed -- [--file PATH.jsonl|PATH.csv] [--prune] [--dry-run]
+ * npm run seed -- [--file PATH.jsonl|PATH.csv [--select N]] [--prune] [--dry-run]
  *
  * Loads routes-data/ (or a user's labelled file), validates every row before
  * writing anything, upserts by content hash, embeds what the active embedder
@@ -9,15 +9,19 @@
 import { parseArgs } from 'node:util';
 import { ConfigError, loadConfig } from '../src/config.js';
 import { selectEmbedder } from '../src/embedding/select-embedder.js';
+import { embedInBatches, type Embedder } from '../src/embedding/embedder.js';
 import { dedupeExemplars, readImportFile, type LocatedExemplar } from '../src/exemplars/exemplar-files.js';
 import { seedExemplars, type SeedSummary } from '../src/exemplars/seed.js';
 import { ExemplarStore } from '../src/exemplars/store.js';
 import { createLogger } from '../src/logger.js';
 import { DataFileError } from '../src/routes-data/data-error.js';
 import { loadExemplarFiles } from '../src/routes-data/load-routes-data.js';
+import { farthestPointSample, proportionalQuotas } from '../src/quality/select-subset.js';
 
-const USAGE = `usage: npm run seed -- [--file PATH] [--prune] [--dry-run]
+const USAGE = `usage: npm run seed -- [--file PATH [--select N]] [--prune] [--dry-run]
   --file PATH   import a JSONL or CSV file with text,label,axis[,lang] instead of routes-data/exemplars
+  --select N    keep a representative subset of about N rows (farthest-point sampling per axis and label,
+                quotas in proportion to each label's size) instead of the whole file
   --prune       delete stored exemplars from the same source that the input no longer has
   --dry-run     validate the input and report what would change, write nothing`;
 
@@ -51,11 +55,27 @@ function printSummary(summary: SeedSummary, dryRun: boolean): void {
   }
 }
 
+/** Farthest-point sampling within each axis/label, so a large labelled file becomes a few hundred exemplars that keep its spread. */
+async function selectRepresentatives(input: LocatedExemplar[], embedder: Embedder, target: number): Promise<LocatedExemplar[]> {
+  const groups = new Map<string, LocatedExemplar[]>();
+  for (const row of input) (groups.get(`${row.axis}:${row.label}`) ?? groups.set(`${row.axis}:${row.label}`, []).get(`${row.axis}:${row.label}`)!).push(row);
+  const quotas = proportionalQuotas(Object.fromEntries([...groups].map(([key, rows]) => [key, rows.length])), target);
+  const vectors = await embedInBatches(embedder, input.map((row) => row.text), 32, progressBar());
+  const vectorOf = new Map(input.map((row, i) => [row, vectors[i]!]));
+  const selected: LocatedExemplar[] = [];
+  for (const [key, rows] of groups) {
+    const picked = farthestPointSample(rows.map((row) => vectorOf.get(row)!), quotas[key] ?? rows.length);
+    selected.push(...picked.map((i) => rows[i]!));
+    console.log(`selected ${picked.length} of ${rows.length} for ${key}`);
+  }
+  return selected;
+}
+
 async function main(): Promise<number> {
   let args;
   try {
     args = parseArgs({
-      options: { file: { type: 'string' }, prune: { type: 'boolean', default: false }, 'dry-run': { type: 'boolean', default: false }, help: { type: 'boolean' } },
+      options: { file: { type: 'string' }, select: { type: 'string' }, prune: { type: 'boolean', default: false }, 'dry-run': { type: 'boolean', default: false }, help: { type: 'boolean' } },
       strict: true,
     }).values;
   } catch (error) {
@@ -70,7 +90,7 @@ async function main(): Promise<number> {
   const logger = createLogger(config.logLevel);
 
   // Validate everything before loading a model or opening the database.
-  const input: LocatedExemplar[] = args.file ? dedupeExemplars(readImportFile(args.file)) : loadExemplarFiles(config.routesDataDir);
+  let input: LocatedExemplar[] = args.file ? dedupeExemplars(readImportFile(args.file)) : loadExemplarFiles(config.routesDataDir);
   const prune = args.prune
     ? args.file
       ? (source: string) => source === input[0]?.source
@@ -78,6 +98,14 @@ async function main(): Promise<number> {
     : undefined;
 
   const embedder = await selectEmbedder(config.embedder, logger);
+  if (args.select !== undefined) {
+    const target = Number(args.select);
+    if (!args.file || !Number.isInteger(target) || target < 1) {
+      console.error(`--select needs --file and a positive whole number\n${USAGE}`);
+      return 2;
+    }
+    input = await selectRepresentatives(input, embedder, target);
+  }
   const store = ExemplarStore.open(config.databasePath);
   try {
     if (args['dry-run']) {

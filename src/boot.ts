@@ -3,12 +3,15 @@ import { loadersWithThreads, withRequestFastPath } from './embedding/fast-path.j
 import { selectEmbedder, type EmbedderLoaders } from './embedding/select-embedder.js';
 import { seedExemplars } from './exemplars/seed.js';
 import { ExemplarStore } from './exemplars/store.js';
+import { ExemplarAdmin } from './exemplars/exemplar-admin.js';
+import { FeedbackStore } from './feedback/feedback-store.js';
 import { RequestLedger } from './ledger/request-ledger.js';
 import type { Logger } from './logger.js';
+import type { RouterMetrics } from './metrics/metrics.js';
 import { createCircuitBreaker } from './providers/circuit-breaker.js';
 import { createProviderRegistry, type ProviderRegistry } from './providers/registry.js';
 import { ChatProxy, type ProxyServices } from './proxy/chat-proxy.js';
-import { RouterService } from './router-service.js';
+import { RouterService, type RouteOutcome } from './router-service.js';
 import { loadRoutesData, type RoutesData } from './routes-data/load-routes-data.js';
 import { SessionMemory } from './routing/session-memory.js';
 
@@ -18,6 +21,7 @@ export interface BootedRouter {
   routesData: RoutesData;
   registry: ProviderRegistry;
   proxy: { chat: ChatProxy; services: ProxyServices };
+  admin: { exemplars: ExemplarAdmin; feedback: FeedbackStore; router: RouterService; store: ExemplarStore };
 }
 
 /**
@@ -25,7 +29,7 @@ export interface BootedRouter {
  * database from routes-data and embeds whatever the active embedder lacks,
  * so the first start works with no separate seeding step.
  */
-export async function bootRouter(config: Config, logger: Logger, loaders?: EmbedderLoaders): Promise<BootedRouter> {
+export async function bootRouter(config: Config, logger: Logger, loaders?: EmbedderLoaders, metrics?: RouterMetrics): Promise<BootedRouter> {
   const routesData = loadRoutesData(config.routesDataDir);
   const registry = createProviderRegistry({ table: routesData.routing, env: config.providerEnv });
   for (const status of registry.list()) {
@@ -53,8 +57,12 @@ export async function bootRouter(config: Config, logger: Logger, loaders?: Embed
       routesData,
       sessions: new SessionMemory(config.routing.sessionTtlMs, config.routing.sessionMaxEntries),
       defaultStrategy: config.routing.defaultStrategy,
+      decisionMemorySize: config.decisionMemorySize,
       isProviderAvailable: (provider) => registry.isAvailable(provider),
+      ...(metrics ? { onRoute: (outcome: RouteOutcome) => metrics.observeRoute(outcome) } : {}),
     });
+    metrics?.setEmbedder(router.embedder.id, router.embedder.standin);
+    metrics?.setExemplarSet(router.exemplarSet().version, router.exemplarSet().revision);
     if (router.exemplarSet().total === 0) logger.warn('the exemplar set is empty: every query will get the default tier and intent general');
     const services: ProxyServices = {
       registry,
@@ -62,7 +70,22 @@ export async function bootRouter(config: Config, logger: Logger, loaders?: Embed
       ledger: new RequestLedger(store.db),
       routesData,
     };
-    return { router, store, routesData, registry, proxy: { chat: new ChatProxy(router, services, config.proxy, logger), services } };
+    metrics?.watchBreaker(services.breaker, Object.keys(routesData.routing.providers));
+    const exemplars = new ExemplarAdmin(store, router.embedder, () => {
+      router.reload();
+      const { version, revision } = router.exemplarSet();
+      logger.info('exemplar set changed', { version, revision });
+      metrics?.setExemplarSet(version, revision);
+      return { version, revision };
+    });
+    return {
+      router,
+      store,
+      routesData,
+      registry,
+      proxy: { chat: new ChatProxy(router, services, config.proxy, logger, (entry) => metrics?.observeProxied(entry)), services },
+      admin: { exemplars, feedback: new FeedbackStore(store.db), router, store },
+    };
   } catch (error) {
     store.close();
     throw error;

@@ -49,6 +49,15 @@ const EnvSchema = z.object({
   BREAKER_FAILURE_THRESHOLD: positiveInt.default(5),
   BREAKER_COOLDOWN_MS: positiveInt.default(30_000),
   LEDGER_STORE_PROMPTS: booleanFromEnv.default(false),
+  CLIENT_API_KEYS: z.string().optional(),
+  ADMIN_API_KEY: z.string().min(16, 'use at least 16 characters').optional(),
+  RATE_LIMIT_PER_SECOND: z.coerce.number().min(0).default(0),
+  RATE_LIMIT_BURST: positiveInt.default(60),
+  REQUEST_TIMEOUT_MS: positiveInt.default(30_000),
+  MAX_MESSAGES: positiveInt.max(100_000).default(1000),
+  DECISION_MEMORY_SIZE: z.coerce.number().int().min(0).default(10_000),
+  SHUTDOWN_GRACE_MS: positiveInt.default(10_000),
+  LOG_PROMPTS: booleanFromEnv.default(false),
 });
 
 export interface Config {
@@ -92,6 +101,19 @@ export interface Config {
     breakerCooldownMs: number;
     storePrompts: boolean;
   };
+  access: {
+    /** Keys clients must present on /v1/*; empty means open (the service warns at boot). */
+    clientKeys: string[];
+    adminKey: string | undefined;
+    /** Token bucket per key (or per address without keys); 0 turns it off. */
+    rateLimitPerSecond: number;
+    rateLimitBurst: number;
+    requestTimeoutMs: number;
+    maxMessages: number;
+  };
+  decisionMemorySize: number;
+  shutdownGraceMs: number;
+  logPrompts: boolean;
   /** Provider keys and base URLs, looked up by the names routes-data/routing.json gives. */
   providerEnv: Readonly<Record<string, string | undefined>>;
 }
@@ -145,6 +167,20 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       sessionMaxEntries: e.SESSION_MAX_ENTRIES,
     },
     logLevel: e.LOG_LEVEL,
+    access: {
+      clientKeys: (e.CLIENT_API_KEYS ?? '')
+        .split(',')
+        .map((key) => key.trim())
+        .filter((key) => key !== ''),
+      adminKey: e.ADMIN_API_KEY,
+      rateLimitPerSecond: e.RATE_LIMIT_PER_SECOND,
+      rateLimitBurst: e.RATE_LIMIT_BURST,
+      requestTimeoutMs: e.REQUEST_TIMEOUT_MS,
+      maxMessages: e.MAX_MESSAGES,
+    },
+    decisionMemorySize: e.DECISION_MEMORY_SIZE,
+    shutdownGraceMs: e.SHUTDOWN_GRACE_MS,
+    logPrompts: e.LOG_PROMPTS,
     proxy: {
       attemptTimeoutMs: e.UPSTREAM_ATTEMPT_TIMEOUT_MS,
       totalTimeoutMs: e.UPSTREAM_TOTAL_TIMEOUT_MS,

@@ -3,6 +3,7 @@ import { createApp } from './app.js';
 import { bootRouter, type BootedRouter } from './boot.js';
 import { ConfigError, loadConfig, type Config } from './config.js';
 import { createLogger } from './logger.js';
+import { RouterMetrics } from './metrics/metrics.js';
 import { createServiceState } from './service-state.js';
 
 function readConfig(): Config {
@@ -20,7 +21,8 @@ function readConfig(): Config {
 const config = readConfig();
 const logger = createLogger(config.logLevel);
 const state = createServiceState();
-const app = createApp({ config, logger, state });
+const metrics = new RouterMetrics();
+const app = createApp({ config, logger, state, metrics });
 
 // Listen first so liveness probes pass while the model loads; /readyz says when routing can start.
 const server = serve({ fetch: app.fetch, port: config.port, hostname: config.host }, (info) => {
@@ -28,11 +30,12 @@ const server = serve({ fetch: app.fetch, port: config.port, hostname: config.hos
 });
 
 let booted: BootedRouter | undefined;
-bootRouter(config, logger)
+bootRouter(config, logger, undefined, metrics)
   .then((result) => {
     booted = result;
     state.router = result.router;
     state.proxy = result.proxy;
+    state.admin = result.admin;
     const exemplars = result.router.exemplarSet();
     logger.info('ready', { embedder: result.router.embedder.id, exemplars: exemplars.total, version: exemplars.version });
   })

@@ -17,6 +17,8 @@ export interface RouteInput {
   messages?: readonly ChatMessageLike[] | undefined;
   strategy?: Strategy | undefined;
   sessionId?: string | undefined;
+  /** Use this id (the request's id) rather than a new one, so logs and the decision share it. */
+  decisionId?: string | undefined;
 }
 
 export interface RouteOutcome {
@@ -39,6 +41,14 @@ export interface ExemplarSetStatus {
   counts: LabelCount[];
 }
 
+/** What feedback needs to know about a decision after the fact; kept in memory only, bounded. */
+export interface RememberedDecision {
+  query: string;
+  tier: string;
+  intent: string;
+  at: number;
+}
+
 export interface RouterDeps {
   embedder: Embedder;
   store: ExemplarStore;
@@ -47,6 +57,10 @@ export interface RouterDeps {
   defaultStrategy: Strategy;
   isProviderAvailable: (provider: string) => boolean;
   topExemplars?: number;
+  /** Recent decisions remembered for feedback (0 disables). */
+  decisionMemorySize?: number;
+  /** Called with every decision (metrics). */
+  onRoute?: (outcome: RouteOutcome) => void;
 }
 
 /**
@@ -59,6 +73,7 @@ export class RouterService {
   private readonly rules: CompiledRule[];
   private readonly scoring: ResolvedScoring;
   private readonly scratch: Record<Axis, Float32Array> = { tier: new Float32Array(0), intent: new Float32Array(0) };
+  private readonly recent = new Map<string, RememberedDecision>();
 
   constructor(private readonly deps: RouterDeps) {
     this.rules = compileRules(deps.routesData.rules);
@@ -76,6 +91,18 @@ export class RouterService {
 
   exemplarSet(): ExemplarSetStatus {
     return this.status;
+  }
+
+  /** A recent decision, for feedback that arrives after it. */
+  recall(decisionId: string): RememberedDecision | undefined {
+    return this.recent.get(decisionId);
+  }
+
+  private remember(decisionId: string, decision: RememberedDecision): void {
+    const limit = this.deps.decisionMemorySize ?? 10_000;
+    if (limit === 0) return;
+    this.recent.set(decisionId, decision);
+    if (this.recent.size > limit) this.recent.delete(this.recent.keys().next().value as string);
   }
 
   reload(): void {
@@ -139,9 +166,11 @@ export class RouterService {
     });
     if (input.sessionId) this.deps.sessions.remember(input.sessionId, decision.tier);
     const finished = performance.now();
+    const decisionId = input.decisionId ?? randomUUID();
+    this.remember(decisionId, { query: text.query, tier: decision.tier, intent: decision.intent, at: Date.now() });
 
-    return {
-      decisionId: randomUUID(),
+    const outcome: RouteOutcome = {
+      decisionId,
       decision,
       strategy,
       query: text.query,
@@ -152,5 +181,7 @@ export class RouterService {
       scoringSource: this.scoring.source,
       timingsMs: { embed: embedded - started, score: finished - embedded, total: finished - started },
     };
+    this.deps.onRoute?.(outcome);
+    return outcome;
   }
 }

@@ -1,3 +1,6 @@
+import type { ExemplarAdmin } from './exemplars/exemplar-admin.js';
+import type { ExemplarStore } from './exemplars/store.js';
+import type { FeedbackStore } from './feedback/feedback-store.js';
 import type { ChatProxy, ProxyServices } from './proxy/chat-proxy.js';
 import type { RouterService } from './router-service.js';
 
@@ -8,9 +11,10 @@ import type { RouterService } from './router-service.js';
 export interface ServiceState {
   router: RouterService | undefined;
   proxy: { chat: ChatProxy; services: ProxyServices } | undefined;
+  admin: { exemplars: ExemplarAdmin; feedback: FeedbackStore; router: RouterService; store: ExemplarStore } | undefined;
   startupError: string | undefined;
 }
 
-export function createServiceState(ready?: Pick<ServiceState, 'router' | 'proxy'>): ServiceState {
-  return { router: ready?.router, proxy: ready?.proxy, startupError: undefined };
+export function createServiceState(ready?: Pick<ServiceState, 'router' | 'proxy' | 'admin'>): ServiceState {
+  return { router: ready?.router, proxy: ready?.proxy, admin: ready?.admin, startupError: undefined };
 }

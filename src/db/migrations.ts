@@ -64,6 +64,28 @@ const MIGRATIONS: readonly { version: number; name: string; sql: string }[] = [
       CREATE INDEX requests_created_at ON requests (created_at);
     `,
   },
+  {
+    version: 3,
+    name: 'feedback',
+    sql: `
+      CREATE TABLE feedback (
+        id               INTEGER PRIMARY KEY,
+        decision_id      TEXT NOT NULL,
+        created_at       TEXT NOT NULL,
+        rating           INTEGER,
+        expected_tier    TEXT,
+        expected_intent  TEXT,
+        decided_tier     TEXT,
+        decided_intent   TEXT,
+        query            TEXT,
+        comment          TEXT,
+        status           TEXT NOT NULL DEFAULT 'open' CHECK (status IN ('open', 'promoted', 'dismissed')),
+        promoted_ids     TEXT
+      );
+      CREATE INDEX feedback_decision ON feedback (decision_id);
+      CREATE INDEX feedback_status ON feedback (status);
+    `,
+  },
 ];
 
 export function migrate(db: Database.Database): number {

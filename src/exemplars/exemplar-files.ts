@@ -16,9 +16,13 @@ export interface LocatedExemplar extends ExemplarInput {
 const ROUTES_DATA_FILE_NAME = /^(tier|intent)\.([a-z]{2,3}(?:-[A-Za-z]{2,4})?)\.jsonl$/;
 
 function parseJsonLines(path: string, displayPath: string): { line: number; value: unknown }[] {
+  return parseJsonLinesText(readFileSync(path, 'utf8'), displayPath);
+}
+
+function parseJsonLinesText(content: string, displayPath: string): { line: number; value: unknown }[] {
   const rows: { line: number; value: unknown }[] = [];
   const problems: string[] = [];
-  readFileSync(path, 'utf8')
+  content
     .split('\n')
     .forEach((raw, index) => {
       if (raw.trim() === '') return;
@@ -66,10 +70,13 @@ const ImportRowSchema = z.object({
 /** A user's own labelled file: JSONL or CSV with the columns text,label,axis[,lang]. */
 export function readImportFile(path: string): LocatedExemplar[] {
   const displayPath = relative(process.cwd(), path) || path;
-  const source = `import:${basename(path)}`;
-  const rows = path.toLowerCase().endsWith('.csv')
-    ? parseCsv(readFileSync(path, 'utf8'), displayPath)
-    : parseJsonLines(path, displayPath);
+  const format = path.toLowerCase().endsWith('.csv') ? 'csv' : 'jsonl';
+  return parseImportContent(readFileSync(path, 'utf8'), format, displayPath, `import:${basename(path)}`);
+}
+
+/** The same, from text already in memory (an upload to the admin API). */
+export function parseImportContent(content: string, format: 'csv' | 'jsonl', displayPath: string, source: string): LocatedExemplar[] {
+  const rows = format === 'csv' ? parseCsv(content, displayPath) : parseJsonLinesText(content, displayPath);
   const problems: string[] = [];
   const exemplars: LocatedExemplar[] = [];
   for (const { line, value } of rows) {

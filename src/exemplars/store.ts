@@ -40,6 +40,21 @@ export interface ExemplarChange {
   deleteIds: readonly number[];
 }
 
+export interface ExemplarFilter {
+  axis?: Axis | undefined;
+  label?: string | undefined;
+  lang?: string | undefined;
+  /** Case-insensitive substring of the text. */
+  q?: string | undefined;
+  limit: number;
+  offset: number;
+}
+
+export interface ExemplarRecord extends StoredExemplar {
+  createdAt: string;
+  updatedAt: string;
+}
+
 export interface LabelCount {
   axis: Axis;
   label: string;
@@ -103,6 +118,12 @@ export class ExemplarStore {
       hashesAndLabels: db.prepare('SELECT content_hash AS contentHash, label FROM exemplars ORDER BY content_hash'),
       total: db.prepare('SELECT COUNT(*) AS n FROM exemplars'),
       bySource: db.prepare('SELECT id, content_hash AS contentHash FROM exemplars WHERE source = ?'),
+      byId: db.prepare(`SELECT id, axis, label, text, lang, source, content_hash AS contentHash, created_at AS createdAt,
+        updated_at AS updatedAt FROM exemplars WHERE id = ?`),
+      idByHash: db.prepare('SELECT id FROM exemplars WHERE content_hash = ?'),
+      updateById: db.prepare(`UPDATE exemplars SET label = @label, text = @text, lang = @lang, content_hash = @contentHash,
+        updated_at = @now WHERE id = @id`),
+      deleteVectors: db.prepare('DELETE FROM embeddings WHERE exemplar_id = ?'),
     };
   }
 
@@ -148,6 +169,65 @@ export class ExemplarStore {
       const changed = change.writes.length > 0 || change.deleteIds.length > 0;
       if (changed) this.statements.bumpRevision.run();
       return changed;
+    })();
+  }
+
+  get(id: number): ExemplarRecord | undefined {
+    return this.statements.byId.get(id) as ExemplarRecord | undefined;
+  }
+
+  idOfHash(contentHash: string): number | undefined {
+    return (this.statements.idByHash.get(contentHash) as { id: number } | undefined)?.id;
+  }
+
+  /** Filtered, paged listing; `q` matches anywhere in the text, case-insensitively. */
+  list(filter: ExemplarFilter): { total: number; items: ExemplarRecord[] } {
+    const where: string[] = [];
+    const params: Record<string, string | number> = { limit: filter.limit, offset: filter.offset };
+    if (filter.axis) (where.push('axis = @axis'), (params.axis = filter.axis));
+    if (filter.label) (where.push('label = @label'), (params.label = filter.label));
+    if (filter.lang) (where.push('lang = @lang'), (params.lang = filter.lang));
+    if (filter.q) {
+      where.push("instr(lower(text), lower(@q)) > 0");
+      params.q = filter.q;
+    }
+    const clause = where.length > 0 ? `WHERE ${where.join(' AND ')}` : '';
+    const total = (this.db.prepare(`SELECT COUNT(*) AS n FROM exemplars ${clause}`).get(params) as { n: number }).n;
+    const items = this.db
+      .prepare(
+        `SELECT id, axis, label, text, lang, source, content_hash AS contentHash, created_at AS createdAt, updated_at AS updatedAt
+         FROM exemplars ${clause} ORDER BY id LIMIT @limit OFFSET @offset`,
+      )
+      .all(params) as ExemplarRecord[];
+    return { total, items };
+  }
+
+  /** Every exemplar, in id order, for export. */
+  *all(): Generator<ExemplarRecord> {
+    yield* this.db
+      .prepare(
+        `SELECT id, axis, label, text, lang, source, content_hash AS contentHash, created_at AS createdAt, updated_at AS updatedAt
+         FROM exemplars ORDER BY id`,
+      )
+      .iterate() as Iterable<ExemplarRecord>;
+  }
+
+  /**
+   * Edits one row in place (its id stays), replacing its vector when the text
+   * changed; one transaction, and the revision goes up.
+   */
+  update(
+    id: number,
+    fields: { label: string; text: string; lang: string; contentHash: string },
+    vector: { embedderId: string; vector: Float32Array } | undefined,
+  ): void {
+    this.db.transaction(() => {
+      this.statements.updateById.run({ ...fields, id, now: new Date().toISOString() });
+      if (vector) {
+        this.statements.deleteVectors.run(id);
+        this.statements.saveVector.run(id, vector.embedderId, vector.vector.length, vectorToBlob(vector.vector));
+      }
+      this.statements.bumpRevision.run();
     })();
   }
 

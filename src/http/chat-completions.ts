@@ -1,4 +1,5 @@
 import { Hono, type Context } from 'hono';
+import type { AppEnv } from './app-env.js';
 import type { Logger } from '../logger.js';
 import type { ChatRequest, ChatCompletionChunk } from '../providers/types.js';
 import type { ProxyCallContext } from '../proxy/chat-proxy.js';
@@ -11,13 +12,14 @@ import type { RouteLimits } from './route-schemas.js';
 import { requireProxy } from './require-proxy.js';
 import { sseResponse } from './sse.js';
 
-export function callContext(c: Context, endpoint: string, model: string): ProxyCallContext {
+export function callContext(c: Context<AppEnv>, endpoint: string, model: string): ProxyCallContext {
   return {
     endpoint,
     model,
     strategyHeader: c.req.header('x-router-strategy'),
     sessionId: c.req.header('x-router-session-id'),
     signal: c.req.raw.signal,
+    requestId: c.get('requestId'),
   };
 }
 
@@ -30,8 +32,8 @@ function forClient(chunk: ChatCompletionChunk, includeUsage: boolean): ChatCompl
 }
 
 /** POST /v1/chat/completions: OpenAI-compatible; `model: "auto"` routes. */
-export function chatCompletionRoutes(state: ServiceState, limits: RouteLimits, logger: Logger): Hono {
-  const routes = new Hono();
+export function chatCompletionRoutes(state: ServiceState, limits: RouteLimits, logger: Logger): Hono<AppEnv> {
+  const routes = new Hono<AppEnv>();
   const schema = chatCompletionRequestSchema(limits);
 
   routes.post('/v1/chat/completions', async (c) => {

@@ -1,4 +1,5 @@
 import { Hono } from 'hono';
+import type { AppEnv } from './app-env.js';
 import { estimateTokens, promptText } from '../cost/tokens.js';
 import type { Logger } from '../logger.js';
 import { fromAnthropicRequest, toAnthropicMessage, type AnthropicInboundRequest } from '../providers/anthropic-inbound.js';
@@ -19,8 +20,8 @@ const frame = (event: AnthropicSseEvent) => `event: ${event.event}\ndata: ${JSON
  * POST /v1/messages: Anthropic-compatible, so Anthropic SDK clients and agents
  * route the same way. Translated to the OpenAI shape inside, and back out.
  */
-export function messagesRoutes(state: ServiceState, limits: RouteLimits, logger: Logger): Hono {
-  const routes = new Hono();
+export function messagesRoutes(state: ServiceState, limits: RouteLimits, logger: Logger): Hono<AppEnv> {
+  const routes = new Hono<AppEnv>();
   const schema = anthropicMessagesRequestSchema(limits);
 
   routes.post('/v1/messages', async (c) => {

@@ -22,7 +22,7 @@ export function chatCompletionRequestSchema(limits: RouteLimits) {
         }),
       )
       .min(1, 'must hold at least one message')
-      .max(1000),
+      .max(limits.maxMessages ?? 1000, `at most ${limits.maxMessages ?? 1000} messages (MAX_MESSAGES)`),
     stream: z.boolean().optional(),
     stream_options: z.looseObject({ include_usage: z.boolean().optional() }).nullable().optional(),
     n: z.number().int().min(1).max(16).nullable().optional(),
@@ -44,7 +44,7 @@ export function anthropicMessagesRequestSchema(limits: RouteLimits) {
         }),
       )
       .min(1, 'must hold at least one message')
-      .max(1000),
+      .max(limits.maxMessages ?? 1000, `at most ${limits.maxMessages ?? 1000} messages (MAX_MESSAGES)`),
     system: z.union([z.string(), z.array(z.looseObject({ type: z.string() }))]).optional(),
     stream: z.boolean().optional(),
   });

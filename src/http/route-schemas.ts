@@ -4,6 +4,8 @@ import { StrategySchema } from '../config.js';
 export interface RouteLimits {
   maxQueryChars: number;
   batchMax: number;
+  /** Most messages in one conversation. */
+  maxMessages?: number;
 }
 
 const ContentPartSchema = z.looseObject({ type: z.string().min(1), text: z.string().optional() });
@@ -28,7 +30,11 @@ export function routeRequestSchema(limits: RouteLimits) {
         .min(1, 'must not be empty')
         .max(limits.maxQueryChars, `longer than ${limits.maxQueryChars} characters (MAX_QUERY_CHARS)`)
         .optional(),
-      messages: z.array(messageSchema(limits)).min(1, 'must hold at least one message').max(1000).optional(),
+      messages: z
+        .array(messageSchema(limits))
+        .min(1, 'must hold at least one message')
+        .max(limits.maxMessages ?? 1000, `at most ${limits.maxMessages ?? 1000} messages (MAX_MESSAGES)`)
+        .optional(),
       strategy: strategyField,
       session_id: z.string().min(1).max(256).optional(),
     })

@@ -1,4 +1,5 @@
 import { Hono } from 'hono';
+import type { AppEnv } from './app-env.js';
 import { AppError } from '../errors.js';
 import type { RouterService } from '../router-service.js';
 import type { ServiceState } from '../service-state.js';
@@ -14,8 +15,8 @@ export function requireRouter(state: ServiceState): RouterService {
 }
 
 /** POST /v1/route and /v1/route/batch: the decision and its evidence, without calling any model. */
-export function routeRoutes(state: ServiceState, limits: RouteLimits): Hono {
-  const routes = new Hono();
+export function routeRoutes(state: ServiceState, limits: RouteLimits): Hono<AppEnv> {
+  const routes = new Hono<AppEnv>();
   const single = routeRequestSchema(limits);
   const batch = routeBatchRequestSchema(limits);
 
@@ -27,6 +28,7 @@ export function routeRoutes(state: ServiceState, limits: RouteLimits): Hono {
       messages: body.messages,
       strategy: body.strategy,
       sessionId: body.session_id,
+      decisionId: c.get('requestId'),
     });
     return c.json(routeResponse(outcome, router.embedder, router.exemplarSet()));
   });

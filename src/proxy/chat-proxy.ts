@@ -3,7 +3,7 @@ import type { Config, Strategy } from '../config.js';
 import { estimateCost } from '../cost/pricing.js';
 import { completionText, promptText, resolveUsage, type TokenUsage } from '../cost/tokens.js';
 import { AppError, type AppErrorStatus } from '../errors.js';
-import type { RequestLedger } from '../ledger/request-ledger.js';
+import type { LedgerEntry, RequestLedger } from '../ledger/request-ledger.js';
 import type { Logger } from '../logger.js';
 import type { CircuitBreaker } from '../providers/circuit-breaker.js';
 import { ForwardError, forwardStreamWithFallback, forwardWithFallback, type AttemptRecord } from '../providers/forward.js';
@@ -29,6 +29,8 @@ export interface ProxyCallContext {
   sessionId: string | undefined;
   /** Aborts when the client goes away. */
   signal: AbortSignal;
+  /** The request's id, which becomes the decision id. */
+  requestId?: string | undefined;
 }
 
 export interface ProxyCandidate {
@@ -70,16 +72,29 @@ const PASS_THROUGH_STATUSES = new Set<number>([400, 401, 403, 404, 408, 409, 413
 
 function toAppError(error: ForwardError): AppError {
   const last = error.lastError;
-  const attempts = error.attempts.map((attempt) => ({ model: attempt.model, status: attempt.status, error: attempt.error?.message }));
+  const attempts = error.attempts.map((attempt) => ({
+    model: attempt.model,
+    status: attempt.status,
+    error: attempt.error?.message,
+  }));
   switch (error.reason) {
     case 'non_retryable': {
       const status = last?.status !== undefined && PASS_THROUGH_STATUSES.has(last.status) ? (last.status as AppErrorStatus) : 502;
-      return new AppError('upstream_error', status, `upstream rejected the request: ${last?.message ?? error.message}`, { attempts });
+      return new AppError('upstream_error', status, `upstream rejected the request: ${last?.message ?? error.message}`, {
+        attempts,
+      });
     }
     case 'total_timeout':
-      return new AppError('upstream_timeout', 504, `no upstream answered within the total timeout: ${error.message}`, { attempts });
+      return new AppError('upstream_timeout', 504, `no upstream answered within the total timeout: ${error.message}`, {
+        attempts,
+      });
     case 'no_candidates':
-      return new AppError('no_candidate_available', 503, `every candidate's provider is unavailable (circuit open): ${error.message}`, { attempts });
+      return new AppError(
+        'no_candidate_available',
+        503,
+        `every candidate's provider is unavailable (circuit open): ${error.message}`,
+        { attempts },
+      );
     case 'aborted':
       // Nobody is left to read this; it exists for the ledger.
       return new AppError('client_closed', 408, 'the client closed the request', { attempts });
@@ -102,6 +117,7 @@ export class ChatProxy {
     private readonly services: ProxyServices,
     private readonly settings: Config['proxy'],
     private readonly logger: Logger,
+    private readonly observe: (entry: LedgerEntry) => void = () => undefined,
   ) {}
 
   async plan(request: ChatRequest, context: ProxyCallContext): Promise<ProxyPlan> {
@@ -111,10 +127,14 @@ export class ChatProxy {
       const config = table.models[choice.modelId]!;
       if (!this.services.registry.isAvailable(config.provider)) {
         const keyEnv = table.providers[config.provider]?.api_key_env ?? 'its key';
-        throw new AppError('no_candidate_available', 503, `model ${choice.modelId} needs provider ${config.provider}: set ${keyEnv}`);
+        throw new AppError(
+          'no_candidate_available',
+          503,
+          `model ${choice.modelId} needs provider ${config.provider}: set ${keyEnv}`,
+        );
       }
       return {
-        decisionId: randomUUID(),
+        decisionId: context.requestId ?? randomUUID(),
         routed: false,
         strategy: undefined,
         tier: undefined,
@@ -127,6 +147,7 @@ export class ChatProxy {
       messages: request.messages as readonly ChatMessageLike[],
       strategy: choice.strategy,
       sessionId: context.sessionId,
+      decisionId: context.requestId,
     });
     const available = outcome.decision.candidates.filter((candidate) => candidate.available);
     if (available.length === 0) {
@@ -145,7 +166,11 @@ export class ChatProxy {
       strategy: outcome.strategy,
       tier: outcome.decision.tier,
       intent: outcome.decision.intent,
-      candidates: available.map((candidate) => ({ model: candidate.id, provider: candidate.provider, providerModel: candidate.providerModel })),
+      candidates: available.map((candidate) => ({
+        model: candidate.id,
+        provider: candidate.provider,
+        providerModel: candidate.providerModel,
+      })),
       routeMs: outcome.timingsMs.total,
     };
   }
@@ -219,7 +244,8 @@ export class ChatProxy {
         for await (const chunk of source) {
           for (const choice of chunk.choices) {
             text += choice.delta.content ?? '';
-            for (const call of choice.delta.tool_calls ?? []) text += (call.function?.name ?? '') + (call.function?.arguments ?? '');
+            for (const call of choice.delta.tool_calls ?? [])
+              text += (call.function?.name ?? '') + (call.function?.arguments ?? '');
           }
           if (chunk.usage) reported = chunk.usage;
           yield { ...chunk, model: candidate.providerModel };
@@ -242,7 +268,14 @@ export class ChatProxy {
     return { plan, candidate, attempts, chunks };
   }
 
-  private failed(error: unknown, request: ChatRequest, plan: ProxyPlan, context: ProxyCallContext, started: number, upstreamMs: number): unknown {
+  private failed(
+    error: unknown,
+    request: ChatRequest,
+    plan: ProxyPlan,
+    context: ProxyCallContext,
+    started: number,
+    upstreamMs: number,
+  ): unknown {
     if (!(error instanceof ForwardError)) return error;
     const appError = toAppError(error);
     this.record(request, plan, context, started, {
@@ -275,31 +308,33 @@ export class ChatProxy {
     const baselineModel = this.services.routesData.routing.baseline_model;
     const costUsd = result.candidate && result.usage ? estimateCost(prices, result.candidate.model, result.usage) : undefined;
     const baselineCostUsd = result.usage ? estimateCost(prices, baselineModel, result.usage) : undefined;
+    const entry: LedgerEntry = {
+      decisionId: plan.decisionId,
+      createdAt: new Date().toISOString(),
+      endpoint: context.endpoint,
+      routed: plan.routed,
+      strategy: plan.strategy,
+      tier: plan.tier,
+      intent: plan.intent,
+      provider: result.candidate?.provider,
+      model: result.candidate?.model,
+      attempts: result.attempts,
+      routeMs: plan.routeMs,
+      upstreamMs: result.upstreamMs,
+      totalMs: performance.now() - started,
+      inputTokens: result.usage?.inputTokens,
+      outputTokens: result.usage?.outputTokens,
+      tokensEstimated: result.usage?.estimated ?? false,
+      costUsd,
+      baselineCostUsd,
+      status: result.errorCode === undefined ? 'ok' : 'error',
+      httpStatus: result.httpStatus,
+      errorCode: result.errorCode,
+      prompt: this.settings.storePrompts ? promptText(request) : undefined,
+    };
+    this.observe(entry);
     try {
-      this.services.ledger.record({
-        decisionId: plan.decisionId,
-        createdAt: new Date().toISOString(),
-        endpoint: context.endpoint,
-        routed: plan.routed,
-        strategy: plan.strategy,
-        tier: plan.tier,
-        intent: plan.intent,
-        provider: result.candidate?.provider,
-        model: result.candidate?.model,
-        attempts: result.attempts,
-        routeMs: plan.routeMs,
-        upstreamMs: result.upstreamMs,
-        totalMs: performance.now() - started,
-        inputTokens: result.usage?.inputTokens,
-        outputTokens: result.usage?.outputTokens,
-        tokensEstimated: result.usage?.estimated ?? false,
-        costUsd,
-        baselineCostUsd,
-        status: result.errorCode === undefined ? 'ok' : 'error',
-        httpStatus: result.httpStatus,
-        errorCode: result.errorCode,
-        prompt: this.settings.storePrompts ? promptText(request) : undefined,
-      });
+      this.services.ledger.record(entry);
     } catch (error) {
       this.logger.error('ledger write failed', { decision_id: plan.decisionId, error: (error as Error).message });
     }

@@ -4,10 +4,12 @@ import type { z } from 'zod';
 import { dedupeExemplars, readRoutesDataExemplarFile, type LocatedExemplar } from '../exemplars/exemplar-files.js';
 import { DataFileError, describeZodIssues } from './data-error.js';
 import {
+  CalibrationFileSchema,
   PriceTableSchema,
   RoutingTableSchema,
   RulesFileSchema,
   ScoringFileSchema,
+  type CalibrationFile,
   type PriceTable,
   type RoutingTable,
   type Rule,
@@ -22,6 +24,14 @@ export interface RoutesData {
   routing: RoutingTable;
   prices: PriceTable;
   scoring: ScoringFile;
+  /** routes-data/calibration/*.json, each fitted for one embedder id. */
+  calibrations: LoadedCalibration[];
+}
+
+export interface LoadedCalibration {
+  /** Path relative to routes-data, e.g. calibration/use-lite@energetic-ai-0.2.0.json. */
+  file: string;
+  calibration: CalibrationFile;
 }
 
 function readJsonFile<T>(dir: string, name: string, schema: z.ZodType<T>): T {
@@ -59,6 +69,23 @@ export function loadExemplarFiles(dir: string): LocatedExemplar[] {
   return dedupeExemplars(exemplars);
 }
 
+/** Calibration files are optional; two for one embedder id would make the choice arbitrary, so that is an error. */
+export function loadCalibrations(dir: string): LoadedCalibration[] {
+  const calibrationDir = join(dir, 'calibration');
+  if (!existsSync(calibrationDir)) return [];
+  const loaded = readdirSync(calibrationDir)
+    .filter((name) => name.endsWith('.json'))
+    .sort()
+    .map((name) => ({ file: `calibration/${name}`, calibration: readJsonFile(calibrationDir, name, CalibrationFileSchema) }));
+  const seen = new Map<string, string>();
+  for (const { file, calibration } of loaded) {
+    const earlier = seen.get(calibration.embedder_id);
+    if (earlier) throw new DataFileError([`${join(dir, file)}: embedder ${calibration.embedder_id} is already calibrated by ${earlier}`]);
+    seen.set(calibration.embedder_id, file);
+  }
+  return loaded;
+}
+
 export function loadRoutesData(dir: string): RoutesData {
   const routing = readJsonFile(dir, 'routing.json', RoutingTableSchema);
   const prices = readJsonFile(dir, 'prices.json', PriceTableSchema);
@@ -73,5 +100,6 @@ export function loadRoutesData(dir: string): RoutesData {
     routing,
     prices,
     scoring: readJsonFile(dir, 'scoring.json', ScoringFileSchema),
+    calibrations: loadCalibrations(dir),
   };
 }

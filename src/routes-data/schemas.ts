@@ -210,6 +210,11 @@ export const AxisScoringSchema = z
     threshold: z.number().min(-1).max(1),
     /** Labels within this distance of the best count as tied (strategies choose among them). */
     margin: z.number().min(0).max(2),
+    /**
+     * Per-label thresholds that replace `threshold` when that label scores best
+     * (a calibration raises them for labels that attract out-of-scope queries).
+     */
+    label_thresholds: z.record(z.string(), z.number().min(-1).max(1)).optional(),
   })
   .strict();
 export type AxisScoring = z.infer<typeof AxisScoringSchema>;
@@ -234,3 +239,35 @@ export const ScoringFileSchema = z
   })
   .strict();
 export type ScoringFile = z.infer<typeof ScoringFileSchema>;
+
+// ---------------------------------------------------------------- calibration
+
+/** Where a calibration's labelled data came from, so the fit can be reproduced. */
+export const CalibrationDataSchema = z
+  .object({
+    file: z.string().min(1),
+    sha256: z.string().regex(/^[0-9a-f]{64}$/),
+    label_field: z.string().min(1),
+    lang: z.string().optional(),
+    rows: z.number().int().nonnegative(),
+  })
+  .strict();
+
+/**
+ * routes-data/calibration/<embedder>.json: scoring settings fitted by
+ * `npm run calibrate` for one embedder id (similarity scales differ between
+ * embedders), with the data, date and scores that justify them.
+ */
+export const CalibrationFileSchema = z
+  .object({
+    embedder_id: z.string().min(1),
+    created_at: z.string().min(1),
+    exemplar_set_version: z.string(),
+    data: z.object({ intent: CalibrationDataSchema.optional(), tier: CalibrationDataSchema.optional() }).strict(),
+    objective: z.record(z.string(), z.union([z.string(), z.number()])),
+    /** Figures before (the uncalibrated settings) and after, on the calibration data. */
+    scores: z.object({ before: z.record(z.string(), z.number()), after: z.record(z.string(), z.number()) }).strict(),
+    settings: ScoringSettingsSchema.partial(),
+  })
+  .strict();
+export type CalibrationFile = z.infer<typeof CalibrationFileSchema>;

@@ -44,6 +44,11 @@ export interface Decision {
 /** When tier scores are too weak to trust, the middle tier is the least costly mistake. */
 const UNSURE_TIER: Tier = 'medium';
 
+/** The label's own threshold when a calibration set one, else the axis threshold. */
+export function thresholdFor(settings: AxisScoring, label: string): number {
+  return settings.label_thresholds?.[label] ?? settings.threshold;
+}
+
 function decideIntent(input: DecisionInput, adjustments: string[]): RoutedIntent {
   const forced = input.ruleHits.find((hit) => hit.set.intent !== undefined);
   if (forced) {
@@ -52,10 +57,9 @@ function decideIntent(input: DecisionInput, adjustments: string[]): RoutedIntent
   }
   const best = input.intentScores.ranked[0];
   if (!best) return GENERAL_INTENT;
-  if (best.score < input.intentSettings.threshold) {
-    adjustments.push(
-      `best intent ${best.label} scored ${best.score.toFixed(3)}, below the threshold ${input.intentSettings.threshold}: general`,
-    );
+  const threshold = thresholdFor(input.intentSettings, best.label);
+  if (best.score < threshold) {
+    adjustments.push(`best intent ${best.label} scored ${best.score.toFixed(3)}, below the threshold ${threshold}: general`);
     return GENERAL_INTENT;
   }
   return best.label as Intent;
@@ -67,8 +71,9 @@ function decideScoredTier(input: DecisionInput, adjustments: string[]): Tier {
     adjustments.push(`no tier exemplars: ${UNSURE_TIER}`);
     return UNSURE_TIER;
   }
-  if (ranked[0]!.score < input.tierSettings.threshold) {
-    adjustments.push(`best tier scored ${ranked[0]!.score.toFixed(3)}, below the threshold ${input.tierSettings.threshold}: ${UNSURE_TIER}`);
+  const threshold = thresholdFor(input.tierSettings, ranked[0]!.label);
+  if (ranked[0]!.score < threshold) {
+    adjustments.push(`best tier scored ${ranked[0]!.score.toFixed(3)}, below the threshold ${threshold}: ${UNSURE_TIER}`);
     return UNSURE_TIER;
   }
   const picked = pickTier(ranked, input.tierSettings.margin, input.strategy);

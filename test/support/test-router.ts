@@ -2,10 +2,12 @@ import { createHash } from 'node:crypto';
 import { copyFileSync, existsSync, mkdirSync, renameSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Hono } from 'hono';
+import type { AppEnv } from '../../src/http/app-env.js';
 import { createApp } from '../../src/app.js';
 import { bootRouter, type BootedRouter } from '../../src/boot.js';
 import type { Config } from '../../src/config.js';
 import { createLogger, silentLogger, type Logger } from '../../src/logger.js';
+import { RouterMetrics } from '../../src/metrics/metrics.js';
 import { loadExemplarFiles } from '../../src/routes-data/load-routes-data.js';
 import { createServiceState, type ServiceState } from '../../src/service-state.js';
 import { PROJECT_ROOT, ROUTES_DATA_DIR, TINY_STANDIN_DIR, tempDir, testConfig } from './env.js';
@@ -36,7 +38,8 @@ async function seededTemplate(embedder: TestEmbedder): Promise<string> {
 }
 
 export interface TestService extends BootedRouter {
-  app: Hono;
+  metrics: RouterMetrics;
+  app: Hono<AppEnv>;
   config: Config;
   state: ServiceState;
   logLines: string[];
@@ -53,13 +56,14 @@ export async function startTestService(
   const config = testConfig({ ...EMBEDDER_ENV[embedder], DATABASE_PATH: databasePath, ...env });
   const logLines: string[] = [];
   const logger: Logger = createLogger('debug', (line) => logLines.push(line));
-  const booted = await bootRouter(config, logger);
+  const metrics = new RouterMetrics();
+  const booted = await bootRouter(config, logger, undefined, metrics);
   t.after(() => booted.store.close());
   const state = createServiceState(booted);
-  return { ...booted, config, state, logLines, app: createApp({ config, logger, state }) };
+  return { ...booted, config, state, logLines, metrics, app: createApp({ config, logger, state, metrics }) };
 }
 
-export function postJson(app: Hono, path: string, body: unknown, headers: Record<string, string> = {}): Promise<Response> {
+export function postJson(app: Pick<Hono<AppEnv>, 'request'>, path: string, body: unknown, headers: Record<string, string> = {}): Promise<Response> {
   return Promise.resolve(
     app.request(path, {
       method: 'POST',

@@ -1,0 +1,143 @@
+/**
+ * npm run bench [-- options]: route latency and throughput over loopback HTTP,
+ * scoring scale, footprint and proxy overhead; writes bench-results/<stamp>.json
+ * and prints a table. Everything runs on 127.0.0.1 with bounded counts and times.
+ *
+ *   --quick                 one run per figure, shorter loads (for iterating)
+ *   --runs N                runs per figure (default 3)
+ *   --only a,b              sections: latency, scoring, footprint, proxy
+ *   --embedders a,b         minilm-q8, minilm-fp32, use-lite (default all three)
+ *   --env KEY=VALUE         extra service environment (repeatable), to compare settings
+ *   --label NAME            added to the report's file name
+ */
+import { mkdirSync, rmSync, writeFileSync, existsSync } from 'node:fs';
+import { cpus, loadavg } from 'node:os';
+import { join } from 'node:path';
+import { parseArgs } from 'node:util';
+import { spawnSync } from 'node:child_process';
+import { benchProxy, type ProxyResult } from './proxy-overhead.js';
+import { benchScoringScale, type ScoringScaleResult } from './scoring-scale.js';
+import {
+  EMBEDDERS,
+  benchColdStart,
+  benchService,
+  probeEmbedder,
+  scratchDir,
+  type BenchSettings,
+  type ColdStartResult,
+  type EmbedderName,
+  type LatencyResult,
+} from './service-bench.js';
+import { PROJECT_ROOT, ensureBuilt } from './service-process.js';
+import { renderTables } from './report-table.js';
+
+const SECTIONS = ['latency', 'scoring', 'footprint', 'proxy'] as const;
+type Section = (typeof SECTIONS)[number];
+
+export interface BenchReport {
+  startedAt: string;
+  label: string | undefined;
+  machine: { cpus: number; model: string; node: string; loadAverage: { start: number; end: number } };
+  settings: Omit<BenchSettings, 'log'>;
+  latency: LatencyResult[];
+  scoring: ScoringScaleResult[];
+  footprint: ColdStartResult[];
+  proxy: ProxyResult | undefined;
+  durationSeconds: number;
+}
+
+function parseCli() {
+  const { values } = parseArgs({
+    options: {
+      quick: { type: 'boolean', default: false },
+      runs: { type: 'string' },
+      only: { type: 'string' },
+      embedders: { type: 'string' },
+      env: { type: 'string', multiple: true, default: [] },
+      label: { type: 'string' },
+    },
+  });
+  const only = (values.only?.split(',') ?? [...SECTIONS]) as Section[];
+  for (const section of only) if (!SECTIONS.includes(section)) throw new Error(`--only: unknown section ${section}`);
+  const embedders = (values.embedders?.split(',') ?? Object.keys(EMBEDDERS)) as EmbedderName[];
+  for (const name of embedders) if (!(name in EMBEDDERS)) throw new Error(`--embedders: unknown embedder ${name}`);
+  const serviceEnv = Object.fromEntries(
+    values.env.map((pair) => {
+      const at = pair.indexOf('=');
+      if (at <= 0) throw new Error(`--env ${pair}: expected KEY=VALUE`);
+      return [pair.slice(0, at), pair.slice(at + 1)];
+    }),
+  );
+  const runs = values.runs !== undefined ? Number(values.runs) : values.quick ? 1 : 3;
+  return { quick: values.quick, runs, only, embedders, serviceEnv, label: values.label };
+}
+
+function ensureStandin(log: (line: string) => void): void {
+  if (existsSync(join(PROJECT_ROOT, '.cache/minilm-standin/full/onnx/model_quantized.onnx'))) return;
+  log('generating the MiniLM stand-in (.cache/minilm-standin/full)');
+  const result = spawnSync(process.execPath, ['--import', 'tsx', 'scripts/make-minilm-standin.ts', '--variant', 'full', '--quiet'], {
+    cwd: PROJECT_ROOT,
+    stdio: 'inherit',
+  });
+  if (result.status !== 0) throw new Error('could not generate the MiniLM stand-in');
+}
+
+async function main(): Promise<void> {
+  const cli = parseCli();
+  const log = (line: string) => process.stderr.write(`[bench] ${line}\n`);
+  const started = performance.now();
+  const settings: BenchSettings = {
+    runs: cli.runs,
+    requestsPerRun: cli.quick ? 150 : 300,
+    throughputSeconds: cli.quick ? 5 : 10,
+    concurrencies: [32, 128],
+    serviceEnv: cli.serviceEnv,
+    log,
+  };
+  const report: BenchReport = {
+    startedAt: new Date().toISOString(),
+    label: cli.label,
+    machine: { cpus: cpus().length, model: cpus()[0]?.model ?? 'unknown', node: process.version, loadAverage: { start: loadavg()[0]!, end: Number.NaN } },
+    settings: { runs: settings.runs, requestsPerRun: settings.requestsPerRun, throughputSeconds: settings.throughputSeconds, concurrencies: settings.concurrencies, serviceEnv: settings.serviceEnv },
+    latency: [],
+    scoring: [],
+    footprint: [],
+    proxy: undefined,
+    durationSeconds: 0,
+  };
+
+  const needsService = cli.only.some((section) => section !== 'scoring');
+  if (needsService) {
+    ensureBuilt(log);
+    ensureStandin(log);
+  }
+  const dir = scratchDir();
+  try {
+    if (cli.only.includes('scoring')) report.scoring = benchScoringScale([1_000, 10_000, 100_000], 384, Math.max(cli.runs, 3), log);
+    for (const name of cli.embedders) {
+      if (!cli.only.includes('latency') && !cli.only.includes('footprint')) break;
+      const identity = await probeEmbedder(name, dir, settings);
+      // Throughput is the default embedder's figure; the others get latency and footprint.
+      if (cli.only.includes('latency')) report.latency.push(await benchService(name, identity, 1_000, dir, settings, name === 'minilm-q8'));
+      // Seeding an empty database with USE-lite takes ~25 s a run; the default embedder's figure is the one tracked.
+      if (cli.only.includes('footprint')) report.footprint.push(await benchColdStart(name, identity, dir, settings, name === 'minilm-q8'));
+    }
+    if (cli.only.includes('proxy')) report.proxy = await benchProxy(settings);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+
+  report.durationSeconds = Math.round((performance.now() - started) / 1000);
+  report.machine.loadAverage.end = loadavg()[0]!;
+  if (report.machine.loadAverage.start > report.machine.cpus) {
+    log(`the load average was ${report.machine.loadAverage.start.toFixed(1)} on ${report.machine.cpus} cores when the benchmark started: other work shares these cores`);
+  }
+  const outDir = join(PROJECT_ROOT, 'bench-results');
+  mkdirSync(outDir, { recursive: true });
+  const stamp = report.startedAt.replace(/[:.]/g, '-');
+  const path = join(outDir, `bench-${stamp}${cli.label ? `-${cli.label}` : ''}.json`);
+  writeFileSync(path, `${JSON.stringify(report, null, 2)}\n`);
+  process.stdout.write(`${renderTables(report)}\n\nreport: ${path} (${report.durationSeconds} s)\n`);
+}
+
+await main();

@@ -1,0 +1,103 @@
+import { Hono } from 'hono';
+import { z } from 'zod';
+import { AppError } from '../errors.js';
+import { IntentSchema, LangSchema, TierSchema } from '../routes-data/schemas.js';
+import type { ServiceState } from '../service-state.js';
+import { describeValidation, readJsonBody } from './body.js';
+import { exemplarView, requireAdminServices } from './admin-exemplars.js';
+
+const FeedbackSchema = z
+  .object({
+    decision_id: z.string().min(1).max(100),
+    /** 1 (bad) to 5 (good). */
+    rating: z.number().int().min(1).max(5).optional(),
+    /** The labels the query should have had. */
+    expected: z.object({ tier: TierSchema.optional(), intent: IntentSchema.optional() }).strict().optional(),
+    /** The query text, when the router may no longer remember the decision (after a restart). */
+    text: z.string().trim().min(1).max(4000).optional(),
+    comment: z.string().max(2000).optional(),
+  })
+  .strict()
+  .refine((body) => body.rating !== undefined || body.expected?.tier !== undefined || body.expected?.intent !== undefined, {
+    message: 'send a rating (1-5) or the expected tier/intent',
+  });
+
+/** POST /v1/feedback (clients). */
+export function feedbackRoutes(state: ServiceState): Hono {
+  const routes = new Hono();
+  routes.post('/v1/feedback', async (c) => {
+    const body = await readJsonBody(c, FeedbackSchema);
+    const { feedback, router } = requireAdminServices(state);
+    const remembered = router.recall(body.decision_id);
+    const isCorrection = body.expected !== undefined;
+    if (isCorrection && !remembered && body.text === undefined) {
+      throw new AppError('not_found', 404, `decision ${body.decision_id} is not in recent memory; include "text" (the query) with the correction`);
+    }
+    const record = feedback.add({
+      decisionId: body.decision_id,
+      rating: body.rating,
+      expectedTier: body.expected?.tier,
+      expectedIntent: body.expected?.intent,
+      decidedTier: remembered?.tier,
+      decidedIntent: remembered?.intent,
+      // The query is kept only for corrections, which need it to become an exemplar.
+      query: isCorrection ? (body.text ?? remembered?.query) : undefined,
+      comment: body.comment,
+    });
+    return c.json({ feedback: record }, 201);
+  });
+  return routes;
+}
+
+const ListSchema = z.object({
+  status: z.enum(['open', 'promoted', 'dismissed']).optional(),
+  corrections: z.enum(['true', 'false']).default('true'),
+  limit: z.coerce.number().int().min(1).max(1000).default(100),
+  offset: z.coerce.number().int().min(0).default(0),
+});
+
+/** Admin: list corrections, promote chosen ones into exemplars (the fix for a misroute), or dismiss them. */
+export function adminFeedbackRoutes(state: ServiceState): Hono {
+  const routes = new Hono();
+  routes.get('/admin/feedback', (c) => {
+    const query = ListSchema.safeParse(c.req.query());
+    if (!query.success) throw new AppError('invalid_request', 400, describeValidation(query.error));
+    return c.json(
+      requireAdminServices(state).feedback.list({
+        status: query.data.status,
+        correctionsOnly: query.data.corrections === 'true',
+        limit: query.data.limit,
+        offset: query.data.offset,
+      }),
+    );
+  });
+
+  routes.post('/admin/feedback/:id/promote', async (c) => {
+    const id = Number(c.req.param('id'));
+    const lang = c.req.query('lang') ?? 'en';
+    if (!LangSchema.safeParse(lang).success) throw new AppError('invalid_request', 400, `lang: expected a language tag such as "en", got "${lang}"`);
+    const { feedback, exemplars } = requireAdminServices(state);
+    const record = Number.isInteger(id) ? feedback.get(id) : undefined;
+    if (!record) throw new AppError('not_found', 404, `no feedback with id ${c.req.param('id')}`);
+    if (record.status !== 'open') throw new AppError('conflict', 409, `feedback ${id} is already ${record.status}`);
+    if (!record.query || (!record.expected_tier && !record.expected_intent)) {
+      throw new AppError('invalid_request', 400, `feedback ${id} is not a correction with a query; only corrections can be promoted`);
+    }
+    const created = [];
+    for (const [axis, label] of [['tier', record.expected_tier], ['intent', record.expected_intent]] as const) {
+      if (!label) continue;
+      created.push(await exemplars.promote(axis, label, record.query, lang));
+    }
+    feedback.mark(id, 'promoted', created.map((exemplar) => exemplar.id));
+    return c.json({ feedback: feedback.get(id), exemplars: created.map(exemplarView) });
+  });
+
+  routes.post('/admin/feedback/:id/dismiss', (c) => {
+    const id = Number(c.req.param('id'));
+    const { feedback } = requireAdminServices(state);
+    if (!Number.isInteger(id) || !feedback.get(id)) throw new AppError('not_found', 404, `no feedback with id ${c.req.param('id')}`);
+    feedback.mark(id, 'dismissed', undefined);
+    return c.json({ feedback: feedback.get(id) });
+  });
+  return routes;
+}

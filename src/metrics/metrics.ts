@@ -1,0 +1,113 @@
+import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+import type { LedgerEntry } from '../ledger/request-ledger.js';
+import type { CircuitBreaker } from '../providers/circuit-breaker.js';
+import type { RouteOutcome } from '../router-service.js';
+
+const LATENCY_BUCKETS = [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60];
+const SIMILARITY_BUCKETS = [-0.2, 0, 0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9, 1];
+const MARGIN_BUCKETS = [0, 0.005, 0.01, 0.02, 0.05, 0.1, 0.2, 0.3, 0.5, 1];
+const CIRCUIT_VALUE = { closed: 0, half_open: 1, open: 2 } as const;
+
+/**
+ * Everything /metrics exposes, on a registry of its own so each app (and each
+ * test) counts separately.
+ */
+export class RouterMetrics {
+  readonly registry = new Registry();
+  private readonly requests;
+  private readonly requestSeconds;
+  private readonly decisions;
+  private readonly routeSeconds;
+  private readonly embedSeconds;
+  private readonly scoreSeconds;
+  private readonly topSimilarity;
+  private readonly margin;
+  private readonly upstreamSeconds;
+  private readonly attempts;
+  private readonly fallbacks;
+  private readonly tokens;
+  private readonly cost;
+  private readonly baselineCost;
+  private readonly embedderInfo;
+  private readonly exemplarSet;
+  private readonly exemplarRevision;
+  private breaker: { breaker: CircuitBreaker; providers: readonly string[] } | undefined;
+
+  constructor() {
+    const registers = [this.registry];
+    collectDefaultMetrics({ register: this.registry });
+    this.requests = new Counter({ name: 'router_http_requests_total', help: 'HTTP requests by endpoint, method and status', labelNames: ['endpoint', 'method', 'status'], registers });
+    this.requestSeconds = new Histogram({ name: 'router_http_request_seconds', help: 'HTTP request duration', labelNames: ['endpoint'], buckets: LATENCY_BUCKETS, registers });
+    this.decisions = new Counter({ name: 'router_decisions_total', help: 'Routing decisions by tier, intent, model and strategy', labelNames: ['tier', 'intent', 'model', 'strategy'], registers });
+    this.routeSeconds = new Histogram({ name: 'router_route_seconds', help: 'Time to decide a route (embed + score + decide)', buckets: LATENCY_BUCKETS, registers });
+    this.embedSeconds = new Histogram({ name: 'router_embed_seconds', help: 'Time to embed a query', buckets: LATENCY_BUCKETS, registers });
+    this.scoreSeconds = new Histogram({ name: 'router_score_seconds', help: 'Time to score and decide', buckets: LATENCY_BUCKETS, registers });
+    this.topSimilarity = new Histogram({ name: 'router_top1_similarity', help: 'Best label score per axis: drift and low-confidence traffic show here', labelNames: ['axis'], buckets: SIMILARITY_BUCKETS, registers });
+    this.margin = new Histogram({ name: 'router_top_margin', help: 'Best minus second-best label score per axis', labelNames: ['axis'], buckets: MARGIN_BUCKETS, registers });
+    this.upstreamSeconds = new Histogram({ name: 'router_upstream_seconds', help: 'Upstream time of proxied requests', labelNames: ['provider', 'model'], buckets: LATENCY_BUCKETS, registers });
+    this.attempts = new Counter({ name: 'router_upstream_attempts_total', help: 'Upstream attempts by provider, model and outcome', labelNames: ['provider', 'model', 'outcome'], registers });
+    this.fallbacks = new Counter({ name: 'router_fallbacks_total', help: 'Requests answered by a candidate other than the first', labelNames: ['model'], registers });
+    this.tokens = new Counter({ name: 'router_tokens_total', help: 'Tokens by model and direction', labelNames: ['model', 'direction'], registers });
+    this.cost = new Counter({ name: 'router_cost_usd_total', help: 'Spend in USD by model', labelNames: ['model'], registers });
+    this.baselineCost = new Counter({ name: 'router_baseline_cost_usd_total', help: 'What the baseline model would have cost for the same tokens', registers });
+    this.embedderInfo = new Gauge({ name: 'router_embedder_info', help: 'The active embedder (value 1)', labelNames: ['embedder', 'standin'], registers });
+    this.exemplarSet = new Gauge({ name: 'router_exemplar_set_info', help: 'The exemplar set version (value 1); replicas should agree', labelNames: ['version'], registers });
+    this.exemplarRevision = new Gauge({ name: 'router_exemplar_revision', help: 'Changes to this replica\'s exemplar set', registers });
+    const self = this;
+    new Gauge({
+      name: 'router_circuit_state',
+      help: 'Circuit breaker per provider: 0 closed, 1 half-open, 2 open',
+      labelNames: ['provider'],
+      registers,
+      collect() {
+        if (!self.breaker) return;
+        for (const provider of self.breaker.providers) this.set({ provider }, CIRCUIT_VALUE[self.breaker.breaker.state(provider)]);
+      },
+    });
+  }
+
+  watchBreaker(breaker: CircuitBreaker, providers: readonly string[]): void {
+    this.breaker = { breaker, providers };
+  }
+
+  setEmbedder(id: string, standin: boolean): void {
+    this.embedderInfo.reset();
+    this.embedderInfo.set({ embedder: id, standin: String(standin) }, 1);
+  }
+
+  setExemplarSet(version: string, revision: number): void {
+    this.exemplarSet.reset();
+    this.exemplarSet.set({ version }, 1);
+    this.exemplarRevision.set(revision);
+  }
+
+  observeRequest(endpoint: string, method: string, status: number, seconds: number): void {
+    this.requests.inc({ endpoint, method, status: String(status) });
+    this.requestSeconds.observe({ endpoint }, seconds);
+  }
+
+  observeRoute(outcome: RouteOutcome): void {
+    const { decision } = outcome;
+    this.decisions.inc({ tier: decision.tier, intent: decision.intent, model: decision.chosen?.id ?? 'none', strategy: outcome.strategy });
+    this.routeSeconds.observe(outcome.timingsMs.total / 1000);
+    this.embedSeconds.observe(outcome.timingsMs.embed / 1000);
+    this.scoreSeconds.observe(outcome.timingsMs.score / 1000);
+    for (const [axis, scores] of [['tier', outcome.tierScores], ['intent', outcome.intentScores]] as const) {
+      const best = scores.ranked[0];
+      if (!best) continue;
+      this.topSimilarity.observe({ axis }, best.score);
+      this.margin.observe({ axis }, scores.margin);
+    }
+  }
+
+  observeProxied(entry: LedgerEntry): void {
+    for (const attempt of entry.attempts) this.attempts.inc({ provider: attempt.provider, model: attempt.model, outcome: attempt.status });
+    if (!entry.model) return;
+    if (entry.upstreamMs !== undefined && entry.provider) this.upstreamSeconds.observe({ provider: entry.provider, model: entry.model }, entry.upstreamMs / 1000);
+    if (entry.attempts.length > 1 && entry.attempts.at(-1)?.status === 'ok') this.fallbacks.inc({ model: entry.model });
+    if (entry.inputTokens !== undefined) this.tokens.inc({ model: entry.model, direction: 'input' }, entry.inputTokens);
+    if (entry.outputTokens !== undefined) this.tokens.inc({ model: entry.model, direction: 'output' }, entry.outputTokens);
+    if (entry.costUsd !== undefined) this.cost.inc({ model: entry.model }, entry.costUsd);
+    if (entry.baselineCostUsd !== undefined && entry.costUsd !== undefined) this.baselineCost.inc(entry.baselineCostUsd);
+  }
+}

@@ -1,0 +1,48 @@
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { loadRoutesData } from '../../src/routes-data/load-routes-data.js';
+import { resolveScoring } from '../../src/routing/scoring-settings.js';
+import type { CalibrationFile, ScoringFile } from '../../src/routes-data/schemas.js';
+import { ROUTES_DATA_DIR } from '../support/env.js';
+
+const scoring: ScoringFile = {
+  default: {
+    tier: { k: 5, aggregation: 'mean', threshold: -1, margin: 0.02 },
+    intent: { k: 3, aggregation: 'mean', threshold: 0.3, margin: 0.02 },
+    history_weight: 0.3,
+    history_turns: 3,
+  },
+  by_embedder: { minilm: { history_weight: 0.5 } },
+};
+const calibration = (embedderId: string): CalibrationFile => ({
+  embedder_id: embedderId,
+  created_at: '2026-01-01T00:00:00Z',
+  exemplar_set_version: 'x',
+  data: {},
+  objective: {},
+  scores: { before: {}, after: {} },
+  settings: { intent: { k: 7, aggregation: 'max', threshold: 0.5, margin: 0.02, label_thresholds: { faq: 0.6 } } },
+});
+const calibrations = [{ file: 'calibration/use-lite@1.json', calibration: calibration('use-lite@1') }];
+
+const cases: { name: string; embedder: { id: string; kind: 'minilm' | 'use-lite' }; source: string; intentK: number; historyWeight: number }[] = [
+  { name: 'the active embedder id has a calibration', embedder: { id: 'use-lite@1', kind: 'use-lite' }, source: 'calibrated:calibration/use-lite@1.json', intentK: 7, historyWeight: 0.3 },
+  { name: 'same kind, other id: no calibration', embedder: { id: 'use-lite@2', kind: 'use-lite' }, source: 'default (uncalibrated)', intentK: 3, historyWeight: 0.3 },
+  { name: 'a kind override without calibration', embedder: { id: 'minilm@q8', kind: 'minilm' }, source: 'by_embedder.minilm (uncalibrated)', intentK: 3, historyWeight: 0.5 },
+];
+for (const { name, embedder, source, intentK, historyWeight } of cases) {
+  test(`resolveScoring: ${name}`, () => {
+    const resolved = resolveScoring({ scoring, calibrations }, embedder);
+    assert.equal(resolved.source, source);
+    assert.equal(resolved.settings.intent.k, intentK);
+    assert.equal(resolved.settings.history_weight, historyWeight);
+  });
+}
+
+test('the shipped calibration files load and each names one embedder', () => {
+  const data = loadRoutesData(ROUTES_DATA_DIR);
+  assert.ok(data.calibrations.length >= 1);
+  const useLite = data.calibrations.find((c) => c.calibration.embedder_id.startsWith('use-lite@'));
+  assert.ok(useLite, 'USE-lite is calibrated');
+  assert.ok(useLite.calibration.data.intent?.sha256.match(/^[0-9a-f]{64}$/));
+});
