@@ -24,6 +24,11 @@ const state = createServiceState();
 const metrics = new RouterMetrics();
 const app = createApp({ config, logger, state, metrics });
 
+if (config.access.clientKeys.length === 0) {
+  logger.warn('no CLIENT_API_KEYS configured: /v1/* is open to anyone who can reach this port');
+}
+if (config.access.adminKey === undefined) logger.info('no ADMIN_API_KEY configured: the admin API is disabled');
+
 // Listen first so liveness probes pass while the model loads; /readyz says when routing can start.
 const server = serve({ fetch: app.fetch, port: config.port, hostname: config.host }, (info) => {
   logger.info('listening', { host: config.host, port: info.port });
@@ -44,17 +49,30 @@ bootRouter(config, logger, undefined, metrics)
     process.exit(1);
   });
 
+let stopping = false;
+/**
+ * Stop accepting, let in-flight requests and streams finish up to the grace
+ * period, then close SQLite cleanly (every ledger row is written by then).
+ */
 function shutdown(signal: string): void {
-  logger.info('shutting down', { signal });
-  server.close(() => {
+  if (stopping) return;
+  stopping = true;
+  state.draining = true;
+  logger.info('shutting down: draining in-flight requests', { signal, grace_ms: config.shutdownGraceMs });
+  const finish = (reason: string) => {
     booted?.store.close();
+    logger.info('stopped', { reason });
     process.exit(0);
-  });
-  // Keep-alive connections can hold close() open; do not outlive the orchestrator's grace period.
+  };
+  server.close(() => finish('drained'));
+  // Connections whose request finished stay open for keep-alive; close them as they go idle so draining ends promptly.
+  setInterval(() => {
+    if ('closeIdleConnections' in server) server.closeIdleConnections();
+  }, 200).unref();
   setTimeout(() => {
-    booted?.store.close();
-    process.exit(0);
-  }, 10_000).unref();
+    if ('closeAllConnections' in server) server.closeAllConnections();
+    finish('grace period over');
+  }, config.shutdownGraceMs).unref();
 }
 process.on('SIGTERM', () => shutdown('SIGTERM'));
 process.on('SIGINT', () => shutdown('SIGINT'));

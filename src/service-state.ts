@@ -13,8 +13,10 @@ export interface ServiceState {
   proxy: { chat: ChatProxy; services: ProxyServices } | undefined;
   admin: { exemplars: ExemplarAdmin; feedback: FeedbackStore; router: RouterService; store: ExemplarStore } | undefined;
   startupError: string | undefined;
+  /** Set on SIGTERM: /readyz turns 503 so the load balancer stops sending traffic while requests drain. */
+  draining: boolean;
 }
 
 export function createServiceState(ready?: Pick<ServiceState, 'router' | 'proxy' | 'admin'>): ServiceState {
-  return { router: ready?.router, proxy: ready?.proxy, admin: ready?.admin, startupError: undefined };
+  return { router: ready?.router, proxy: ready?.proxy, admin: ready?.admin, startupError: undefined, draining: false };
 }

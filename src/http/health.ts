@@ -8,6 +8,9 @@ export function healthRoutes(state: ServiceState): Hono {
   routes.get('/healthz', (c) => c.json({ status: 'ok' }));
   routes.get('/readyz', (c) => {
     const router = state.router;
+    if (state.draining) {
+      return c.json({ status: 'draining', error: { code: 'not_ready', message: 'shutting down: finishing in-flight requests' } }, 503);
+    }
     if (!router) {
       return c.json(
         {
