@@ -44,6 +44,7 @@ const EnvSchema = z.object({
   EMBED_BATCH_MAX: positiveInt.max(256).default(16),
   EMBED_BATCH_WINDOW_MS: z.coerce.number().min(0).max(1000).default(0),
   ONNX_INTRA_OP_THREADS: z.coerce.number().int().min(0).max(256).default(0),
+  EMBED_WORKERS: z.coerce.number().int().min(0).max(64).default(1),
   UPSTREAM_ATTEMPT_TIMEOUT_MS: positiveInt.default(60_000),
   UPSTREAM_TOTAL_TIMEOUT_MS: positiveInt.default(120_000),
   BREAKER_FAILURE_THRESHOLD: positiveInt.default(5),
@@ -84,6 +85,8 @@ export interface Config {
     batchWindowMs: number;
     /** onnxruntime intra-op threads for MiniLM; 0 lets onnxruntime pick (one per core). */
     onnxIntraOpThreads: number;
+    /** Worker threads running MiniLM off the event loop; 0 runs it on the main thread. */
+    workers: number;
   };
   routing: {
     defaultStrategy: Strategy;
@@ -157,6 +160,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       batchMax: e.EMBED_BATCH_MAX,
       batchWindowMs: e.EMBED_BATCH_WINDOW_MS,
       onnxIntraOpThreads: e.ONNX_INTRA_OP_THREADS,
+      workers: e.EMBED_WORKERS,
     },
     routing: {
       defaultStrategy: e.ROUTING_STRATEGY,

@@ -2,23 +2,35 @@ import type { Config } from '../config.js';
 import type { Embedder } from './embedder.js';
 import { withEmbeddingCache } from './embedding-cache.js';
 import { loadMiniLmEmbedder } from './minilm.js';
+import { loadMiniLmEmbedderInWorkers, type PooledEmbedder } from './minilm-pool.js';
 import { withMicroBatching } from './micro-batcher.js';
 import type { EmbedderLoaders } from './select-embedder.js';
 import { loadUseLiteEmbedder } from './use-lite.js';
+
+function isPooled(embedder: Embedder): embedder is PooledEmbedder {
+  return typeof (embedder as Partial<PooledEmbedder>).pending === 'function';
+}
 
 /**
  * The embedder as the request path sees it: cache hits answer at once, misses
  * are micro-batched with concurrent requests of similar length. Seeding keeps
  * the bare embedder (its batches are already large, and exemplars would only
- * evict queries from the cache).
+ * evict queries from the cache). A worker pool gets one batch in flight per worker.
  */
 export function withRequestFastPath(embedder: Embedder, settings: Config['embedding']): Embedder {
-  const batched = withMicroBatching(embedder, { maxBatch: settings.batchMax, windowMs: settings.batchWindowMs });
+  const concurrency = isPooled(embedder) ? Math.max(1, embedder.pending().length) : 1;
+  const batched = withMicroBatching(embedder, { maxBatch: settings.batchMax, windowMs: settings.batchWindowMs, concurrency });
   return withEmbeddingCache(batched, settings.cacheSize);
 }
 
-/** The embedder loaders with the onnxruntime thread setting applied to MiniLM. */
+/**
+ * The embedder loaders with the onnxruntime thread setting applied to MiniLM,
+ * and MiniLM in worker threads (EMBED_WORKERS > 0) unless the caller brings its own loaders.
+ */
 export function loadersWithThreads(settings: Config['embedding'], loaders?: EmbedderLoaders): EmbedderLoaders {
-  const base = loaders ?? { minilm: loadMiniLmEmbedder, useLite: loadUseLiteEmbedder };
+  const base = loaders ?? {
+    minilm: settings.workers > 0 ? (options) => loadMiniLmEmbedderInWorkers({ ...options, workers: settings.workers }) : loadMiniLmEmbedder,
+    useLite: loadUseLiteEmbedder,
+  };
   return { ...base, minilm: (options) => base.minilm({ ...options, intraOpThreads: settings.onnxIntraOpThreads }) };
 }

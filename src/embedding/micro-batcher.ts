@@ -5,6 +5,8 @@ export interface MicroBatchOptions {
   maxBatch: number;
   /** How long the first queued text waits for company; 0 = until the current event-loop turn ends. */
   windowMs: number;
+  /** Batches in flight at once (one per worker thread); default 1. */
+  concurrency?: number;
 }
 
 interface Pending {
@@ -28,8 +30,8 @@ export interface BatchingEmbedder extends Embedder {
 }
 
 /**
- * Coalesces concurrent `embed` calls into few model calls. One batch runs at a
- * time; whatever arrives meanwhile queues and goes in the next batches, oldest
+ * Coalesces concurrent `embed` calls into few model calls. One batch (or one per worker,
+ * `concurrency`) runs at a time; whatever arrives meanwhile queues and goes in the next batches, oldest
  * first, grouped by length bucket. An idle service adds no delay with
  * `windowMs` 0: the batch leaves as soon as the current event-loop turn has
  * read every request that was ready. Between batches the loop is yielded so new
@@ -38,7 +40,8 @@ export interface BatchingEmbedder extends Embedder {
 export function withMicroBatching(inner: Embedder, options: MicroBatchOptions): BatchingEmbedder {
   const queue: Pending[] = [];
   let scheduled = false;
-  let running = false;
+  let running = 0;
+  const concurrency = Math.max(1, options.concurrency ?? 1);
   let windowTimer: NodeJS.Timeout | undefined;
   let batches = 0;
   let texts = 0;
@@ -58,7 +61,7 @@ export function withMicroBatching(inner: Embedder, options: MicroBatchOptions): 
     scheduled = false;
     if (windowTimer !== undefined) clearTimeout(windowTimer);
     windowTimer = undefined;
-    running = true;
+    running++;
     try {
       while (queue.length > 0) {
         const batch = takeBatch();
@@ -74,12 +77,12 @@ export function withMicroBatching(inner: Embedder, options: MicroBatchOptions): 
         if (queue.length > 0) await new Promise((resolve) => setImmediate(resolve));
       }
     } finally {
-      running = false;
+      running--;
     }
   };
 
   const schedule = () => {
-    if (running) return;
+    if (running >= concurrency) return;
     if (scheduled) {
       // A full batch need not wait out the window.
       if (windowTimer !== undefined && queue.length >= options.maxBatch) {
