@@ -58,7 +58,6 @@ const EnvSchema = z.object({
   MAX_MESSAGES: positiveInt.max(100_000).default(1000),
   DECISION_MEMORY_SIZE: z.coerce.number().int().min(0).default(10_000),
   SHUTDOWN_GRACE_MS: positiveInt.default(10_000),
-  LOG_PROMPTS: booleanFromEnv.default(false),
 });
 
 export interface Config {
@@ -116,7 +115,6 @@ export interface Config {
   };
   decisionMemorySize: number;
   shutdownGraceMs: number;
-  logPrompts: boolean;
   /** Provider keys and base URLs, looked up by the names routes-data/routing.json gives. */
   providerEnv: Readonly<Record<string, string | undefined>>;
 }
@@ -184,7 +182,6 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     },
     decisionMemorySize: e.DECISION_MEMORY_SIZE,
     shutdownGraceMs: e.SHUTDOWN_GRACE_MS,
-    logPrompts: e.LOG_PROMPTS,
     proxy: {
       attemptTimeoutMs: e.UPSTREAM_ATTEMPT_TIMEOUT_MS,
       totalTimeoutMs: e.UPSTREAM_TOTAL_TIMEOUT_MS,
