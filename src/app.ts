@@ -3,6 +3,7 @@ import { bodyLimit } from 'hono/body-limit';
 import type { Config } from './config.js';
 import { AppError, renderError } from './errors.js';
 import { adminExemplarRoutes } from './http/admin-exemplars.js';
+import { adminHealthRoutes } from './http/admin-health.js';
 import type { AppEnv } from './http/app-env.js';
 import { requireAdmin, requireClient } from './http/auth.js';
 import { chatCompletionRoutes } from './http/chat-completions.js';
@@ -59,6 +60,7 @@ export function createApp(deps: AppDeps): Hono<AppEnv> {
   app.route('/', messagesRoutes(deps.state, limits, deps.logger));
   app.route('/', statsRoutes(deps.state));
   app.route('/', feedbackRoutes(deps.state));
+  app.route('/', adminHealthRoutes(deps.state, () => deps.state.admin?.conflicts));
   app.route('/', adminExemplarRoutes(deps.state, 100_000));
   app.route('/', adminFeedbackRoutes(deps.state));
   app.route('/', dashboardRoutes(deps.state, deps.config));

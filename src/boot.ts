@@ -4,6 +4,7 @@ import { selectEmbedder, type EmbedderLoaders } from './embedding/select-embedde
 import { seedExemplars } from './exemplars/seed.js';
 import { ExemplarStore } from './exemplars/store.js';
 import { ExemplarAdmin } from './exemplars/exemplar-admin.js';
+import { ExemplarConflicts } from './exemplars/exemplar-conflicts.js';
 import { FeedbackStore } from './feedback/feedback-store.js';
 import { RequestLedger } from './ledger/request-ledger.js';
 import type { Logger } from './logger.js';
@@ -21,7 +22,7 @@ export interface BootedRouter {
   routesData: RoutesData;
   registry: ProviderRegistry;
   proxy: { chat: ChatProxy; services: ProxyServices };
-  admin: { exemplars: ExemplarAdmin; feedback: FeedbackStore; router: RouterService; store: ExemplarStore };
+  admin: { exemplars: ExemplarAdmin; feedback: FeedbackStore; router: RouterService; store: ExemplarStore; conflicts: ExemplarConflicts };
 }
 
 /**
@@ -84,7 +85,7 @@ export async function bootRouter(config: Config, logger: Logger, loaders?: Embed
       routesData,
       registry,
       proxy: { chat: new ChatProxy(router, services, config.proxy, logger, (entry) => metrics?.observeProxied(entry)), services },
-      admin: { exemplars, feedback: new FeedbackStore(store.db), router, store },
+      admin: { exemplars, feedback: new FeedbackStore(store.db), router, store, conflicts: new ExemplarConflicts(store, () => router.embedder.id) },
     };
   } catch (error) {
     store.close();

@@ -1,4 +1,5 @@
 import type { ExemplarAdmin } from './exemplars/exemplar-admin.js';
+import type { ExemplarConflicts } from './exemplars/exemplar-conflicts.js';
 import type { ExemplarStore } from './exemplars/store.js';
 import type { FeedbackStore } from './feedback/feedback-store.js';
 import type { ChatProxy, ProxyServices } from './proxy/chat-proxy.js';
@@ -11,7 +12,9 @@ import type { RouterService } from './router-service.js';
 export interface ServiceState {
   router: RouterService | undefined;
   proxy: { chat: ChatProxy; services: ProxyServices } | undefined;
-  admin: { exemplars: ExemplarAdmin; feedback: FeedbackStore; router: RouterService; store: ExemplarStore } | undefined;
+  admin:
+    | { exemplars: ExemplarAdmin; feedback: FeedbackStore; router: RouterService; store: ExemplarStore; conflicts: ExemplarConflicts }
+    | undefined;
   startupError: string | undefined;
   /** Set on SIGTERM: /readyz turns 503 so the load balancer stops sending traffic while requests drain. */
   draining: boolean;

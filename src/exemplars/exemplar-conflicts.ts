@@ -1,0 +1,54 @@
+import { assessBank, type BankHealth } from '../quality/bank-health.js';
+import { AXES, type Axis } from '../routes-data/schemas.js';
+import type { ExemplarStore } from './store.js';
+
+export interface Conflict {
+  /** The label whose exemplars this one sits closer to than to its own. */
+  closer_to: string;
+  own_score: number;
+  other_score: number;
+}
+
+/** The whole-bank analysis is quadratic; past this many exemplars on an axis it is left to `npm run health`. */
+export const MAX_ROWS_FOR_LIVE_HEALTH = 5000;
+
+/**
+ * Exemplar-bank health for the admin API and the dashboard: the same analysis
+ * as `npm run health`, over the live store, cached until the exemplar set changes.
+ */
+export class ExemplarConflicts {
+  private cached: { revision: number; embedderId: string; health: Partial<Record<Axis, BankHealth>> } | undefined;
+
+  constructor(
+    private readonly store: ExemplarStore,
+    private readonly embedderId: () => string,
+    private readonly k = 3,
+  ) {}
+
+  health(): Partial<Record<Axis, BankHealth>> {
+    const revision = this.store.revision();
+    const embedderId = this.embedderId();
+    if (this.cached?.revision === revision && this.cached.embedderId === embedderId) return this.cached.health;
+    const rows = this.store.vectorRows(embedderId);
+    const health: Partial<Record<Axis, BankHealth>> = {};
+    for (const axis of AXES) {
+      const axisRows = rows.filter((row) => row.axis === axis);
+      if (axisRows.length <= MAX_ROWS_FOR_LIVE_HEALTH) health[axis] = assessBank(axisRows, { k: this.k, duplicateAbove: 0.95 });
+    }
+    this.cached = { revision, embedderId, health };
+    return health;
+  }
+
+  /** Exemplars that leave-one-out scoring would give another label, by id. */
+  byId(): Map<number, Conflict> {
+    const conflicts = new Map<number, Conflict>();
+    for (const health of Object.values(this.health())) {
+      for (const row of health.misplaced) {
+        conflicts.set(row.id, { closer_to: row.closerTo, own_score: round(row.ownScore), other_score: round(row.otherScore) });
+      }
+    }
+    return conflicts;
+  }
+}
+
+const round = (value: number) => Math.round(value * 10000) / 10000;
