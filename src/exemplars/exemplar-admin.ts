@@ -9,6 +9,12 @@ import type { ExemplarFilter, ExemplarRecord, ExemplarStore } from './store.js';
 
 export const ADMIN_SOURCE = 'admin';
 
+export interface ExemplarPatch {
+  label?: string | undefined;
+  text?: string | undefined;
+  lang?: string | undefined;
+}
+
 export interface ExemplarSetChange {
   version: string;
   revision: number;
@@ -18,8 +24,15 @@ export interface ExemplarSetChange {
  * Live edits of the exemplar set: each change embeds what it adds, is one
  * transaction, bumps the revision, and reloads the router's matrices so the
  * next request sees it.
+ *
+ * Changes run one at a time. Each one reads the store, awaits the embedder,
+ * then writes: interleaved, two adds of one text both "succeed" (the second
+ * silently relabels the first), and an edit racing a delete writes a vector
+ * for a row that is gone (a foreign-key failure, a 500).
  */
 export class ExemplarAdmin {
+  private tail: Promise<unknown> = Promise.resolve();
+
   constructor(
     private readonly store: ExemplarStore,
     private readonly embedder: Embedder,
@@ -47,7 +60,17 @@ export class ExemplarAdmin {
     return contentHash;
   }
 
-  async add(input: ExemplarInput): Promise<{ exemplar: ExemplarRecord } & ExemplarSetChange> {
+  private exclusive<T>(change: () => Promise<T> | T): Promise<T> {
+    const run = this.tail.then(change);
+    this.tail = run.catch(() => undefined);
+    return run;
+  }
+
+  add(input: ExemplarInput): Promise<{ exemplar: ExemplarRecord } & ExemplarSetChange> {
+    return this.exclusive(() => this.addNow(input));
+  }
+
+  private async addNow(input: ExemplarInput): Promise<{ exemplar: ExemplarRecord } & ExemplarSetChange> {
     const contentHash = this.refuseDuplicate(input.axis, input.text);
     const [vector] = await this.embedder.embed([input.text]);
     this.store.apply({
@@ -60,7 +83,11 @@ export class ExemplarAdmin {
     return { exemplar: this.get(this.store.idOfHash(contentHash)!), ...change };
   }
 
-  async update(id: number, patch: { label?: string | undefined; text?: string | undefined; lang?: string | undefined }) {
+  update(id: number, patch: ExemplarPatch): Promise<{ exemplar: ExemplarRecord } & ExemplarSetChange> {
+    return this.exclusive(() => this.updateNow(id, patch));
+  }
+
+  private async updateNow(id: number, patch: ExemplarPatch): Promise<{ exemplar: ExemplarRecord } & ExemplarSetChange> {
     const current = this.get(id);
     const next = ExemplarInputSchema.safeParse({
       axis: current.axis,
@@ -82,22 +109,28 @@ export class ExemplarAdmin {
   }
 
   /** Makes `text` an exemplar of `label`: relabels it if it is already one on this axis, adds it otherwise. */
-  async promote(axis: Axis, label: string, text: string, lang: string): Promise<ExemplarRecord> {
-    const existing = this.store.idOfHash(exemplarContentHash(axis, text));
-    if (existing !== undefined) return (await this.update(existing, { label })).exemplar;
-    return (await this.add({ axis, label, text, lang })).exemplar;
+  promote(axis: Axis, label: string, text: string, lang: string): Promise<ExemplarRecord> {
+    return this.exclusive(async () => {
+      const existing = this.store.idOfHash(exemplarContentHash(axis, text));
+      if (existing !== undefined) return (await this.updateNow(existing, { label })).exemplar;
+      return (await this.addNow({ axis, label, text, lang })).exemplar;
+    });
   }
 
-  delete(id: number): { deleted: number } & ExemplarSetChange {
-    this.get(id);
-    this.store.apply({ embedderId: this.embedder.id, writes: [], vectors: [], deleteIds: [id] });
-    return { deleted: id, ...this.onChange() };
+  delete(id: number): Promise<{ deleted: number } & ExemplarSetChange> {
+    return this.exclusive(() => {
+      this.get(id);
+      this.store.apply({ embedderId: this.embedder.id, writes: [], vectors: [], deleteIds: [id] });
+      return { deleted: id, ...this.onChange() };
+    });
   }
 
   /** A whole file at once: validated before, written in one transaction, or not at all. */
-  async importRows(rows: readonly LocatedExemplar[]): Promise<SeedSummary> {
-    const summary = await seedExemplars(this.store, this.embedder, dedupeExemplars(rows));
-    this.onChange();
-    return summary;
+  importRows(rows: readonly LocatedExemplar[]): Promise<SeedSummary> {
+    return this.exclusive(async () => {
+      const summary = await seedExemplars(this.store, this.embedder, dedupeExemplars(rows));
+      this.onChange();
+      return summary;
+    });
   }
 }

@@ -6,7 +6,7 @@ import type { ExemplarRecord } from '../exemplars/store.js';
 import { DataFileError } from '../routes-data/data-error.js';
 import { AxisSchema, ExemplarInputSchema, LangSchema } from '../routes-data/schemas.js';
 import type { ServiceState } from '../service-state.js';
-import { describeValidation, readJsonBody } from './body.js';
+import { describeValidation, readJsonBody, readUtf8Body } from './body.js';
 
 export function exemplarView(record: ExemplarRecord) {
   return {
@@ -93,13 +93,13 @@ export function adminExemplarRoutes(state: ServiceState, maxImportRows: number):
     return c.json({ ...result, exemplar: exemplarView(result.exemplar) });
   });
 
-  routes.delete('/admin/exemplars/:id', (c) => c.json(requireAdminServices(state).exemplars.delete(parseId(c.req.param('id')))));
+  routes.delete('/admin/exemplars/:id', async (c) => c.json(await requireAdminServices(state).exemplars.delete(parseId(c.req.param('id')))));
 
   // The body is the file itself: CSV (text/csv) or JSONL (anything else), columns text,label,axis[,lang].
   routes.post('/admin/exemplars/import', async (c) => {
     const contentType = c.req.header('content-type') ?? '';
     const format = contentType.includes('csv') ? 'csv' : 'jsonl';
-    const content = await c.req.text();
+    const content = await readUtf8Body(c, 'invalid_request');
     if (content.trim() === '') throw new AppError('invalid_request', 400, 'the body is empty: send the JSONL or CSV file as the request body');
     let rows;
     try {
