@@ -372,6 +372,7 @@ export const DASHBOARD_SCRIPT = String.raw`
     });
     params.set('limit', String(PAGE_SIZE));
     params.set('offset', String(exemplarState.offset));
+    params.set('include', 'conflicts');
     return params.toString();
   }
 
@@ -379,10 +380,12 @@ export const DASHBOARD_SCRIPT = String.raw`
     var body = clear(byId('exemplar-table').tBodies[0]);
     var items = exemplarState.items;
     items.forEach(function (item) {
-      body.appendChild(el('tr', { 'data-id': item.id }, [
+      body.appendChild(el('tr', item.closer_to ? { 'data-id': item.id, class: 'conflicted' } : { 'data-id': item.id }, [
         el('td', { class: 'num col-id', text: item.id }),
         el('td', { text: item.axis }),
-        el('td', {}, el('span', { class: 'tag', text: item.label })),
+        el('td', {}, item.closer_to
+          ? [el('span', { class: 'tag', text: item.label }), ' ', el('span', { class: 'tag conflict', title: 'Leave-one-out scoring puts this exemplar closer to ' + item.closer_to.closer_to + ' (' + item.closer_to.other_score + ') than to ' + item.label + ' (' + item.closer_to.own_score + ')', text: 'closer to ' + item.closer_to.closer_to })]
+          : el('span', { class: 'tag', text: item.label })),
         el('td', { text: item.lang }),
         el('td', { class: 'text', text: item.text }),
         el('td', { class: 'muted col-source', text: item.source }),

@@ -91,6 +91,8 @@ td.col-source { font-size: .82rem; overflow-wrap: anywhere; max-width: 13rem; }
 td.col-actions { width: 1%; }
 td.col-actions .actions { margin: 0; flex-wrap: nowrap; }
 .tag { display: inline-block; padding: 0 .4rem; border-radius: 4px; border: 1px solid var(--line); font-size: .82rem; white-space: nowrap; }
+.tag.conflict { border-color: #b45309; color: #b45309; font-weight: 600; }
+tr.conflicted td { background: rgba(180, 83, 9, .08); }
 .candidates { margin: 0; padding-left: 1.4rem; }
 .candidates li { margin: .15rem 0; }
 .candidates .chosen { font-weight: 700; }

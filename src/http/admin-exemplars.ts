@@ -28,6 +28,8 @@ const ListQuerySchema = z.object({
   q: z.string().min(1).max(500).optional(),
   limit: z.coerce.number().int().min(1).max(1000).default(100),
   offset: z.coerce.number().int().min(0).default(0),
+  /** `conflicts`: mark exemplars that sit closer to another label than to their own. */
+  include: z.literal('conflicts').optional(),
 });
 
 const PatchSchema = z
@@ -55,8 +57,12 @@ export function adminExemplarRoutes(state: ServiceState, maxImportRows: number):
   routes.get('/admin/exemplars', (c) => {
     const query = ListQuerySchema.safeParse(c.req.query());
     if (!query.success) throw new AppError('invalid_request', 400, describeValidation(query.error));
-    const { total, items } = requireAdminServices(state).exemplars.list(query.data);
-    return c.json({ total, limit: query.data.limit, offset: query.data.offset, items: items.map(exemplarView) });
+    const services = requireAdminServices(state);
+    const { total, items } = services.exemplars.list(query.data);
+    const conflicts = query.data.include === 'conflicts' ? services.conflicts.byId() : undefined;
+    const view = (record: ExemplarRecord) =>
+      conflicts ? { ...exemplarView(record), closer_to: conflicts.get(record.id) ?? null } : exemplarView(record);
+    return c.json({ total, limit: query.data.limit, offset: query.data.offset, items: items.map(view) });
   });
 
   routes.get('/admin/exemplars/export', (c) => {

@@ -25,6 +25,13 @@ test('GET /admin/exemplars/health: leave-one-out health per axis, and a mislabel
   assert.equal(misplaced.closer_to, 'smalltalk');
   assert.ok(misplaced.other_score > misplaced.own_score);
 
+  const listed = (await (
+    await app.request(`/admin/exemplars?include=conflicts&q=${encodeURIComponent('hello there my friend')}`, { headers: auth })
+  ).json()) as { items: { id: number; closer_to: { closer_to: string } | null }[] };
+  assert.equal(listed.items.find((item) => item.id === exemplar.id)?.closer_to?.closer_to, 'smalltalk', 'the listing marks it too');
+  const plain = (await (await app.request('/admin/exemplars?limit=1', { headers: auth })).json()) as { items: Record<string, unknown>[] };
+  assert.equal('closer_to' in plain.items[0]!, false, 'only when asked for');
+
   const clientRefused = await app.request('/admin/exemplars/health');
   assert.equal(clientRefused.status, 401);
 });
