@@ -184,9 +184,12 @@ export class ExemplarStore {
   list(filter: ExemplarFilter): { total: number; items: ExemplarRecord[] } {
     const where: string[] = [];
     const params: Record<string, string | number> = { limit: filter.limit, offset: filter.offset };
-    if (filter.axis) (where.push('axis = @axis'), (params.axis = filter.axis));
-    if (filter.label) (where.push('label = @label'), (params.label = filter.label));
-    if (filter.lang) (where.push('lang = @lang'), (params.lang = filter.lang));
+    for (const field of ['axis', 'label', 'lang'] as const) {
+      const value = filter[field];
+      if (!value) continue;
+      where.push(`${field} = @${field}`);
+      params[field] = value;
+    }
     if (filter.q) {
       where.push("instr(lower(text), lower(@q)) > 0");
       params.q = filter.q;

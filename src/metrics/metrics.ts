@@ -53,15 +53,16 @@ export class RouterMetrics {
     this.embedderInfo = new Gauge({ name: 'router_embedder_info', help: 'The active embedder (value 1)', labelNames: ['embedder', 'standin'], registers });
     this.exemplarSet = new Gauge({ name: 'router_exemplar_set_info', help: 'The exemplar set version (value 1); replicas should agree', labelNames: ['version'], registers });
     this.exemplarRevision = new Gauge({ name: 'router_exemplar_revision', help: 'Changes to this replica\'s exemplar set', registers });
-    const self = this;
+    const watched = () => this.breaker;
     new Gauge({
       name: 'router_circuit_state',
       help: 'Circuit breaker per provider: 0 closed, 1 half-open, 2 open',
       labelNames: ['provider'],
       registers,
       collect() {
-        if (!self.breaker) return;
-        for (const provider of self.breaker.providers) this.set({ provider }, CIRCUIT_VALUE[self.breaker.breaker.state(provider)]);
+        const breaker = watched();
+        if (!breaker) return;
+        for (const provider of breaker.providers) this.set({ provider }, CIRCUIT_VALUE[breaker.breaker.state(provider)]);
       },
     });
   }
