@@ -59,6 +59,7 @@ export async function bootRouter(config: Config, logger: Logger, loaders?: Embed
       sessions: new SessionMemory(config.routing.sessionTtlMs, config.routing.sessionMaxEntries),
       defaultStrategy: config.routing.defaultStrategy,
       decisionMemorySize: config.decisionMemorySize,
+      coarseMinRows: config.scoring.coarseMinRows,
       isProviderAvailable: (provider) => registry.isAvailable(provider),
       ...(metrics ? { onRoute: (outcome: RouteOutcome) => metrics.observeRoute(outcome) } : {}),
     });

@@ -45,6 +45,7 @@ const EnvSchema = z.object({
   EMBED_BATCH_WINDOW_MS: z.coerce.number().min(0).max(1000).default(0),
   ONNX_INTRA_OP_THREADS: z.coerce.number().int().min(0).max(256).default(0),
   EMBED_WORKERS: z.coerce.number().int().min(0).max(64).default(1),
+  SCORING_COARSE_MIN_ROWS: z.coerce.number().int().min(0).default(1024),
   UPSTREAM_ATTEMPT_TIMEOUT_MS: positiveInt.default(60_000),
   UPSTREAM_TOTAL_TIMEOUT_MS: positiveInt.default(120_000),
   BREAKER_FAILURE_THRESHOLD: positiveInt.default(5),
@@ -86,6 +87,11 @@ export interface Config {
     onnxIntraOpThreads: number;
     /** Worker threads running MiniLM off the event loop; 0 runs it on the main thread. */
     workers: number;
+  };
+  /** Exemplar scoring (see docs/performance.md). */
+  scoring: {
+    /** Axes with at least this many exemplars get an int8 copy for coarse-to-fine scoring (same results); 0 never. */
+    coarseMinRows: number;
   };
   routing: {
     defaultStrategy: Strategy;
@@ -159,6 +165,9 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       batchWindowMs: e.EMBED_BATCH_WINDOW_MS,
       onnxIntraOpThreads: e.ONNX_INTRA_OP_THREADS,
       workers: e.EMBED_WORKERS,
+    },
+    scoring: {
+      coarseMinRows: e.SCORING_COARSE_MIN_ROWS,
     },
     routing: {
       defaultStrategy: e.ROUTING_STRATEGY,

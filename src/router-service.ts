@@ -59,6 +59,8 @@ export interface RouterDeps {
   topExemplars?: number;
   /** Recent decisions remembered for feedback (0 disables). */
   decisionMemorySize?: number;
+  /** Axes with this many exemplars or more get the coarse int8 index (default in scoring/coarse-index.ts; 0 never). */
+  coarseMinRows?: number;
   /** Called with every decision (metrics). */
   onRoute?: (outcome: RouteOutcome) => void;
 }
@@ -114,6 +116,7 @@ export class RouterService {
         LABELS_BY_AXIS[axis],
         dim,
         rows.filter((row) => row.axis === axis),
+        this.deps.coarseMinRows === undefined ? {} : { coarseMinRows: this.deps.coarseMinRows },
       );
       this.scratch[axis] = new Float32Array(next[axis].size);
     }

@@ -1,11 +1,9 @@
 import type { Config } from '../config.js';
 import type { Embedder } from './embedder.js';
 import { withEmbeddingCache } from './embedding-cache.js';
-import { loadMiniLmEmbedder } from './minilm.js';
 import { loadMiniLmEmbedderInWorkers, type PooledEmbedder } from './minilm-pool.js';
 import { withMicroBatching } from './micro-batcher.js';
-import type { EmbedderLoaders } from './select-embedder.js';
-import { loadUseLiteEmbedder } from './use-lite.js';
+import { loadMiniLmHere, loadUseLiteHere, type EmbedderLoaders } from './select-embedder.js';
 
 function isPooled(embedder: Embedder): embedder is PooledEmbedder {
   return typeof (embedder as Partial<PooledEmbedder>).pending === 'function';
@@ -29,8 +27,8 @@ export function withRequestFastPath(embedder: Embedder, settings: Config['embedd
  */
 export function loadersWithThreads(settings: Config['embedding'], loaders?: EmbedderLoaders): EmbedderLoaders {
   const base = loaders ?? {
-    minilm: settings.workers > 0 ? (options) => loadMiniLmEmbedderInWorkers({ ...options, workers: settings.workers }) : loadMiniLmEmbedder,
-    useLite: loadUseLiteEmbedder,
+    minilm: settings.workers > 0 ? (options) => loadMiniLmEmbedderInWorkers({ ...options, workers: settings.workers }) : loadMiniLmHere,
+    useLite: loadUseLiteHere,
   };
   return { ...base, minilm: (options) => base.minilm({ ...options, intraOpThreads: settings.onnxIntraOpThreads }) };
 }

@@ -1,15 +1,22 @@
 import type { Config } from '../config.js';
 import type { Logger } from '../logger.js';
 import { EmbedderLoadError, type Embedder } from './embedder.js';
-import { loadMiniLmEmbedder } from './minilm.js';
-import { loadUseLiteEmbedder } from './use-lite.js';
+import type { loadMiniLmEmbedder } from './minilm.js';
+import type { loadUseLiteEmbedder } from './use-lite.js';
 
 export interface EmbedderLoaders {
   minilm: typeof loadMiniLmEmbedder;
   useLite: typeof loadUseLiteEmbedder;
 }
 
-const defaultLoaders: EmbedderLoaders = { minilm: loadMiniLmEmbedder, useLite: loadUseLiteEmbedder };
+/**
+ * transformers.js (and TensorFlow.js for USE-lite) are imported only when that embedder is loaded on this thread:
+ * with MiniLM in a worker (the default), the main thread never parses either, which shortened boot.
+ */
+export const loadMiniLmHere: typeof loadMiniLmEmbedder = async (options) => (await import('./minilm.js')).loadMiniLmEmbedder(options);
+export const loadUseLiteHere: typeof loadUseLiteEmbedder = async () => (await import('./use-lite.js')).loadUseLiteEmbedder();
+
+const defaultLoaders: EmbedderLoaders = { minilm: loadMiniLmHere, useLite: loadUseLiteHere };
 
 /**
  * `auto` prefers the real MiniLM and falls back, loudly, to USE-lite; a forced

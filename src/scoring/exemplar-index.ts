@@ -1,3 +1,5 @@
+import { buildCoarseIndex, DEFAULT_COARSE_MIN_ROWS, type CoarseIndex } from './coarse-index.js';
+
 /**
  * The exemplars of one axis packed into one contiguous row-major Float32Array,
  * so scoring a query is a single pass over memory with no per-row objects.
@@ -12,6 +14,13 @@ export interface ExemplarIndex {
   readonly labelOfRow: Uint16Array;
   readonly ids: Int32Array;
   readonly texts: readonly string[];
+  /** An int8 copy for coarse-to-fine scoring, built for large axes (see coarse-index.ts). */
+  readonly coarse?: CoarseIndex | undefined;
+}
+
+export interface IndexOptions {
+  /** Build the coarse int8 copy from this many rows; 0 never does. */
+  coarseMinRows?: number;
 }
 
 export interface IndexRow {
@@ -21,7 +30,7 @@ export interface IndexRow {
   vector: Float32Array;
 }
 
-export function buildExemplarIndex(labels: readonly string[], dim: number, rows: readonly IndexRow[]): ExemplarIndex {
+export function buildExemplarIndex(labels: readonly string[], dim: number, rows: readonly IndexRow[], options: IndexOptions = {}): ExemplarIndex {
   const matrix = new Float32Array(rows.length * dim);
   const labelOfRow = new Uint16Array(rows.length);
   const ids = new Int32Array(rows.length);
@@ -34,7 +43,9 @@ export function buildExemplarIndex(labels: readonly string[], dim: number, rows:
     labelOfRow[r] = index;
     ids[r] = row.id;
   });
-  return { labels, dim, size: rows.length, matrix, labelOfRow, ids, texts: rows.map((row) => row.text) };
+  const coarseMinRows = options.coarseMinRows ?? DEFAULT_COARSE_MIN_ROWS;
+  const coarse = coarseMinRows > 0 && rows.length >= coarseMinRows ? buildCoarseIndex(matrix, rows.length, dim) : undefined;
+  return { labels, dim, size: rows.length, matrix, labelOfRow, ids, texts: rows.map((row) => row.text), coarse };
 }
 
 /**

@@ -1,4 +1,5 @@
 import type { Aggregation } from '../routes-data/schemas.js';
+import { coarseCandidates } from './coarse-index.js';
 import { similarities, type ExemplarIndex } from './exemplar-index.js';
 
 export interface ExemplarMatch {
@@ -25,19 +26,27 @@ export interface ScoreOptions {
   topExemplars: number;
 }
 
-function aggregate(values: readonly number[], aggregation: Aggregation): number {
-  if (aggregation === 'max') return values[0]!;
-  const sum = values.reduce((total, value) => total + value, 0);
-  return aggregation === 'sum' ? sum : sum / values.length;
+/** Aggregates `count` values, best first, starting at `from` (summed in that order). */
+function aggregate(values: Float64Array, from: number, count: number, aggregation: Aggregation): number {
+  if (aggregation === 'max') return values[from]!;
+  let sum = 0;
+  for (let i = from; i < from + count; i++) sum += values[i]!;
+  return aggregation === 'sum' ? sum : sum / count;
 }
 
-/** Keeps `best` sorted descending with at most `limit` entries. */
-function insertDescending(best: number[], value: number, limit: number): void {
-  if (best.length === limit && value <= best[limit - 1]!) return;
-  let at = best.length;
-  while (at > 0 && best[at - 1]! < value) at--;
-  best.splice(at, 0, value);
-  if (best.length > limit) best.pop();
+/**
+ * Keeps `best[from .. from+count)` sorted descending with at most `limit`
+ * entries (a new value goes after equal ones); returns the new count. Fixed
+ * slots in one typed array: no allocation per row.
+ */
+function insertDescending(best: Float64Array, from: number, count: number, value: number, limit: number): number {
+  if (count === limit && value <= best[from + limit - 1]!) return count;
+  let at = count;
+  while (at > 0 && best[from + at - 1]! < value) at--;
+  const last = Math.min(count, limit - 1);
+  for (let i = last; i > at; i--) best[from + i] = best[from + i - 1]!;
+  best[from + at] = value;
+  return count < limit ? count + 1 : count;
 }
 
 /**
@@ -46,12 +55,24 @@ function insertDescending(best: number[], value: number, limit: number): void {
  * exemplars from winning by sheer numbers.
  */
 export function scoreAxis(index: ExemplarIndex, query: Float32Array, options: ScoreOptions, scratch?: Float32Array): AxisScores {
-  const sims = similarities(index, query, scratch && scratch.length >= index.size ? scratch : new Float32Array(index.size));
-  const bestByLabel: number[][] = index.labels.map(() => []);
+  const k = Math.max(0, options.k);
+  const out = scratch && scratch.length >= index.size ? scratch : new Float32Array(index.size);
+  // Large axes: only the rows a coarse int8 pass cannot rule out get (and need) an exact similarity.
+  const { coarse } = index;
+  const rowCount = coarse
+    ? coarseCandidates(coarse, index.matrix, index.labelOfRow, index.labels.length, index.dim, query, k, options.topExemplars, out)
+    : index.size;
+  const sims = coarse ? out : similarities(index, query, out);
+  const best = new Float64Array(index.labels.length * k);
+  const counts = new Int32Array(index.labels.length);
   const topRows: number[] = [];
-  for (let r = 0; r < index.size; r++) {
+  for (let i = 0; i < rowCount; i++) {
+    const r = coarse ? coarse.candidates[i]! : i;
     const sim = sims[r]!;
-    insertDescending(bestByLabel[index.labelOfRow[r]!]!, sim, options.k);
+    if (k > 0) {
+      const label = index.labelOfRow[r]!;
+      counts[label] = insertDescending(best, label * k, counts[label]!, sim, k);
+    }
     if (options.topExemplars > 0) {
       if (topRows.length < options.topExemplars || sim > sims[topRows[topRows.length - 1]!]!) {
         let at = topRows.length;
@@ -63,8 +84,7 @@ export function scoreAxis(index: ExemplarIndex, query: Float32Array, options: Sc
   }
   const scores: Record<string, number> = {};
   index.labels.forEach((label, i) => {
-    const best = bestByLabel[i]!;
-    if (best.length > 0) scores[label] = aggregate(best, options.aggregation);
+    if (counts[i]! > 0) scores[label] = aggregate(best, i * k, counts[i]!, options.aggregation);
   });
   const ranked = Object.entries(scores)
     .map(([label, score]) => ({ label, score }))

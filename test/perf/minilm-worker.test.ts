@@ -1,0 +1,71 @@
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { join } from 'node:path';
+import { EmbedderLoadError } from '../../src/embedding/embedder.js';
+import { loadersWithThreads, withRequestFastPath } from '../../src/embedding/fast-path.js';
+import { loadMiniLmEmbedder } from '../../src/embedding/minilm.js';
+import { loadMiniLmEmbedderInWorkers } from '../../src/embedding/minilm-pool.js';
+import { FULL_STANDIN_DIR, PROJECT_ROOT, TINY_STANDIN_DIR, testConfig } from '../support/env.js';
+
+const offline = { modelId: 'Xenova/all-MiniLM-L6-v2', cacheDir: join(PROJECT_ROOT, '.cache/test-empty-model-cache'), offline: true };
+const sentences = ['hi', 'my card payment was declined twice, can you check what happened?', 'write a haiku about the sea'];
+
+test('MiniLM in a worker thread gives the in-process vectors bit for bit, under the same identity', async () => {
+  for (const quantized of [false, true]) {
+    const options = { ...offline, modelDir: FULL_STANDIN_DIR, quantized };
+    const pooled = await loadMiniLmEmbedderInWorkers({ ...options, workers: 1 });
+    try {
+      const local = await loadMiniLmEmbedder(options);
+      for (const key of ['id', 'kind', 'dim', 'standin', 'description'] as const) assert.equal(pooled[key], local[key], key);
+      const [fromWorker, inProcess] = [await pooled.embed(sentences), await local.embed(sentences)];
+      assert.equal(fromWorker.length, sentences.length);
+      fromWorker.forEach((vector, i) => assert.deepEqual(vector, inProcess[i]));
+      assert.deepEqual(await pooled.embed([]), []);
+      assert.deepEqual(pooled.pending(), [0]);
+    } finally {
+      await pooled.close();
+    }
+  }
+});
+
+test('the event loop keeps turning while the worker embeds', async () => {
+  const pooled = await loadMiniLmEmbedderInWorkers({ ...offline, modelDir: FULL_STANDIN_DIR, quantized: false, workers: 1 });
+  try {
+    const long = Array.from({ length: 32 }, (_, i) => `${'a long sentence about payments and settlement jobs '.repeat(8)}${i}`);
+    let ticks = 0;
+    const timer = setInterval(() => ticks++, 1);
+    const started = performance.now();
+    await pooled.embed(long);
+    const elapsed = performance.now() - started;
+    clearInterval(timer);
+    // In-process, onnxruntime-node 1.14 blocks the loop for the whole batch (zero ticks).
+    assert.ok(elapsed < 20 || ticks >= 3, `${ticks} timer ticks during a ${elapsed.toFixed(0)} ms embedding`);
+  } finally {
+    await pooled.close();
+  }
+});
+
+test('a load failure in the worker arrives as EmbedderLoadError with the same message', async () => {
+  await assert.rejects(
+    loadMiniLmEmbedderInWorkers({ ...offline, modelDir: join(PROJECT_ROOT, 'no-such-model-dir'), quantized: true, workers: 1 }),
+    (error: unknown) => error instanceof EmbedderLoadError && /MINILM_MODEL_DIR/.test(error.message) && /lacks/.test(error.message),
+  );
+});
+
+test('EMBED_WORKERS picks the worker pool, and the fast path gets one batch in flight per worker', async () => {
+  const config = testConfig({ EMBED_WORKERS: '2', MINILM_MODEL_DIR: TINY_STANDIN_DIR });
+  assert.equal(config.embedding.workers, 2);
+  assert.equal(testConfig().embedding.workers, 1);
+  const loaders = loadersWithThreads(config.embedding);
+  const embedder = await loaders.minilm({ ...offline, modelDir: TINY_STANDIN_DIR, quantized: true });
+  try {
+    assert.deepEqual((embedder as unknown as { pending(): number[] }).pending(), [0, 0]);
+    const fast = withRequestFastPath(embedder, config.embedding);
+    const vectors = await Promise.all(sentences.map((sentence) => fast.embed([sentence])));
+    const direct = await embedder.embed(sentences);
+    // Quantized activations are scaled per batch, and the fast path batches differently from one direct call.
+    vectors.forEach(([vector], i) => assert.ok(vector!.every((value, d) => Math.abs(value - direct[i]![d]!) < 5e-3)));
+  } finally {
+    await (embedder as unknown as { close(): Promise<void> }).close();
+  }
+});
