@@ -25,6 +25,7 @@ import { buildExemplarIndex, type ExemplarIndex } from '../src/scoring/exemplar-
 import { scoreAxis, type AxisScores } from '../src/scoring/label-scores.js';
 import { openEvalRouter, progress } from './quality/eval-router.js';
 import { readLabelledFile, type LabelledRow } from './quality/labelled-file.js';
+import { runMain } from './quality/run-main.js';
 
 const USAGE = `usage: npm run calibrate -- [--intent-file PATH] [--intent-field intent] [--lang en]
                          [--tier-file PATH] [--tier-field tier] [--max-under-routing 0.02] [--out PATH] [--dry-run]
@@ -264,10 +265,4 @@ async function main(): Promise<number> {
   }
 }
 
-main().then(
-  (code) => process.exit(code),
-  (error: unknown) => {
-    console.error(`calibrate failed: ${(error as Error).message}`);
-    process.exit(1);
-  },
-);
+runMain('calibrate', main);

@@ -17,6 +17,7 @@ import { openEvalRouter } from './quality/eval-router.js';
 import { parseMapping, readLabelledFile } from './quality/labelled-file.js';
 import { evaluateLabelled, formatLabelledEval } from './quality/run-labelled.js';
 import { runOutcomeEval } from './quality/run-outcomes.js';
+import { runMain } from './quality/run-main.js';
 
 const USAGE = `usage:
   npm run eval -- --file PATH --axis intent|tier [--label-field FIELD] [--map from=to,...] [--lang en]
@@ -114,10 +115,4 @@ async function main(): Promise<number> {
   }
 }
 
-main().then(
-  (code) => process.exit(code),
-  (error: unknown) => {
-    console.error(`eval failed: ${(error as Error).message}`);
-    process.exit(1);
-  },
-);
+runMain('eval', main);

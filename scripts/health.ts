@@ -13,6 +13,7 @@ import { assessBank } from '../src/quality/bank-health.js';
 import { resolveScoring } from '../src/routing/scoring-settings.js';
 import { AXES } from '../src/routes-data/schemas.js';
 import { openEvalRouter } from './quality/eval-router.js';
+import { runMain } from './quality/run-main.js';
 
 async function main(): Promise<number> {
   const args = parseArgs({
@@ -66,10 +67,4 @@ async function main(): Promise<number> {
   }
 }
 
-main().then(
-  (code) => process.exit(code),
-  (error: unknown) => {
-    console.error(`health failed: ${(error as Error).message}`);
-    process.exit(1);
-  },
-);
+runMain('health', main);

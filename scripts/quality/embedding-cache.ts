@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import Database from 'better-sqlite3';
-import type { Embedder } from '../../src/embedding/embedder.js';
+import { embedderIdentity, type Embedder } from '../../src/embedding/embedder.js';
 
 /**
  * Embeddings of evaluation and exemplar texts on disk, keyed by embedder id and
@@ -65,11 +65,7 @@ export function openEmbeddingCache(path = DEFAULT_CACHE_PATH): EmbeddingCache {
         return out as Float32Array[];
       };
       return {
-        id: inner.id,
-        kind: inner.kind,
-        dim: inner.dim,
-        standin: inner.standin,
-        description: inner.description,
+        ...embedderIdentity(inner),
         stats,
         embed,
         async warm(texts, onProgress) {

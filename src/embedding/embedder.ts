@@ -44,3 +44,8 @@ export async function embedInBatches(
   }
   return vectors;
 }
+
+/** The identity of an embedder, for wrappers (cache, batcher) that change how it embeds but not what. */
+export function embedderIdentity(inner: Embedder): Pick<Embedder, 'id' | 'kind' | 'dim' | 'standin' | 'description'> {
+  return { id: inner.id, kind: inner.kind, dim: inner.dim, standin: inner.standin, description: inner.description };
+}

@@ -1,4 +1,4 @@
-import type { Embedder } from './embedder.js';
+import { embedderIdentity, type Embedder } from './embedder.js';
 
 /**
  * The key a query is cached (and embedded) under: Unicode NFC, trimmed, every
@@ -64,11 +64,7 @@ export function withEmbeddingCache(inner: Embedder, capacity: number): CachingEm
   };
 
   return {
-    id: inner.id,
-    kind: inner.kind,
-    dim: inner.dim,
-    standin: inner.standin,
-    description: inner.description,
+    ...embedderIdentity(inner),
     async embed(texts) {
       if (capacity === 0) return inner.embed(texts.map(normalizeQueryText));
       return Promise.all(texts.map((text) => embedOne(normalizeQueryText(text))));

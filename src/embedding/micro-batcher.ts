@@ -1,4 +1,4 @@
-import type { Embedder } from './embedder.js';
+import { embedderIdentity, type Embedder } from './embedder.js';
 
 export interface MicroBatchOptions {
   /** Most texts in one model call. */
@@ -98,11 +98,7 @@ export function withMicroBatching(inner: Embedder, options: MicroBatchOptions): 
   };
 
   return {
-    id: inner.id,
-    kind: inner.kind,
-    dim: inner.dim,
-    standin: inner.standin,
-    description: inner.description,
+    ...embedderIdentity(inner),
     embed(textsToEmbed) {
       if (textsToEmbed.length === 0) return Promise.resolve([]);
       const promises = textsToEmbed.map(
