@@ -40,10 +40,12 @@ const aucCases: { name: string; scored: { score: number; positive: boolean }[]; 
 ];
 for (const { name, scored, auc } of aucCases) test(`rocAuc: ${name}`, () => near(rocAuc(scored), auc, name));
 
-test('quantile interpolates; tierDifficulty is complex minus simple', () => {
+test('quantile interpolates; tierDifficulty is complex minus the best cheaper tier', () => {
   near(quantile([1, 2, 3, 4], 0.5), 2.5, 'median');
   near(quantile([5], 0.95), 5, 'single');
-  near(tierDifficulty({ scores: { simple: 0.2, complex: 0.7 } }), 0.5, 'difficulty');
+  near(tierDifficulty({ scores: { simple: 0.2, complex: 0.7 } }), 0.5, 'no medium: complex minus simple');
+  near(tierDifficulty({ scores: { simple: 0.2, medium: 0.6, complex: 0.7 } }), 0.1, 'medium is the nearer rival');
+  near(tierDifficulty({ scores: { simple: 0.5, medium: 0.3, complex: 0.4 } }), -0.1, 'negative when a cheaper tier leads');
   near(tierDifficulty({ scores: {} }), 0, 'empty');
 });
 
