@@ -31,8 +31,10 @@ for (const size of [1_000, 10_000, 100_000]) {
   const variants = { exact: build(0), coarse: build(1) };
   const random = prng(size + 1);
   const queries = Array.from({ length: Math.max(30, Math.min(200, Math.round(3e7 / (size * dim)))) }, () => unitVector(dim, random));
+  // One scratch array per axis, reused from query to query as the router service does.
+  const scratch = Object.fromEntries(AXES.map((axis) => [axis, new Float32Array(variants.exact[axis].size)])) as Record<Axis, Float32Array>;
   const score = (indexes: Record<Axis, ExemplarIndex>, query: Float32Array) =>
-    AXES.map((axis) => scoreAxis(indexes[axis], query, { ...settings[axis], topExemplars: 5 }, new Float32Array(indexes[axis].size)));
+    AXES.map((axis) => scoreAxis(indexes[axis], query, { ...settings[axis], topExemplars: 5 }, scratch[axis]));
   let identical = true;
   for (const query of queries.slice(0, 10)) identical &&= isDeepStrictEqual(score(variants.exact, query), score(variants.coarse, query));
   const p50: Record<'exact' | 'coarse', number[]> = { exact: [], coarse: [] };

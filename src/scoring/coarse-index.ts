@@ -1,4 +1,4 @@
-import { Int8DotKernel, int8DotModule } from './int8-dot.js';
+import { Int8DotKernel, int8DotModule, SCAN_CAPACITY } from './int8-dot.js';
 
 /**
  * Coarse-to-fine scoring for large exemplar sets, with results identical to
@@ -16,10 +16,8 @@ import { Int8DotKernel, int8DotModule } from './int8-dot.js';
  * nearest exemplars come out the same as scoring every row exactly.
  */
 export interface CoarseIndex {
+  /** The int8 matrix with, per row, its quantisation scale, the L1 norm of its dequantised values and its label. */
   readonly kernel: Int8DotKernel;
-  /** Per row: its quantisation scale, and the L1 norm of its dequantised values. */
-  readonly scale: Float64Array;
-  readonly l1: Float64Array;
   /** Per-query scratch: upper bounds, candidate rows. */
   readonly upper: Float64Array;
   readonly candidates: Int32Array;
@@ -31,13 +29,12 @@ export const DEFAULT_COARSE_MIN_ROWS = 1024;
 const SLACK = 1e-6;
 
 /** The int8 copy of a packed matrix, or undefined where WebAssembly SIMD is unavailable. */
-export function buildCoarseIndex(matrix: Float32Array, size: number, dim: number): CoarseIndex | undefined {
+export function buildCoarseIndex(matrix: Float32Array, size: number, dim: number, labelOfRow: Uint16Array, labelCount: number): CoarseIndex | undefined {
   const module = int8DotModule();
   if (module === null || size === 0) return undefined;
-  const kernel = new Int8DotKernel(module, size, dim);
-  const scale = new Float64Array(size);
-  const l1 = new Float64Array(size);
-  const matrix8 = kernel.matrix;
+  const kernel = new Int8DotKernel(module, size, dim, labelCount);
+  const { scale, l1, matrix: matrix8 } = kernel;
+  kernel.label.set(labelOfRow.subarray(0, size));
   for (let r = 0, offset = 0; r < size; r++, offset += dim) {
     let max = 0;
     for (let d = 0; d < dim; d++) {
@@ -60,7 +57,7 @@ export function buildCoarseIndex(matrix: Float32Array, size: number, dim: number
     scale[r] = s;
     l1[r] = sum * s;
   }
-  return { kernel, scale, l1, upper: new Float64Array(size), candidates: new Int32Array(size) };
+  return { kernel, upper: new Float64Array(size), candidates: new Int32Array(size) };
 }
 
 /** Keeps best[from .. from+count) descending, at most `limit`; returns the new count. */
@@ -77,7 +74,18 @@ function keepBest(best: Float64Array, from: number, count: number, value: number
  * Rows that may be among their label's `k` best or the `topExemplars` nearest,
  * in row order, with their exact similarity written to `sims` (other entries
  * are left as they were). Returns how many leading entries of
- * `coarse.candidates` are set.
+ * `coarse.candidates` are set, or -1 when the query is not finite (the caller
+ * then scores every row exactly).
+ *
+ * Running thresholds: the k-th best lower bound per label and the n-th best
+ * overall among the rows seen so far. They only rise, so a row whose upper
+ * bound is below its label's cut (the smaller of the two, as of any earlier
+ * moment) is below the final thresholds too; its lower bound is below its
+ * upper, so it cannot change a threshold either. The kernel's scan drops those
+ * rows itself and returns the others in batches; between batches the cuts are
+ * raised. The rows kept are checked against the final thresholds, which selects
+ * exactly the rows that a pass over every row's bounds with the final
+ * thresholds selects.
  */
 export function coarseCandidates(
   coarse: CoarseIndex,
@@ -90,12 +98,13 @@ export function coarseCandidates(
   topExemplars: number,
   sims: Float32Array,
 ): number {
-  const { kernel, scale, l1, upper, candidates } = coarse;
+  const { kernel, upper, candidates } = coarse;
   const size = kernel.rows;
   if (k <= 0 && topExemplars <= 0) return 0;
 
   let max = 0;
   for (let d = 0; d < dim; d++) max = Math.max(max, Math.abs(query[d]!));
+  if (!(max < Infinity)) return -1;
   const sq = max / 32_767;
   let queryL1 = 0;
   for (let d = 0; d < dim; d++) {
@@ -104,40 +113,57 @@ export function coarseCandidates(
     queryL1 += Math.abs(q);
   }
   queryL1 *= sq;
-  const dots = kernel.run();
+  // error = s * (|q~|_1 / 2 + dim * sq / 4) + sq / 2 * l1 + SLACK, in the kernel.
+  const a = queryL1 / 2 + (dim * sq) / 4;
+  const b = sq / 2;
 
-  // Pass 1: lower bounds; the k-th best per label and the n-th best overall.
+  // Pass 1: the rows that reach their label's running cut, in row order.
   const best = new Float64Array(labelCount * Math.max(k, 0));
   const counts = new Int32Array(labelCount);
   const top = new Float64Array(Math.max(topExemplars, 0));
   let topCount = 0;
-  const halfQueryL1 = queryL1 / 2;
-  const halfSq = sq / 2;
-  const cross = (dim * sq) / 4;
-  for (let r = 0; r < size; r++) {
-    const s = scale[r]!;
-    const approx = dots[r]! * sq * s;
-    const error = s * halfQueryL1 + halfSq * l1[r]! + cross * s + SLACK;
-    upper[r] = approx + error;
-    const lower = approx - error;
-    if (k > 0) {
+  // No threshold yet: -Infinity where rows are still needed, +Infinity where never (k or topExemplars 0).
+  let topThreshold = topExemplars > 0 ? -Infinity : Infinity;
+  const labelThreshold = new Float64Array(labelCount).fill(k > 0 ? -Infinity : Infinity);
+  const { cut, hitRow, hitUpper, hitLower } = kernel;
+  cut.fill(Math.min(k > 0 ? -Infinity : Infinity, topThreshold));
+  let kept = 0;
+  for (let from = 0; from < size; ) {
+    const hits = kernel.scan(from, sq, a, b, SLACK);
+    for (let i = 0; i < hits; i++) {
+      const r = hitRow[i]!;
+      const bound = hitUpper[i]!;
       const label = labelOfRow[r]!;
-      counts[label] = keepBest(best, label * k, counts[label]!, lower, k);
+      if (bound < cut[label]!) continue; // the cut rose within this batch
+      upper[kept] = bound;
+      candidates[kept++] = r;
+      const lower = hitLower[i]!;
+      if (k > 0) {
+        const count = keepBest(best, label * k, counts[label]!, lower, k);
+        counts[label] = count;
+        if (count === k) {
+          labelThreshold[label] = best[label * k + k - 1]!;
+          cut[label] = Math.min(labelThreshold[label]!, topThreshold);
+        }
+      }
+      if (topExemplars > 0) {
+        topCount = keepBest(top, 0, topCount, lower, topExemplars);
+        if (topCount === topExemplars && top[topExemplars - 1]! > topThreshold) {
+          topThreshold = top[topExemplars - 1]!;
+          for (let l = 0; l < labelCount; l++) cut[l] = Math.min(labelThreshold[l]!, topThreshold);
+        }
+      }
     }
-    if (topExemplars > 0) topCount = keepBest(top, 0, topCount, lower, topExemplars);
+    from = hits < SCAN_CAPACITY ? size : hitRow[hits - 1]! + 1;
   }
-  const topThreshold = topExemplars <= 0 ? Infinity : topCount < topExemplars ? -Infinity : top[topExemplars - 1]!;
 
-  // Pass 2: exact similarities for the rows that can matter, in row order.
+  // Pass 2: of those, the rows the final thresholds keep get their exact similarity, in row order.
   let n = 0;
-  for (let r = 0, offset = 0; r < size; r++, offset += dim) {
-    const bound = upper[r]!;
-    let needed = bound >= topThreshold;
-    if (!needed && k > 0) {
-      const label = labelOfRow[r]!;
-      needed = counts[label]! < k || bound >= best[label * k + k - 1]!;
-    }
-    if (!needed) continue;
+  for (let i = 0; i < kept; i++) {
+    const r = candidates[i]!;
+    const bound = upper[i]!;
+    if (bound < topThreshold && bound < labelThreshold[labelOfRow[r]!]!) continue;
+    const offset = r * dim;
     let dot = 0;
     for (let d = 0; d < dim; d++) dot += matrix[offset + d]! * query[d]!;
     sims[r] = dot;

@@ -44,7 +44,7 @@ export function buildExemplarIndex(labels: readonly string[], dim: number, rows:
     ids[r] = row.id;
   });
   const coarseMinRows = options.coarseMinRows ?? DEFAULT_COARSE_MIN_ROWS;
-  const coarse = coarseMinRows > 0 && rows.length >= coarseMinRows ? buildCoarseIndex(matrix, rows.length, dim) : undefined;
+  const coarse = coarseMinRows > 0 && rows.length >= coarseMinRows ? buildCoarseIndex(matrix, rows.length, dim, labelOfRow, labels.length) : undefined;
   return { labels, dim, size: rows.length, matrix, labelOfRow, ids, texts: rows.map((row) => row.text), coarse };
 }
 

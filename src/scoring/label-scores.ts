@@ -59,15 +59,19 @@ export function scoreAxis(index: ExemplarIndex, query: Float32Array, options: Sc
   const out = scratch && scratch.length >= index.size ? scratch : new Float32Array(index.size);
   // Large axes: only the rows a coarse int8 pass cannot rule out get (and need) an exact similarity.
   const { coarse } = index;
-  const rowCount = coarse
+  const candidateCount = coarse
     ? coarseCandidates(coarse, index.matrix, index.labelOfRow, index.labels.length, index.dim, query, k, options.topExemplars, out)
-    : index.size;
-  const sims = coarse ? out : similarities(index, query, out);
+    : -1;
+  // -1: no coarse copy, or a query it cannot bound (not finite); every row is scored exactly.
+  const candidates = candidateCount < 0 ? undefined : coarse?.candidates;
+  const exact = candidates === undefined;
+  const rowCount = exact ? index.size : candidateCount;
+  const sims = exact ? similarities(index, query, out) : out;
   const best = new Float64Array(index.labels.length * k);
   const counts = new Int32Array(index.labels.length);
   const topRows: number[] = [];
   for (let i = 0; i < rowCount; i++) {
-    const r = coarse ? coarse.candidates[i]! : i;
+    const r = candidates === undefined ? i : candidates[i]!;
     const sim = sims[r]!;
     if (k > 0) {
       const label = index.labelOfRow[r]!;

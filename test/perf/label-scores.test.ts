@@ -98,3 +98,88 @@ test('coarse-to-fine scoring (int8 pass, exact re-rank) returns exactly what sco
     }
   }
 });
+
+test('coarse-to-fine scoring stays exact on clustered data, near-ties, row orders that raise the cuts late, and k/top edge cases', () => {
+  const next = random(11);
+  const dim = 64;
+  const gaussian = () => Math.sqrt(-2 * Math.log(next() + 1e-12)) * Math.cos(2 * Math.PI * next());
+  const normalise = (v: Float32Array) => {
+    const n = Math.hypot(...v) || 1;
+    return v.map((x) => x / n);
+  };
+  const centroids = Array.from({ length: 6 }, () => normalise(Float32Array.from({ length: dim }, gaussian)));
+  // Rows close to a few centroids: many similarities within the int8 bound of each other.
+  const near = (c: Float32Array, spread: number) => normalise(c.map((x) => x + (spread * gaussian()) / Math.sqrt(dim)));
+  const labels = ['a', 'b', 'c', 'rare', 'unused'];
+  const rows = Array.from({ length: 2500 }, (_, i) => ({
+    id: i + 1,
+    label: labels[i % 3]!,
+    text: `t${i}`,
+    vector: near(centroids[i % centroids.length]!, i % 5 === 0 ? 0.02 : 0.3),
+  }));
+  rows.push({ id: 5001, label: 'rare', text: 'r1', vector: near(centroids[0]!, 0.05) }, { id: 5002, label: 'rare', text: 'r2', vector: rows[10]!.vector });
+  rows.push({ ...rows[3]!, id: 5003, label: 'b' }, { ...rows[3]!, id: 5004, label: 'c' }); // the same vector under three labels
+  // Ascending similarity to centroid 0 at the end: the best rows come last, so the running cuts rise late.
+  const ramp = Array.from({ length: 400 }, (_, i) => ({ id: 6000 + i, label: labels[i % 3]!, text: `ramp${i}`, vector: normalise(centroids[0]!.map((x, d) => x * (i / 400) + (d === 0 ? 1 : 0))) }));
+  for (const order of [rows.concat(ramp), ramp.concat(rows), rows.concat(ramp).reverse()]) {
+    const exact = buildExemplarIndex(labels, dim, order, { coarseMinRows: 0 });
+    const coarse = buildExemplarIndex(labels, dim, order, { coarseMinRows: 1 });
+    assert.ok(coarse.coarse);
+    const queries = [
+      centroids[0]!,
+      near(centroids[1]!, 0.1),
+      order[7]!.vector, // a row of the set: ties with its duplicates
+      normalise(Float32Array.from({ length: dim }, gaussian)),
+      new Float32Array(dim), // all bounds equal: every row ties
+    ];
+    for (const aggregation of ['max', 'mean', 'sum'] as const) {
+      // k above the rare label's 2 rows; top above the whole set (every row is then a candidate); both 0.
+      for (const [k, topExemplars] of [[1, 0], [3, 5], [7, 1], [0, 5], [0, 0], [2, 3000], [1000, 2]] as const) {
+        for (const query of queries) {
+          const options = { k, aggregation, topExemplars };
+          assert.deepEqual(scoreAxis(coarse, query, options, new Float32Array(coarse.size)), scoreAxis(exact, query, options), `k ${k} top ${topExemplars}`);
+        }
+      }
+    }
+  }
+});
+
+test('a query the int8 pass cannot bound (not finite) is scored exactly', () => {
+  const dim = 16;
+  const next = random(5);
+  const rows = Array.from({ length: 50 }, (_, i) => ({ id: i + 1, label: i % 2 ? 'a' : 'b', text: `t${i}`, vector: Float32Array.from({ length: dim }, () => next() - 0.5) }));
+  const exact = buildExemplarIndex(['a', 'b'], dim, rows, { coarseMinRows: 0 });
+  const coarse = buildExemplarIndex(['a', 'b'], dim, rows, { coarseMinRows: 1 });
+  for (const bad of [Number.NaN, Infinity]) {
+    const query = Float32Array.from({ length: dim }, (_, d) => (d === 3 ? bad : 0.25));
+    const options = { k: 3, aggregation: 'mean' as const, topExemplars: 4 };
+    assert.deepEqual(scoreAxis(coarse, query, options), scoreAxis(exact, query, options));
+  }
+});
+
+test('coarse-to-fine scoring keeps a row whose int8 rounding error is as large as the bound allows', () => {
+  // Row U: every component rounds down by 0.49 of its int8 step, in the query's direction, so the int8 pass
+  // underestimates it by almost the whole error bound. Row E: slightly lower true similarity, quantised without
+  // error and with a tiny bound. Only a sound bound keeps U, the true best, as a candidate.
+  const next = random(3);
+  const dim = 64;
+  const labels = ['a', 'b'];
+  for (let trial = 0; trial < 20; trial++) {
+    const query = Float32Array.from({ length: dim }, (_, d) => (d === 0 ? 0 : (next() < 0.5 ? -1 : 1) * (0.2 + next())));
+    const norm = Math.hypot(...query);
+    query.forEach((x, d) => (query[d] = x / norm));
+    const sign = (d: number) => Math.sign(query[d]!);
+    const u = Float32Array.from({ length: dim }, (_, d) => (d === 0 ? 127 / 128 : (sign(d) * 2.49) / 128));
+    const e = Float32Array.from({ length: dim }, (_, d) => (d === 0 ? 0 : (sign(d) * (2.48 - 0.002 * (trial % 5))) / 128));
+    const filler = Array.from({ length: 60 }, (_, i) => ({ id: 100 + i, label: labels[i % 2]!, text: `f${i}`, vector: Float32Array.from({ length: dim }, () => (next() - 0.5) / 64) }));
+    const rows = [...filler.slice(0, 30), { id: 1, label: 'a', text: 'e', vector: e }, ...filler.slice(30), { id: 2, label: 'a', text: 'u', vector: u }];
+    const exact = buildExemplarIndex(labels, dim, rows, { coarseMinRows: 0 });
+    const coarse = buildExemplarIndex(labels, dim, rows, { coarseMinRows: 1 });
+    for (const [k, topExemplars] of [[1, 1], [1, 0], [0, 1]] as const) {
+      const options = { k, aggregation: 'max' as const, topExemplars };
+      const want = scoreAxis(exact, query, options);
+      if (topExemplars > 0) assert.equal(want.top[0]!.id, 2, 'U is the true best');
+      assert.deepEqual(scoreAxis(coarse, query, options, new Float32Array(coarse.size)), want, `trial ${trial} k ${k} top ${topExemplars}`);
+    }
+  }
+});
