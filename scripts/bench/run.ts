@@ -46,9 +46,13 @@ export interface BenchReport {
   durationSeconds: number;
 }
 
+const USAGE = `usage: npm run bench -- [--quick] [--runs N] [--only ${SECTIONS.join(',')}]
+                       [--embedders ${Object.keys(EMBEDDERS).join(',')}] [--env KEY=VALUE ...] [--label NAME]`;
+
 function parseCli() {
   const { values } = parseArgs({
     options: {
+      help: { type: 'boolean', default: false },
       quick: { type: 'boolean', default: false },
       runs: { type: 'string' },
       only: { type: 'string' },
@@ -57,6 +61,10 @@ function parseCli() {
       label: { type: 'string' },
     },
   });
+  if (values.help) {
+    console.log(USAGE);
+    process.exit(0);
+  }
   const only = (values.only?.split(',') ?? [...SECTIONS]) as Section[];
   for (const section of only) if (!SECTIONS.includes(section)) throw new Error(`--only: unknown section ${section}`);
   const embedders = (values.embedders?.split(',') ?? Object.keys(EMBEDDERS)) as EmbedderName[];
@@ -140,4 +148,10 @@ async function main(): Promise<void> {
   process.stdout.write(`${renderTables(report)}\n\nreport: ${path} (${report.durationSeconds} s)\n`);
 }
 
-await main();
+try {
+  await main();
+} catch (error) {
+  // A bad flag or a failed section: one line and the usage, not a stack trace.
+  console.error(`bench failed: ${(error as Error).message}\n${USAGE}`);
+  process.exit(1);
+}
