@@ -16,12 +16,12 @@ import { ExemplarStore } from '../src/exemplars/store.js';
 import { createLogger } from '../src/logger.js';
 import { DataFileError } from '../src/routes-data/data-error.js';
 import { loadExemplarFiles } from '../src/routes-data/load-routes-data.js';
-import { farthestPointSample, proportionalQuotas } from '../src/quality/select-subset.js';
+import { kMeansMedoids, perLabelQuotas } from '../src/quality/select-subset.js';
 
 const USAGE = `usage: npm run seed -- [--file PATH [--select N]] [--prune] [--dry-run]
   --file PATH   import a JSONL or CSV file with text,label,axis[,lang] instead of routes-data/exemplars
-  --select N    keep a representative subset of about N rows (farthest-point sampling per axis and label,
-                quotas in proportion to each label's size) instead of the whole file
+  --select N    keep a representative subset of about N rows instead of the whole file (k-means medoids
+                per axis and label, N split evenly over the labels)
   --prune       delete stored exemplars from the same source that the input no longer has
   --dry-run     validate the input and report what would change, write nothing`;
 
@@ -55,16 +55,16 @@ function printSummary(summary: SeedSummary, dryRun: boolean): void {
   }
 }
 
-/** Farthest-point sampling within each axis/label, so a large labelled file becomes a few hundred exemplars that keep its spread. */
+/** k-means medoids within each axis/label, the total split evenly over labels, so a large labelled file becomes a few hundred typical exemplars. */
 async function selectRepresentatives(input: LocatedExemplar[], embedder: Embedder, target: number): Promise<LocatedExemplar[]> {
   const groups = new Map<string, LocatedExemplar[]>();
   for (const row of input) (groups.get(`${row.axis}:${row.label}`) ?? groups.set(`${row.axis}:${row.label}`, []).get(`${row.axis}:${row.label}`)!).push(row);
-  const quotas = proportionalQuotas(Object.fromEntries([...groups].map(([key, rows]) => [key, rows.length])), target);
+  const quotas = perLabelQuotas(Object.fromEntries([...groups].map(([key, rows]) => [key, rows.length])), target);
   const vectors = await embedInBatches(embedder, input.map((row) => row.text), 32, progressBar());
   const vectorOf = new Map(input.map((row, i) => [row, vectors[i]!]));
   const selected: LocatedExemplar[] = [];
   for (const [key, rows] of groups) {
-    const picked = farthestPointSample(rows.map((row) => vectorOf.get(row)!), quotas[key] ?? rows.length);
+    const picked = kMeansMedoids(rows.map((row) => vectorOf.get(row)!), quotas[key] ?? rows.length);
     selected.push(...picked.map((i) => rows[i]!));
     console.log(`selected ${picked.length} of ${rows.length} for ${key}`);
   }

@@ -1,52 +1,135 @@
 /**
- * Farthest-point sampling: start from the row nearest the label's centroid,
- * then repeatedly add the row least similar to everything chosen so far, so a
- * few hundred exemplars cover the spread of a much larger labelled file. Pure.
- * Returns indexes into `vectors` (L2-normalised), at most `count`.
+ * Picking a few hundred representative exemplars out of a large labelled
+ * file. Pure and deterministic.
+ *
+ * Measured with `npm run select-check` (30k mapped dev rows, 300 kept, scored
+ * on intent_mix): farthest-point sampling, the first method here, scored
+ * below a random subset of the same size (macro-F1 0.60 vs 0.68) because it
+ * keeps the outliers of a label, exactly the rows a nearest-neighbour vote
+ * should not lean on. Medoids of k-means clusters keep the typical phrasings
+ * of each region of the label instead.
  */
-export function farthestPointSample(vectors: readonly Float32Array[], count: number): number[] {
-  if (vectors.length <= count) return vectors.map((_, i) => i);
-  const dim = vectors[0]!.length;
-  const centroid = new Float32Array(dim);
-  for (const v of vectors) for (let d = 0; d < dim; d++) centroid[d]! += v[d]!;
-  const dot = (a: Float32Array, b: Float32Array) => {
-    let s = 0;
-    for (let d = 0; d < dim; d++) s += a[d]! * b[d]!;
-    return s;
+
+const dot = (a: Float32Array, b: Float32Array, dim: number) => {
+  let s = 0;
+  for (let d = 0; d < dim; d++) s += a[d]! * b[d]!;
+  return s;
+};
+
+/** mulberry32: a seeded generator, so the same file always yields the same subset. */
+function seededRandom(seed: number): () => number {
+  let state = seed >>> 0;
+  return () => {
+    state = (state + 0x6d2b79f5) >>> 0;
+    let t = state;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
   };
-  let first = 0;
-  vectors.forEach((v, i) => {
-    if (dot(v, centroid) > dot(vectors[first]!, centroid)) first = i;
-  });
-  const chosen = [first];
-  const nearest = vectors.map((v) => dot(v, vectors[first]!));
-  while (chosen.length < count) {
-    let pick = -1;
-    nearest.forEach((sim, i) => {
-      if (!chosen.includes(i) && (pick < 0 || sim < nearest[pick]!)) pick = i;
-    });
-    chosen.push(pick);
-    vectors.forEach((v, i) => {
-      nearest[i] = Math.max(nearest[i]!, dot(v, vectors[pick]!));
-    });
-  }
-  return chosen;
 }
 
-/** Splits `total` over groups in proportion to their sizes, at least one each (largest remainders). */
-export function proportionalQuotas(sizes: Record<string, number>, total: number): Record<string, number> {
-  const entries = Object.entries(sizes);
-  const all = entries.reduce((s, [, n]) => s + n, 0);
-  if (all <= total) return Object.fromEntries(entries);
-  const raw = entries.map(([key, n]) => ({ key, n, exact: (n / all) * total }));
-  const quotas = raw.map((r) => ({ ...r, q: Math.min(r.n, Math.max(1, Math.floor(r.exact))) }));
-  let left = total - quotas.reduce((s, r) => s + r.q, 0);
-  for (const r of [...quotas].sort((a, b) => b.exact - Math.floor(b.exact) - (a.exact - Math.floor(a.exact)))) {
-    if (left <= 0) break;
-    if (r.q < r.n) {
-      r.q++;
-      left--;
+function normalise(vector: Float32Array): void {
+  let sum = 0;
+  for (let d = 0; d < vector.length; d++) sum += vector[d]! * vector[d]!;
+  const norm = Math.sqrt(sum);
+  if (norm > 0) for (let d = 0; d < vector.length; d++) vector[d]! /= norm;
+}
+
+export interface MedoidOptions {
+  /** Lloyd iterations after k-means++ seeding; assignments settle well before 10 on sentence embeddings. */
+  iterations?: number;
+  seed?: number;
+}
+
+/**
+ * Spherical k-means with `count` clusters (k-means++ seeding, cosine
+ * similarity on L2-normalised vectors), then from each cluster the row most
+ * similar to its centroid. Returns indexes into `vectors`, at most `count`,
+ * in the order of the clusters' seeding.
+ */
+export function kMeansMedoids(vectors: readonly Float32Array[], count: number, options: MedoidOptions = {}): number[] {
+  const n = vectors.length;
+  if (n <= count) return vectors.map((_, i) => i);
+  if (count <= 0) return [];
+  const dim = vectors[0]!.length;
+  const random = seededRandom(options.seed ?? 1);
+
+  // k-means++: each next seed drawn with probability proportional to its cosine distance from the nearest seed so far.
+  const seeds = [Math.floor(random() * n)];
+  const distance = vectors.map((v) => Math.max(0, 1 - dot(v, vectors[seeds[0]!]!, dim)));
+  while (seeds.length < count) {
+    const total = distance.reduce((s, x) => s + x, 0);
+    let pick = -1;
+    if (total > 0) {
+      let at = random() * total;
+      for (let i = 0; i < n && pick < 0; i++) if ((at -= distance[i]!) <= 0 && distance[i]! > 0) pick = i;
+    }
+    if (pick < 0) pick = distance.findIndex((x) => x > 0);
+    if (pick < 0) break; // every remaining row duplicates a seed
+    seeds.push(pick);
+    for (let i = 0; i < n; i++) distance[i] = Math.min(distance[i]!, Math.max(0, 1 - dot(vectors[i]!, vectors[pick]!, dim)));
+  }
+
+  const k = seeds.length;
+  const centroids = seeds.map((i) => Float32Array.from(vectors[i]!));
+  const assignment = new Int32Array(n);
+  for (let iteration = 0; iteration < (options.iterations ?? 10); iteration++) {
+    let moved = 0;
+    for (let i = 0; i < n; i++) {
+      let best = 0;
+      let bestSim = -Infinity;
+      for (let c = 0; c < k; c++) {
+        const sim = dot(vectors[i]!, centroids[c]!, dim);
+        if (sim > bestSim) [best, bestSim] = [c, sim];
+      }
+      if (assignment[i] !== best || iteration === 0) moved++;
+      assignment[i] = best;
+    }
+    if (moved === 0) break;
+    const sums = Array.from({ length: k }, () => new Float32Array(dim));
+    const sizes = new Int32Array(k);
+    for (let i = 0; i < n; i++) {
+      const sum = sums[assignment[i]!]!;
+      for (let d = 0; d < dim; d++) sum[d]! += vectors[i]![d]!;
+      sizes[assignment[i]!]!++;
+    }
+    // An emptied cluster keeps its old centroid rather than collapsing onto the origin.
+    for (let c = 0; c < k; c++) {
+      if (sizes[c] === 0) continue;
+      normalise(sums[c]!);
+      centroids[c] = sums[c]!;
     }
   }
-  return Object.fromEntries(quotas.map((r) => [r.key, r.q]));
+
+  const medoid = new Int32Array(k).fill(-1);
+  const medoidSim = new Float64Array(k).fill(-Infinity);
+  for (let i = 0; i < n; i++) {
+    const c = assignment[i]!;
+    const sim = dot(vectors[i]!, centroids[c]!, dim);
+    if (sim > medoidSim[c]!) [medoid[c], medoidSim[c]] = [i, sim];
+  }
+  return [...medoid].filter((i) => i >= 0);
+}
+
+/**
+ * Splits `total` evenly over groups, a group never getting more rows than it
+ * has; what a small group cannot use goes to the others. A nearest-neighbour
+ * vote needs every label covered about equally, where proportional quotas
+ * would give a label with a twentieth of the rows a twentieth of the exemplars.
+ */
+export function perLabelQuotas(sizes: Record<string, number>, total: number): Record<string, number> {
+  const quotas: Record<string, number> = Object.fromEntries(Object.keys(sizes).map((key) => [key, 0]));
+  let open = Object.keys(sizes).filter((key) => sizes[key]! > 0);
+  let left = total;
+  while (left > 0 && open.length > 0) {
+    const share = Math.max(1, Math.floor(left / open.length));
+    for (const key of open) {
+      if (left === 0) break;
+      const take = Math.min(share, sizes[key]! - quotas[key]!, left);
+      quotas[key]! += take;
+      left -= take;
+    }
+    open = open.filter((key) => quotas[key]! < sizes[key]!);
+  }
+  return quotas;
 }

@@ -4,7 +4,7 @@ import { fitLabelThresholds, inFitHalf, predictIntent } from '../../src/quality/
 import { classificationReport, quantile, rocAuc } from '../../src/quality/classification.js';
 import { tierDifficulty } from '../../src/quality/difficulty.js';
 import { cheapestReaching, evaluateAssignment, oracleAssignment, paretoFront, randomMix, randomShareFor, sweepDifficulty } from '../../src/quality/outcomes.js';
-import { farthestPointSample, proportionalQuotas } from '../../src/quality/select-subset.js';
+import { kMeansMedoids, perLabelQuotas } from '../../src/quality/select-subset.js';
 import { assessBank } from '../../src/quality/bank-health.js';
 
 const near = (actual: number, expected: number, what: string) => assert.ok(Math.abs(actual - expected) < 1e-9, `${what}: ${actual} vs ${expected}`);
@@ -103,15 +103,24 @@ const unit = (...values: number[]) => {
   return Float32Array.from(values.map((v) => v / norm));
 };
 
-test('farthest-point sampling covers the spread; quotas follow label sizes', () => {
-  const vectors = [unit(1, 0), unit(1, 0.05), unit(0, 1), unit(0.05, 1), unit(-1, 0.02)];
-  const picked = farthestPointSample(vectors, 3).sort();
-  assert.equal(picked.length, 3);
-  assert.ok(picked.includes(4), 'the outlier is kept');
-  assert.ok(picked.some((i) => i <= 1) && picked.some((i) => i === 2 || i === 3), 'one from each cluster');
-  assert.deepEqual(farthestPointSample(vectors, 10), [0, 1, 2, 3, 4]);
-  assert.deepEqual(proportionalQuotas({ a: 900, b: 90, c: 10 }, 100), { a: 90, b: 9, c: 1 });
-  assert.deepEqual(proportionalQuotas({ a: 3, b: 2 }, 10), { a: 3, b: 2 });
+test('k-means medoids: one typical row per cluster, never an outlier over a cluster', () => {
+  // Two tight clusters of four and one stray row; two picks must be one member of each cluster.
+  const vectors = [unit(1, 0), unit(1, 0.05), unit(1, -0.05), unit(1, 0.02), unit(0, 1), unit(0.05, 1), unit(-0.05, 1), unit(0.02, 1), unit(-1, -1)];
+  const picked = kMeansMedoids(vectors, 2, { seed: 7 }).sort((a, b) => a - b);
+  assert.equal(picked.length, 2);
+  assert.ok(picked[0]! <= 3 && picked[1]! >= 4 && picked[1]! <= 7, `one medoid per cluster, got ${picked}`);
+  // The medoid is the member nearest its cluster's centroid, not the first seed or an edge row.
+  assert.deepEqual(kMeansMedoids([unit(1, 0.2), unit(1, 0.1), unit(1, 0.01), unit(1, -0.1), unit(1, -0.2)], 1, { seed: 5 }), [2]);
+  assert.deepEqual(kMeansMedoids(vectors, 20), [0, 1, 2, 3, 4, 5, 6, 7, 8], 'fewer rows than asked: all of them');
+  assert.deepEqual(kMeansMedoids(vectors, 3, { seed: 3 }), kMeansMedoids(vectors, 3, { seed: 3 }), 'deterministic');
+  assert.deepEqual(kMeansMedoids([unit(1, 0), unit(1, 0), unit(1, 0)], 2), [0], 'duplicates collapse to one cluster');
+});
+
+test('per-label quotas split evenly and hand on what a small label cannot use', () => {
+  assert.deepEqual(perLabelQuotas({ a: 900, b: 90, c: 10 }, 100), { a: 45, b: 45, c: 10 });
+  assert.deepEqual(perLabelQuotas({ a: 3, b: 2 }, 10), { a: 3, b: 2 });
+  assert.deepEqual(perLabelQuotas({ a: 50, b: 50, c: 50 }, 10), { a: 4, b: 3, c: 3 });
+  assert.deepEqual(perLabelQuotas({ a: 0, b: 5 }, 3), { a: 0, b: 3 });
 });
 
 test('assessBank: leave-one-out, misplaced exemplars and near-duplicates', () => {
