@@ -1,7 +1,12 @@
 import type Database from 'better-sqlite3';
 
-/** Append-only: a shipped migration is never edited, a change gets a new entry. */
-const MIGRATIONS: readonly { version: number; name: string; sql: string }[] = [
+/**
+ * Append-only: a shipped migration is never edited, a change gets a new entry.
+ * `rebuildsTables` runs the migration with foreign keys off (SQLite's
+ * table-rebuild procedure): dropping a referenced table with them on would
+ * cascade its delete into the tables that reference it.
+ */
+const MIGRATIONS: readonly { version: number; name: string; sql: string; rebuildsTables?: boolean }[] = [
   {
     version: 1,
     name: 'exemplars and embeddings',
@@ -86,9 +91,55 @@ const MIGRATIONS: readonly { version: number; name: string; sql: string }[] = [
       CREATE INDEX feedback_status ON feedback (status);
     `,
   },
+  {
+    version: 4,
+    name: 'exemplar and feedback ids are never reused',
+    // Without AUTOINCREMENT SQLite hands a deleted row's id to the next insert when it was the largest, so a stale
+    // PATCH or DELETE /admin/exemplars/:id (or a promote of an old feedback id) could hit a different row.
+    rebuildsTables: true,
+    sql: `
+      CREATE TABLE exemplars_v4 (
+        id           INTEGER PRIMARY KEY AUTOINCREMENT,
+        axis         TEXT NOT NULL CHECK (axis IN ('tier', 'intent')),
+        label        TEXT NOT NULL,
+        text         TEXT NOT NULL,
+        lang         TEXT NOT NULL DEFAULT 'en',
+        source       TEXT NOT NULL,
+        content_hash TEXT NOT NULL UNIQUE,
+        created_at   TEXT NOT NULL,
+        updated_at   TEXT NOT NULL
+      );
+      INSERT INTO exemplars_v4 SELECT id, axis, label, text, lang, source, content_hash, created_at, updated_at FROM exemplars;
+      DROP TABLE exemplars;
+      ALTER TABLE exemplars_v4 RENAME TO exemplars;
+      CREATE INDEX exemplars_axis_label ON exemplars (axis, label);
+
+      CREATE TABLE feedback_v4 (
+        id               INTEGER PRIMARY KEY AUTOINCREMENT,
+        decision_id      TEXT NOT NULL,
+        created_at       TEXT NOT NULL,
+        rating           INTEGER,
+        expected_tier    TEXT,
+        expected_intent  TEXT,
+        decided_tier     TEXT,
+        decided_intent   TEXT,
+        query            TEXT,
+        comment          TEXT,
+        status           TEXT NOT NULL DEFAULT 'open' CHECK (status IN ('open', 'promoted', 'dismissed')),
+        promoted_ids     TEXT
+      );
+      INSERT INTO feedback_v4 SELECT id, decision_id, created_at, rating, expected_tier, expected_intent, decided_tier,
+        decided_intent, query, comment, status, promoted_ids FROM feedback;
+      DROP TABLE feedback;
+      ALTER TABLE feedback_v4 RENAME TO feedback;
+      CREATE INDEX feedback_decision ON feedback (decision_id);
+      CREATE INDEX feedback_status ON feedback (status);
+    `,
+  },
 ];
 
-export function migrate(db: Database.Database): number {
+/** Applies every migration not applied yet (up to `upTo`, for tests that need an older schema); returns how many ran. */
+export function migrate(db: Database.Database, upTo = Number.POSITIVE_INFINITY): number {
   db.exec(`CREATE TABLE IF NOT EXISTS schema_migrations (
     version    INTEGER PRIMARY KEY,
     name       TEXT NOT NULL,
@@ -100,11 +151,22 @@ export function migrate(db: Database.Database): number {
   const record = db.prepare('INSERT INTO schema_migrations (version, name, applied_at) VALUES (?, ?, ?)');
   let count = 0;
   for (const migration of MIGRATIONS) {
-    if (applied.has(migration.version)) continue;
-    db.transaction(() => {
-      db.exec(migration.sql);
-      record.run(migration.version, migration.name, new Date().toISOString());
-    })();
+    if (applied.has(migration.version) || migration.version > upTo) continue;
+    // PRAGMA foreign_keys is a no-op inside a transaction, so it is switched around it.
+    const foreignKeys = db.pragma('foreign_keys', { simple: true }) === 1;
+    if (migration.rebuildsTables && foreignKeys) db.pragma('foreign_keys = OFF');
+    try {
+      db.transaction(() => {
+        db.exec(migration.sql);
+        if (migration.rebuildsTables) {
+          const broken = db.pragma('foreign_key_check') as unknown[];
+          if (broken.length > 0) throw new Error(`migration ${migration.version} (${migration.name}) left ${broken.length} dangling foreign keys`);
+        }
+        record.run(migration.version, migration.name, new Date().toISOString());
+      })();
+    } finally {
+      if (migration.rebuildsTables && foreignKeys) db.pragma('foreign_keys = ON');
+    }
     count++;
   }
   return count;

@@ -72,6 +72,10 @@ export function adminFeedbackRoutes(state: ServiceState): Hono {
     );
   });
 
+  // Promotion awaits embedding between its status check and its mark; without this claim two concurrent promotes of
+  // one correction both passed the check. Exemplar edits and the feedback table are per replica, so a claim in
+  // memory is enough.
+  const promoting = new Set<number>();
   routes.post('/admin/feedback/:id/promote', async (c) => {
     const id = Number(c.req.param('id'));
     const lang = c.req.query('lang') ?? 'en';
@@ -80,22 +84,33 @@ export function adminFeedbackRoutes(state: ServiceState): Hono {
     const record = Number.isInteger(id) ? feedback.get(id) : undefined;
     if (!record) throw new AppError('not_found', 404, `no feedback with id ${c.req.param('id')}`);
     if (record.status !== 'open') throw new AppError('conflict', 409, `feedback ${id} is already ${record.status}`);
+    if (promoting.has(id)) throw new AppError('conflict', 409, `feedback ${id} is being promoted by another request`);
     if (!record.query || (!record.expected_tier && !record.expected_intent)) {
       throw new AppError('invalid_request', 400, `feedback ${id} is not a correction with a query; only corrections can be promoted`);
     }
-    const created = [];
-    for (const [axis, label] of [['tier', record.expected_tier], ['intent', record.expected_intent]] as const) {
-      if (!label) continue;
-      created.push(await exemplars.promote(axis, label, record.query, lang));
+    promoting.add(id);
+    try {
+      const created = [];
+      for (const [axis, label] of [['tier', record.expected_tier], ['intent', record.expected_intent]] as const) {
+        if (!label) continue;
+        created.push(await exemplars.promote(axis, label, record.query, lang));
+      }
+      feedback.mark(id, 'promoted', created.map((exemplar) => exemplar.id));
+      return c.json({ feedback: feedback.get(id), exemplars: created.map(exemplarView) });
+    } finally {
+      promoting.delete(id);
     }
-    feedback.mark(id, 'promoted', created.map((exemplar) => exemplar.id));
-    return c.json({ feedback: feedback.get(id), exemplars: created.map(exemplarView) });
   });
 
   routes.post('/admin/feedback/:id/dismiss', (c) => {
     const id = Number(c.req.param('id'));
     const { feedback } = requireAdminServices(state);
-    if (!Number.isInteger(id) || !feedback.get(id)) throw new AppError('not_found', 404, `no feedback with id ${c.req.param('id')}`);
+    const record = Number.isInteger(id) ? feedback.get(id) : undefined;
+    if (!record) throw new AppError('not_found', 404, `no feedback with id ${c.req.param('id')}`);
+    // Dismissing a promoted correction would erase the ids of the exemplars it created.
+    if (record.status !== 'open' || promoting.has(id)) {
+      throw new AppError('conflict', 409, `feedback ${id} is ${promoting.has(id) ? 'being promoted' : `already ${record.status}`}; only open feedback can be dismissed`);
+    }
     feedback.mark(id, 'dismissed', undefined);
     return c.json({ feedback: feedback.get(id) });
   });

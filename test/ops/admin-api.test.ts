@@ -321,6 +321,23 @@ test('feedback: a correction is listed for the admin, and promoting it fixes the
   assert.equal(next.intent, corrected, `after the promotion ${MISROUTED} is ${corrected}`);
   assert.equal((await call<{ total: number }>(service.app, 'GET', '/admin/feedback?status=open')).body.total, 1);
   assert.equal((await call(service.app, 'POST', `/admin/feedback/${correction.body.feedback.id}/promote`)).status, 409);
+  const dismissPromoted = await call<{ error: { code: string } }>(service.app, 'POST', `/admin/feedback/${correction.body.feedback.id}/dismiss`);
+  assert.deepEqual([dismissPromoted.status, dismissPromoted.body.error.code], [409, 'conflict'], 'a promoted correction cannot be dismissed');
+  const kept = await call<{ items: { id: number; status: string; promoted_ids: number[] | null }[] }>(service.app, 'GET', '/admin/feedback?status=promoted');
+  assert.deepEqual(
+    kept.body.items.find((item) => item.id === correction.body.feedback.id)?.promoted_ids,
+    promoted.body.feedback.promoted_ids,
+    'the promoted ids survive the refused dismissal',
+  );
+
+  // Two promotes of one correction at once: one wins, the other is told it is already being promoted.
+  const racer = await call<{ feedback: { id: number } }>(service.app, 'POST', '/v1/feedback', {
+    decision_id: 'race',
+    expected: { intent: 'faq', tier: 'medium' },
+    text: 'is there a fee for paying by bank transfer',
+  });
+  const both = await Promise.all([1, 2].map(() => call(service.app, 'POST', `/admin/feedback/${racer.body.feedback.id}/promote`)));
+  assert.deepEqual(both.map((r) => r.status).sort(), [200, 409], JSON.stringify(both.map((r) => r.body)));
 });
 
 function metricLines(text: string, name: string): string[] {
