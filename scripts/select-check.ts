@@ -17,7 +17,7 @@ import { copyFileSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'nod
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
-import { kMeansMedoids, perLabelQuotas } from '../src/quality/select-subset.js';
+import { kMeansMedoids, perLabelQuotas, seededRandom } from '../src/quality/select-subset.js';
 import { openEvalRouter, progress } from './quality/eval-router.js';
 import { readLabelledFile } from './quality/labelled-file.js';
 import { evaluateLabelled } from './quality/run-labelled.js';
@@ -42,16 +42,9 @@ function routesDataWith(rows: readonly BankRow[]): string {
   return dir;
 }
 
-/** Deterministic shuffle (mulberry32), so the random baseline is the same on every run. */
+/** Deterministic shuffle, so the random baseline is the same on every run. */
 function seededShuffle<T>(items: readonly T[], seed: number): T[] {
-  let state = seed >>> 0;
-  const next = () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
+  const next = seededRandom(seed);
   const out = [...items];
   for (let i = out.length - 1; i > 0; i--) {
     const j = Math.floor(next() * (i + 1));

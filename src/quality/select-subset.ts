@@ -17,7 +17,7 @@ const dot = (a: Float32Array, b: Float32Array, dim: number) => {
 };
 
 /** mulberry32: a seeded generator, so the same file always yields the same subset. */
-function seededRandom(seed: number): () => number {
+export function seededRandom(seed: number): () => number {
   let state = seed >>> 0;
   return () => {
     state = (state + 0x6d2b79f5) >>> 0;
