@@ -1,5 +1,4 @@
 import { Hono } from 'hono';
-import { bodyLimit } from 'hono/body-limit';
 import type { Config } from './config.js';
 import { AppError, renderError } from './errors.js';
 import { adminExemplarRoutes } from './http/admin-exemplars.js';
@@ -12,6 +11,7 @@ import { adminFeedbackRoutes, feedbackRoutes } from './http/feedback.js';
 import { healthRoutes } from './http/health.js';
 import { messagesRoutes } from './http/messages.js';
 import { metricsRoutes } from './http/metrics-route.js';
+import { requestBodyLimit } from './http/node-request.js';
 import { rateLimit } from './http/rate-limit.js';
 import { requestContext } from './http/request-context.js';
 import { requestTimeout } from './http/request-timeout.js';
@@ -40,7 +40,7 @@ export function createApp(deps: AppDeps): Hono<AppEnv> {
   app.use('*', requestContext({ logger: deps.logger, metrics }));
   app.use(
     '*',
-    bodyLimit({
+    requestBodyLimit({
       maxSize: routing.maxBodyBytes,
       onError: () => {
         throw new AppError('payload_too_large', 413, `request body is larger than ${routing.maxBodyBytes} bytes (MAX_BODY_BYTES)`);

@@ -69,7 +69,9 @@ export async function bootRouter(config: Config, logger: Logger, loaders?: Embed
     const services: ProxyServices = {
       registry,
       breaker: createCircuitBreaker({ failureThreshold: config.proxy.breakerFailureThreshold, cooldownMs: config.proxy.breakerCooldownMs }),
-      ledger: new RequestLedger(store.db),
+      ledger: new RequestLedger(store.db, {
+        onWriteError: (error, entry) => logger.error('ledger write failed', { decision_id: entry.decisionId, error: error.message }),
+      }),
       routesData,
     };
     metrics?.watchBreaker(services.breaker, Object.keys(routesData.routing.providers));

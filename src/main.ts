@@ -60,6 +60,8 @@ function shutdown(signal: string): void {
   state.draining = true;
   logger.info('shutting down: draining in-flight requests', { signal, grace_ms: config.shutdownGraceMs });
   const finish = (reason: string) => {
+    // Rows the ledger queued in this turn go in before SQLite closes.
+    booted?.proxy.services.ledger.flush();
     booted?.store.close();
     logger.info('stopped', { reason });
     process.exit(0);

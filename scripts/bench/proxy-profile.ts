@@ -2,10 +2,10 @@
  * node --import tsx scripts/bench/proxy-profile.ts [requests=3000]
  * CPU profile of the service answering POST /v1/chat/completions with an explicit model (the proxy-overhead path)
  * against the fake upstream, one keep-alive connection; prints where the service's own CPU goes, by function and by
- * package. Uses dist/ (run `npm run build` first, or `npm run bench` once).
+ * package. Uses dist/ (run `npm run build` first, or `npm run bench` once). PROXY_PROFILE_KEEP=1 keeps the .cpuprofile.
  */
 import { spawn } from 'node:child_process';
-import { mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, readdirSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
@@ -45,7 +45,9 @@ upstream.stdin!.end();
 console.log(`router round trip over ${requests} requests: p50 ${p.p50.toFixed(3)} ms, p99 ${p.p99.toFixed(3)} ms`);
 
 interface Node { id: number; callFrame: { functionName: string; url: string; lineNumber: number }; children?: number[] }
-const profile = JSON.parse(readFileSync(join(dir, readdirSync(dir).find((name) => name.endsWith('.cpuprofile'))!), 'utf8')) as { nodes: Node[]; samples: number[]; timeDeltas: number[] };
+// The embedding worker writes a profile of its own; the main thread's is the largest.
+const profileFile = readdirSync(dir).filter((name) => name.endsWith('.cpuprofile')).map((name) => join(dir, name)).sort((a, b) => statSync(b).size - statSync(a).size)[0]!;
+const profile = JSON.parse(readFileSync(profileFile, 'utf8')) as { nodes: Node[]; samples: number[]; timeDeltas: number[] };
 const self = new Map<number, number>();
 profile.samples.forEach((id, i) => self.set(id, (self.get(id) ?? 0) + (profile.timeDeltas[i] ?? 0)));
 const byFunction = new Map<string, number>();
@@ -71,4 +73,5 @@ const show = (title: string, map: Map<string, number>, n: number) => {
 };
 show('self time by package', byPackage, 15);
 show('self time by function', byFunction, 25);
-rmSync(dir, { recursive: true, force: true });
+if (process.env.PROXY_PROFILE_KEEP) console.log(`profile kept in ${dir}`);
+else rmSync(dir, { recursive: true, force: true });

@@ -1,6 +1,7 @@
 import type { Context } from 'hono';
 import type { z } from 'zod';
 import { AppError } from '../errors.js';
+import { readRequestBytes } from './node-request.js';
 
 function describePath(path: readonly PropertyKey[]): string {
   return path.reduce<string>((text, key) => (typeof key === 'number' ? `${text}[${key}]` : text ? `${text}.${String(key)}` : String(key)), '');
@@ -42,7 +43,7 @@ const STRICT_UTF8 = new TextDecoder('utf-8', { fatal: true });
  * turn them into U+FFFD and route, or store, text the client never sent.
  */
 export async function readUtf8Body(c: Context, code: 'invalid_json' | 'invalid_request'): Promise<string> {
-  const bytes = await c.req.arrayBuffer();
+  const bytes = await readRequestBytes(c);
   try {
     return STRICT_UTF8.decode(bytes);
   } catch {

@@ -7,6 +7,7 @@ import type { ServiceState } from '../service-state.js';
 import { readJsonBody } from './body.js';
 import { asAppError, openAiErrorBody } from './client-errors.js';
 import { chatCompletionRequestSchema } from './proxy-schemas.js';
+import { clientSignal } from './node-request.js';
 import { decisionHeaders, SSE_HEADERS } from './proxy-headers.js';
 import type { RouteLimits } from './route-schemas.js';
 import { requireProxy } from './require-proxy.js';
@@ -18,7 +19,7 @@ export function callContext(c: Context<AppEnv>, endpoint: string, model: string)
     model,
     strategyHeader: c.req.header('x-router-strategy'),
     sessionId: c.req.header('x-router-session-id'),
-    signal: c.req.raw.signal,
+    signal: clientSignal(c),
     requestId: c.get('requestId'),
   };
 }

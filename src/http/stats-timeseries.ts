@@ -40,6 +40,8 @@ export function statsTimeseriesRoutes(state: ServiceState): Hono {
     if (!bucket.success) throw new AppError('invalid_request', 400, `bucket: expected "hour" or "minute", got "${bucketParam}"`);
     // The ledger's `requests` table lives in the exemplar store's database (see boot.ts).
     if (!state.admin) throw new AppError('not_ready', 503, state.startupError ?? 'the router is still loading; retry shortly');
+    // The ledger writes its rows at the end of a turn; rows recorded in this one belong in the answer.
+    state.proxy?.services.ledger.flush();
     return c.json(timeseriesFor(state.admin.store.db).series(from, bucket.data));
   });
   return routes;

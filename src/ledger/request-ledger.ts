@@ -78,12 +78,36 @@ const AGGREGATES = `COUNT(*) AS requests, SUM(status = 'error') AS errors, SUM(c
  * Savings compare what was paid with what the baseline model would have cost
  * for the same tokens.
  */
+export interface RequestLedgerOptions {
+  /** A row that could not be written (the request was answered; only its record is lost). */
+  onWriteError?: (error: Error, entry: LedgerEntry) => void;
+}
+
+/**
+ * Rows are written after the answer, not before it: `record` queues the row
+ * and the queue is written in one transaction at the end of the event-loop turn
+ * (its check phase, after the turn's responses went out). A forwarded call no
+ * longer waits for SQLite, and under load one commit carries every row of the
+ * turn. Nothing can read a stale ledger: every read here flushes first, and a
+ * request that arrives over HTTP is read from the socket in a later turn than
+ * the one that queued the rows. `flush()` before closing the database.
+ */
 export class RequestLedger {
   private readonly insert;
+  private readonly insertBatch;
   private readonly totals;
   private readonly grouped;
+  private readonly onWriteError: (error: Error, entry: LedgerEntry) => void;
+  private pending: LedgerEntry[] = [];
+  private scheduled = false;
 
-  constructor(private readonly db: Database.Database) {
+  constructor(
+    private readonly db: Database.Database,
+    options: RequestLedgerOptions = {},
+  ) {
+    this.onWriteError =
+      options.onWriteError ??
+      ((error, entry) => process.emitWarning(`ledger write failed for ${entry.decisionId}: ${error.message}`, 'RequestLedgerWarning'));
     this.insert = db.prepare(`
       INSERT INTO requests (decision_id, created_at, endpoint, routed, strategy, tier, intent, provider, model, attempts,
         route_ms, upstream_ms, total_ms, input_tokens, output_tokens, tokens_estimated, cost_usd, baseline_cost_usd,
@@ -91,6 +115,16 @@ export class RequestLedger {
       VALUES (@decisionId, @createdAt, @endpoint, @routed, @strategy, @tier, @intent, @provider, @model, @attempts,
         @routeMs, @upstreamMs, @totalMs, @inputTokens, @outputTokens, @tokensEstimated, @costUsd, @baselineCostUsd,
         @status, @httpStatus, @errorCode, @prompt)`);
+    this.insertBatch = db.transaction((entries: readonly LedgerEntry[]) => {
+      for (const entry of entries) {
+        try {
+          this.write(entry);
+        } catch (error) {
+          // SQLite undoes only the failed statement; the rest of the batch still commits.
+          this.onWriteError(error as Error, entry);
+        }
+      }
+    });
     this.totals = db.prepare(`SELECT NULL AS key, ${AGGREGATES} FROM requests WHERE created_at >= ?`);
     this.grouped = {
       tier: db.prepare(`SELECT tier AS key, ${AGGREGATES} FROM requests WHERE created_at >= ? GROUP BY tier`),
@@ -99,7 +133,29 @@ export class RequestLedger {
     };
   }
 
+  /** Queues the row; it is written at the end of this event-loop turn (or by the next read or `flush()`). */
   record(entry: LedgerEntry): void {
+    this.pending.push(entry);
+    if (this.scheduled) return;
+    this.scheduled = true;
+    setImmediate(() => this.flush());
+  }
+
+  /** Writes every queued row now, in one transaction; a row that fails is reported and the others are kept. */
+  flush(): void {
+    this.scheduled = false;
+    if (this.pending.length === 0) return;
+    const batch = this.pending;
+    this.pending = [];
+    try {
+      this.insertBatch(batch);
+    } catch (error) {
+      // The transaction itself failed (the database is closed or stayed locked): none of the rows is in.
+      for (const entry of batch) this.onWriteError(error as Error, entry);
+    }
+  }
+
+  private write(entry: LedgerEntry): void {
     this.insert.run({
       ...entry,
       routed: entry.routed ? 1 : 0,
@@ -122,6 +178,7 @@ export class RequestLedger {
   }
 
   stats(since: string | undefined): LedgerStats {
+    this.flush();
     const from = since ?? '';
     const group = (statement: Database.Statement) =>
       Object.fromEntries(
@@ -138,6 +195,7 @@ export class RequestLedger {
 
   /** One request's row, for tests and the dashboard. */
   get(decisionId: string): Record<string, unknown> | undefined {
+    this.flush();
     return this.db.prepare('SELECT * FROM requests WHERE decision_id = ?').get(decisionId) as Record<string, unknown> | undefined;
   }
 }

@@ -4,6 +4,7 @@ import { toAnthropicRequest } from './anthropic-request.js';
 import { fromAnthropicMessage } from './anthropic-response.js';
 import { createAnthropicChunkMapper } from './anthropic-stream.js';
 import { startDeadline } from './deadline.js';
+import { createPooledFetch } from './pooled-fetch.js';
 import { errorMessage, toProviderError, truncatedStreamError, type UpstreamFailure } from './provider-errors.js';
 import type { ChatCompletion, ChatCompletionChunk, ChatRequest, Provider, ProviderCallOptions } from './types.js';
 
@@ -23,6 +24,8 @@ export function createAnthropicProvider(options: AnthropicProviderOptions): Prov
     baseURL: options.baseURL ?? null,
     // Our fallback loop owns retries; an SDK retry would hide failures from it and the breaker.
     maxRetries: 0,
+    // The SDK's transport: keep-alive node:http instead of the global fetch (see pooled-fetch.ts).
+    fetch: createPooledFetch(),
   });
   const secrets = [options.apiKey];
   const created = (): number => options.now?.() ?? Math.floor(Date.now() / 1000);

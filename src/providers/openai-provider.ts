@@ -1,5 +1,6 @@
 import OpenAI, { APIConnectionError, APIConnectionTimeoutError, APIError, APIUserAbortError } from 'openai';
 import { startDeadline } from './deadline.js';
+import { createPooledFetch } from './pooled-fetch.js';
 import { errorMessage, toProviderError, truncatedStreamError, type UpstreamFailure } from './provider-errors.js';
 import type { ChatCompletion, ChatCompletionChunk, ChatRequest, Provider, ProviderCallOptions } from './types.js';
 
@@ -22,6 +23,8 @@ export function createOpenAIProvider(options: OpenAIProviderOptions): Provider {
     adminAPIKey: null,
     // Our fallback loop owns retries; an SDK retry would hide failures from it and the breaker.
     maxRetries: 0,
+    // The SDK's transport: keep-alive node:http instead of the global fetch (see pooled-fetch.ts).
+    fetch: createPooledFetch(),
   });
   const secrets = [options.apiKey];
 

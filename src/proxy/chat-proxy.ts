@@ -67,6 +67,8 @@ export interface StreamingCall extends ProxyOutcome {
   chunks: AsyncIterable<ChatCompletionChunk>;
 }
 
+const NO_TEXTS = { prompt: '', completion: '' };
+
 /** Errors from the upstream keep the upstream's status where it says something about the request. */
 const PASS_THROUGH_STATUSES = new Set<number>([400, 401, 403, 404, 408, 409, 413, 422, 429]);
 
@@ -203,7 +205,9 @@ export class ChatProxy {
         this.forwardOptions(context.signal),
       );
       const completion = { ...result.value, model: result.candidate.providerModel };
-      const usage = resolveUsage(completion.usage, { prompt: promptText(request), completion: completionText(completion) });
+      // The texts are only read when the upstream sent no usage; a long prompt is not walked for nothing.
+      const usage =
+        completion.usage != null ? resolveUsage(completion.usage, NO_TEXTS) : resolveUsage(completion.usage, { prompt: promptText(request), completion: completionText(completion) });
       const costUsd = this.record(request, plan, context, started, {
         candidate: result.candidate,
         attempts: result.attempts,
