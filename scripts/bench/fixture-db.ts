@@ -2,18 +2,10 @@ import { rmSync } from 'node:fs';
 import { exemplarContentHash } from '../../src/exemplars/content-hash.js';
 import { ExemplarStore, type ExemplarWrite } from '../../src/exemplars/store.js';
 import { AXES, LABELS_BY_AXIS, type Axis } from '../../src/routes-data/schemas.js';
+import { mulberry32 } from '../../src/seeded-random.js';
 
-/** A small deterministic PRNG (mulberry32), so fixtures are the same from run to run. */
-export function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+/** A small deterministic PRNG, so fixtures are the same from run to run. */
+export const prng = mulberry32;
 
 /** A random unit vector; a few shared directions make the similarity distribution less uniform than pure noise. */
 export function unitVector(dim: number, random: () => number): Float32Array {

@@ -9,26 +9,8 @@
  * decoding the bytes with a mask and a shift instead of extends (the low byte stored biased by +128).
  */
 
-const uleb = (value: number): number[] => {
-  const out: number[] = [];
-  do {
-    let byte = value & 0x7f;
-    value >>>= 7;
-    if (value !== 0) byte |= 0x80;
-    out.push(byte);
-  } while (value !== 0);
-  return out;
-};
-const section = (id: number, body: number[]): number[] => [id, ...uleb(body.length), ...body];
-const vec = (items: number[][]): number[] => [...uleb(items.length), ...items.flat()];
-const name = (text: string): number[] => [...uleb(text.length), ...[...text].map((c) => c.charCodeAt(0))];
-const I32 = 0x7f;
-const V128 = 0x7b;
-const get = (i: number) => [0x20, i];
-const set = (i: number) => [0x21, i];
-const tee = (i: number) => [0x22, i];
-const i32const = (v: number) => [0x41, ...uleb(v)];
-const simd = (op: number, ...rest: number[]) => [0xfd, ...uleb(op), ...rest];
+import { get, i32const, I32, name, section, set, simd, tee, uleb, V128, vec } from '../../src/scoring/wasm-encoding.js';
+
 const load = (offset: number) => simd(0x00, 0, ...uleb(offset));
 const load8x8s = (offset: number) => simd(0x01, 0, ...uleb(offset));
 const [ADD, SHL, MUL] = [0x6a, 0x74, 0x6c];

@@ -8,6 +8,7 @@
  * its own fdlibm port and sqrt is exactly rounded, so the output depends on
  * the seed only, not on the C library of the machine.
  */
+import { mulberry32 as seededMulberry32 } from '../../src/seeded-random.js';
 
 /** A source of uniform floats in [0, 1). */
 export type UniformSource = () => number;
@@ -37,19 +38,10 @@ export function deriveSeed(seed: number, name: string): number {
 }
 
 /**
- * mulberry32: tiny, fast, and statistically good enough for initialising a
- * network (we need plausible noise, not cryptographic quality).
+ * mulberry32 (src/seeded-random.ts): tiny, fast, and statistically good enough
+ * for initialising a network (we need plausible noise, not cryptographic quality).
  */
-export function mulberry32(seed: number): UniformSource {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+export const mulberry32: (seed: number) => UniformSource = seededMulberry32;
 
 /**
  * Fills `out` with N(0, std²) samples using the Box–Muller transform, which

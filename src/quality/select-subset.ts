@@ -1,3 +1,5 @@
+import { mulberry32 } from '../seeded-random.js';
+
 /**
  * Picking a few hundred representative exemplars out of a large labelled
  * file. Pure and deterministic.
@@ -16,17 +18,8 @@ const dot = (a: Float32Array, b: Float32Array, dim: number) => {
   return s;
 };
 
-/** mulberry32: a seeded generator, so the same file always yields the same subset. */
-export function seededRandom(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+/** A seeded generator, so the same file always yields the same subset. */
+export const seededRandom = mulberry32;
 
 function normalise(vector: Float32Array): void {
   let sum = 0;

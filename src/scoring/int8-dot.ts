@@ -1,3 +1,5 @@
+import { get, i32const, I32, name, section, set, simd, tee, uleb, V128, vec } from './wasm-encoding.js';
+
 /**
  * Int8 x int16 dot products of one query with every row of a matrix, in
  * WebAssembly SIMD (i32x4.dot_i16x8_s): the coarse pass of coarse-to-fine
@@ -24,28 +26,7 @@
  * for their extra layout (scripts/bench/scoring-kernels.ts, docs/performance.md).
  */
 
-const uleb = (value: number): number[] => {
-  const out: number[] = [];
-  do {
-    let byte = value & 0x7f;
-    value >>>= 7;
-    if (value !== 0) byte |= 0x80;
-    out.push(byte);
-  } while (value !== 0);
-  return out;
-};
-const section = (id: number, body: number[]): number[] => [id, ...uleb(body.length), ...body];
-const vec = (items: number[][]): number[] => [...uleb(items.length), ...items.flat()];
-const name = (text: string): number[] => [...uleb(text.length), ...[...text].map((c) => c.charCodeAt(0))];
-
-const I32 = 0x7f;
 const F64 = 0x7c;
-const V128 = 0x7b;
-const get = (i: number) => [0x20, i];
-const set = (i: number) => [0x21, i];
-const tee = (i: number) => [0x22, i];
-const i32const = (v: number) => [0x41, ...uleb(v)]; // small non-negative values only (sleb == uleb below 64)
-const simd = (op: number, ...rest: number[]) => [0xfd, ...uleb(op), ...rest];
 const v128load = (offset: number) => simd(0x00, 0, ...uleb(offset));
 const I32_ADD = 0x6a;
 const I32_SHL = 0x74;

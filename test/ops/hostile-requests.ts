@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import { request as httpRequest } from 'node:http';
+import { mulberry32 } from '../../src/seeded-random.js';
 
 /** Every code a client can see (src/errors.ts): a 4xx must carry one of these. */
 export const STABLE_CODES = new Set([
@@ -32,17 +33,8 @@ export interface HostileRequest {
   mayPass?: boolean;
 }
 
-/** A small deterministic PRNG (mulberry32), so a failing case can be replayed from its seed. */
-export function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+/** A small deterministic PRNG, so a failing case can be replayed from its seed. */
+export const prng = mulberry32;
 
 export const deepArrays = (depth: number) => `${'['.repeat(depth)}${']'.repeat(depth)}`;
 export const deepObjects = (depth: number) => `${'{"a":'.repeat(depth)}1${'}'.repeat(depth)}`;
