@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, readFileSync, statSync } from 'node:fs';
 import { basename, dirname, join, resolve } from 'node:path';
 import { env, pipeline } from '@xenova/transformers';
 import ort from 'onnxruntime-node';
@@ -22,21 +22,37 @@ export interface MiniLmOptions {
 type SessionCreate = typeof ort.InferenceSession.create;
 
 /**
- * transformers.js 2.17 creates its onnxruntime session with fixed options, so
- * thread settings are merged in by wrapping InferenceSession.create for the
- * duration of one load (loads are awaited one at a time at boot).
+ * transformers.js 2.17 creates its onnxruntime session from the weight file's
+ * bytes with fixed options, and onnxruntime-node 1.14 ignores every session
+ * option given with bytes (its buffer overload never reads them: a 1-thread
+ * session from bytes still ran on two threads). So for the duration of one
+ * load (loads are awaited one at a time at boot) InferenceSession.create is
+ * wrapped: the options are merged in, and the bytes are swapped for the path
+ * of the file they were read from, the overload that honours the options.
  */
-async function withSessionOptions<T>(options: ort.InferenceSession.SessionOptions, load: () => Promise<T>): Promise<T> {
+async function withSessionOptions<T>(
+  options: ort.InferenceSession.SessionOptions,
+  weightPath: () => string,
+  load: () => Promise<T>,
+): Promise<T> {
   if (Object.keys(options).length === 0) return load();
   const session = ort.InferenceSession as { create: SessionCreate };
   const original = session.create;
-  session.create = ((...args: Parameters<SessionCreate>) => {
-    const last = args.length - 1;
-    const given = args[last];
-    if (typeof given === 'object' && given !== null && !ArrayBuffer.isView(given) && !(given instanceof ArrayBuffer)) {
-      args[last] = { ...given, ...options } as never;
+  const create = original as (...args: unknown[]) => ReturnType<SessionCreate>;
+  session.create = ((...args: unknown[]) => {
+    const [model, given] = args;
+    const providers = (given as { executionProviders?: unknown[] } | undefined)?.executionProviders ?? ['cpu'];
+    // transformers.js retries with onnxruntime-web ('wasm' alone) when the native session fails: that one is left alone.
+    if (model instanceof Uint8Array && typeof given === 'object' && given !== null && providers.includes('cpu')) {
+      // The file is on disk by now: read from a local directory, or written to the cache by the download.
+      const path = weightPath();
+      if (existsSync(path) && statSync(path).size === model.byteLength) {
+        // Read from a path, the options are checked too: transformers.js's 'wasm' entry (for onnxruntime-web) is refused.
+        return create.call(ort.InferenceSession, path, { ...given, ...options, executionProviders: ['cpu'] });
+      }
+      process.emitWarning(`${path} is not on disk as loaded, so onnxruntime ignores the thread settings (${JSON.stringify(options)})`);
     }
-    return (original as (...a: unknown[]) => ReturnType<SessionCreate>).apply(ort.InferenceSession, args);
+    return create.apply(ort.InferenceSession, args);
   }) as SessionCreate;
   try {
     return await load();
@@ -143,7 +159,10 @@ export async function loadMiniLmEmbedder(options: MiniLmOptions): Promise<Embedd
   try {
     const threads = options.intraOpThreads ?? 0;
     const sessionOptions: ort.InferenceSession.SessionOptions = threads > 0 ? { intraOpNumThreads: threads, interOpNumThreads: 1 } : {};
-    extractor = await withSessionOptions(sessionOptions, () => pipeline('feature-extraction', location.name, { quantized: options.quantized }));
+    const weightPath = () => join(location.dir ?? join(resolve(options.cacheDir), options.modelId), 'onnx', weightFile);
+    extractor = await withSessionOptions(sessionOptions, weightPath, () =>
+      pipeline('feature-extraction', location.name, { quantized: options.quantized }),
+    );
   } catch (error) {
     throw new EmbedderLoadError(`could not load ${options.modelId} (${precision}): ${(error as Error).message}; ${HOW_TO_PROVIDE}`, {
       cause: error,
