@@ -39,6 +39,14 @@ export function renderTables(report: BenchReport): string {
       out.push(`\n### Throughput, autocannon ${report.settings.throughputSeconds} s per run, 3 short : 1 long unique queries\n`);
       out.push(table(['embedder', 'connections', 'routes/s', 'p50 ms', 'p99 ms', 'errors', 'loop delay p99 ms', 'RSS after (MB)'], rows));
     }
+    const ceiling = report.modelCeiling;
+    if (ceiling) {
+      out.push(
+        `\nThe model alone (minilm-${ceiling.precision}, 1-thread onnxruntime, in-process) costs ${ceiling.shortCpuMs.toFixed(2)} ms of CPU per short query ` +
+          `(batches of 16) and ${ceiling.longCpuMs.toFixed(2)} ms per long one, ${ceiling.mixCpuMs.toFixed(2)} ms per query of this mix: ` +
+          `at most **${ceiling.routesPerSecond.toFixed(0)} routes/s on ${ceiling.cores} cores** before HTTP, scoring and the load generator take their share.`,
+      );
+    }
   }
   if (report.scoring.length > 0) {
     out.push(`\n### Scoring scale, both axes per query, in-process (ms)\n`);

@@ -15,6 +15,7 @@ import { cpus, loadavg } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { spawnSync } from 'node:child_process';
+import type { ModelCeiling } from './model-ceiling.js';
 import { benchProxy, type ProxyResult } from './proxy-overhead.js';
 import { benchScoringScale, type ScoringScaleResult } from './scoring-scale.js';
 import {
@@ -40,6 +41,8 @@ export interface BenchReport {
   machine: { cpus: number; model: string; node: string; loadAverage: { start: number; end: number } };
   settings: Omit<BenchSettings, 'log'>;
   latency: LatencyResult[];
+  /** What the model alone allows for the throughput mix (measured with the throughput figures). */
+  modelCeiling: ModelCeiling | undefined;
   scoring: ScoringScaleResult[];
   footprint: ColdStartResult[];
   proxy: ProxyResult | undefined;
@@ -90,6 +93,17 @@ function ensureStandin(log: (line: string) => void): void {
   if (result.status !== 0) throw new Error('could not generate the MiniLM stand-in');
 }
 
+/** model-ceiling.ts in a child process, so the bench process holds no model while it measures the service. */
+function measureModelCeiling(log: (line: string) => void): ModelCeiling {
+  const result = spawnSync(process.execPath, ['--import', 'tsx', 'scripts/bench/model-ceiling.ts', 'q8'], { cwd: PROJECT_ROOT, encoding: 'utf8' });
+  if (result.status !== 0) throw new Error(`model ceiling: ${result.stderr.trim().split('\n').pop() ?? 'failed'}`);
+  const ceiling = JSON.parse(result.stdout) as ModelCeiling;
+  log(
+    `model alone: short ${ceiling.shortCpuMs.toFixed(2)} ms, long ${ceiling.longCpuMs.toFixed(2)} ms CPU per query -> at most ${ceiling.routesPerSecond.toFixed(0)} routes/s on ${ceiling.cores} cores`,
+  );
+  return ceiling;
+}
+
 async function main(): Promise<void> {
   const cli = parseCli();
   const log = (line: string) => process.stderr.write(`[bench] ${line}\n`);
@@ -108,6 +122,7 @@ async function main(): Promise<void> {
     machine: { cpus: cpus().length, model: cpus()[0]?.model ?? 'unknown', node: process.version, loadAverage: { start: loadavg()[0]!, end: Number.NaN } },
     settings: { runs: settings.runs, requestsPerRun: settings.requestsPerRun, throughputSeconds: settings.throughputSeconds, concurrencies: settings.concurrencies, serviceEnv: settings.serviceEnv },
     latency: [],
+    modelCeiling: undefined,
     scoring: [],
     footprint: [],
     proxy: undefined,
@@ -127,6 +142,7 @@ async function main(): Promise<void> {
       const identity = await probeEmbedder(name, dir, settings);
       // Throughput is the default embedder's figure; the others get latency and footprint.
       if (cli.only.includes('latency')) report.latency.push(await benchService(name, identity, 1_000, dir, settings, name === 'minilm-q8'));
+      if (cli.only.includes('latency') && name === 'minilm-q8') report.modelCeiling = measureModelCeiling(log);
       // Seeding an empty database with USE-lite takes ~25 s a run; the default embedder's figure is the one tracked.
       if (cli.only.includes('footprint')) report.footprint.push(await benchColdStart(name, identity, dir, settings, name === 'minilm-q8'));
     }
