@@ -5,6 +5,7 @@ import { env, pipeline } from '@xenova/transformers';
 import ort from 'onnxruntime-node';
 import { EmbedderLoadError, type Embedder } from './embedder.js';
 import { meanPoolNormalized } from './mean-pooling.js';
+import { MINILM_MAX_TOKENS, closeTruncatedRows } from './sequence-limit.js';
 
 export interface MiniLmOptions {
   /** Hub id, e.g. `Xenova/all-MiniLM-L6-v2`. */
@@ -75,10 +76,13 @@ type Identity = { id: string; standin: boolean; description: string };
 
 /** What the feature-extraction pipeline is made of (transformers.js 2.17 ships no usable types for it). */
 interface FeatureExtractionParts {
-  tokenizer: (
+  tokenizer: ((
     texts: string[],
     options: { padding: boolean; truncation: boolean },
-  ) => Record<string, unknown> & { attention_mask: { data: BigInt64Array } };
+  ) => Record<string, unknown> & { input_ids: { data: BigInt64Array; dims: number[] }; attention_mask: { data: BigInt64Array } }) & {
+    model_max_length: number;
+    sep_token_id: number;
+  };
   model: (inputs: Record<string, unknown>) => Promise<{ last_hidden_state: { data: Float32Array; dims: number[] } }>;
 }
 
@@ -136,8 +140,8 @@ function resolveModelLocation(options: MiniLmOptions, weightFile: string): Resol
 }
 
 /**
- * all-MiniLM-L6-v2 through transformers.js: attention-masked mean pooling and
- * L2 normalisation, as sentence-transformers does it.
+ * all-MiniLM-L6-v2 through transformers.js: input cut at 256 word pieces,
+ * attention-masked mean pooling and L2 normalisation, as sentence-transformers does it.
  */
 export async function loadMiniLmEmbedder(options: MiniLmOptions): Promise<Embedder> {
   const precision = options.quantized ? 'q8' : 'fp32';
@@ -173,9 +177,12 @@ export async function loadMiniLmEmbedder(options: MiniLmOptions): Promise<Embedd
 
   // The pipeline's own pooling was ~9% of a route's CPU in a profile; tokenizer and model are called as it calls them.
   const { tokenizer, model } = extractor as unknown as FeatureExtractionParts;
+  // transformers.js pads a batch to its longest row and cuts rows at model_max_length (512 in the tokenizer config).
+  tokenizer.model_max_length = Math.min(tokenizer.model_max_length, MINILM_MAX_TOKENS);
   const embed = async (texts: readonly string[]): Promise<Float32Array[]> => {
     if (texts.length === 0) return [];
     const inputs = tokenizer([...texts], { padding: true, truncation: true });
+    closeTruncatedRows(inputs.input_ids.data, inputs.attention_mask.data, inputs.input_ids.dims, tokenizer.model_max_length, tokenizer.sep_token_id);
     const { last_hidden_state: hidden } = await model(inputs);
     return meanPoolNormalized(hidden.data, hidden.dims, inputs.attention_mask.data);
   };

@@ -1,8 +1,10 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { AutoTokenizer, env, pipeline } from '@xenova/transformers';
+import { AutoTokenizer, Tensor, env, pipeline } from '@xenova/transformers';
 import { EmbedderLoadError } from '../../src/embedding/embedder.js';
+import { meanPoolNormalized } from '../../src/embedding/mean-pooling.js';
 import { loadMiniLmEmbedder } from '../../src/embedding/minilm.js';
+import { MINILM_MAX_TOKENS } from '../../src/embedding/sequence-limit.js';
 import { selectEmbedder } from '../../src/embedding/select-embedder.js';
 import { createLogger } from '../../src/logger.js';
 import { FULL_STANDIN_DIR, PROJECT_ROOT, TINY_STANDIN_DIR } from '../support/env.js';
@@ -57,6 +59,30 @@ test('embeddings are attention-masked mean pooling of the token states, L2-norma
   assert.ok(maxAbsDiff(pooled!, mean.map((value) => value / n)) < 1e-5);
   const tokenizer = await AutoTokenizer.from_pretrained('full');
   assert.equal(tokenizer.model.vocab.length, 30522, 'the real MiniLM tokenizer is in use');
+});
+
+test('long inputs are cut at 256 word pieces and still end in [SEP], as sentence-transformers cuts them', async () => {
+  const embedder = await loadMiniLmEmbedder({ ...offline, modelDir: FULL_STANDIN_DIR, quantized: false });
+  env.localModelPath = join(FULL_STANDIN_DIR, '..');
+  const tokenizer = await AutoTokenizer.from_pretrained('full');
+  const words = 'the nightly settlement job times out once the batch grows past fifty thousand rows'.split(' ');
+  const text = Array.from({ length: 320 }, (_, i) => words[i % words.length]).join(' ');
+  const pieces = Array.from((tokenizer(text, { add_special_tokens: false }) as { input_ids: { data: BigInt64Array } }).input_ids.data);
+  assert.ok(pieces.length > 300, `the text must be longer than the limit: ${pieces.length} pieces`);
+
+  // What Hugging Face tokenizers feed the model: [CLS], the first 254 pieces, [SEP].
+  const ids = [101n, ...pieces.slice(0, MINILM_MAX_TOKENS - 2), 102n];
+  const raw = await pipeline('feature-extraction', 'full', { quantized: false });
+  const model = (raw as unknown as { model: (inputs: Record<string, unknown>) => Promise<{ last_hidden_state: { data: Float32Array; dims: number[] } }> }).model;
+  const tensor = (values: bigint[]) => new Tensor('int64', BigInt64Array.from(values), [1, values.length]);
+  const { last_hidden_state: hidden } = await model({ input_ids: tensor(ids), attention_mask: tensor(ids.map(() => 1n)), token_type_ids: tensor(ids.map(() => 0n)) });
+  const [expected] = meanPoolNormalized(hidden.data, hidden.dims, BigInt64Array.from(ids.map(() => 1n)));
+
+  const [alone, withOtherTail] = await embedder.embed([text, `${text} and then a different ending entirely`]);
+  assert.ok(maxAbsDiff(alone!, expected!) < 1e-5, 'the cut input is [CLS] + 254 pieces + [SEP]');
+  assert.deepEqual(withOtherTail, alone, 'words past the limit change nothing');
+  const [changedEarly] = await embedder.embed([`urgent: ${text}`]);
+  assert.ok(maxAbsDiff(changedEarly!, alone!) > 1e-3, 'words before the limit still count');
 });
 
 test('a forced MiniLM that is missing fails with a message that says how to provide it', async () => {
