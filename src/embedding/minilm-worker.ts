@@ -4,6 +4,8 @@
  * 1.14 runs inference synchronously, so here it blocks this thread, not the
  * service's event loop.
  */
+import { setFlagsFromString } from 'node:v8';
+import { runInNewContext } from 'node:vm';
 import { parentPort, workerData } from 'node:worker_threads';
 import { loadMiniLmEmbedder, type MiniLmOptions } from './minilm.js';
 import type { WorkerReply, WorkerRequest } from './minilm-pool.js';
@@ -11,8 +13,25 @@ import type { WorkerReply, WorkerRequest } from './minilm-pool.js';
 const port = parentPort!;
 const reply = (message: WorkerReply, transfer: ArrayBuffer[] = []) => port.postMessage(message, transfer);
 
+/**
+ * Loading leaves two transient copies of the weights in JavaScript memory
+ * (transformers.js reads the file before onnxruntime takes it: 46 MB for the
+ * quantized model) that only a garbage collection frees, and an idle worker
+ * allocates too little to start one: without this they stayed resident for
+ * good. `gc` is V8's own, exposed to a fresh context for this one call (~15 ms).
+ */
+function collectLoadGarbage(): void {
+  try {
+    setFlagsFromString('--expose-gc');
+    (runInNewContext('gc') as () => void)();
+  } catch {
+    // Only memory is at stake: a V8 that refuses leaves the copies to a later collection.
+  }
+}
+
 try {
   const embedder = await loadMiniLmEmbedder(workerData as MiniLmOptions);
+  collectLoadGarbage();
   port.on('message', (request: WorkerRequest) => {
     embedder.embed(request.texts).then(
       (vectors) => reply({ type: 'vectors', seq: request.seq, vectors }, vectors.map((vector) => vector.buffer as ArrayBuffer)),

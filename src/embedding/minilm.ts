@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { existsSync, readFileSync, statSync } from 'node:fs';
+import { closeSync, existsSync, openSync, readFileSync, readSync, statSync } from 'node:fs';
 import { basename, dirname, join, resolve } from 'node:path';
 import { env, pipeline } from '@xenova/transformers';
 import ort from 'onnxruntime-node';
@@ -86,10 +86,26 @@ interface FeatureExtractionParts {
   model: (inputs: Record<string, unknown>) => Promise<{ last_hidden_state: { data: Float32Array; dims: number[] } }>;
 }
 
+/**
+ * Hashed a megabyte at a time: reading the whole file would hold another copy
+ * of the weights (23 MB quantized, 90 MB fp32) per loading thread until a
+ * garbage collection that an idle worker may never run.
+ */
+function sha256OfFile(path: string): string {
+  const hash = createHash('sha256');
+  const chunk = Buffer.allocUnsafe(1 << 20);
+  const fd = openSync(path, 'r');
+  try {
+    for (let read = readSync(fd, chunk); read > 0; read = readSync(fd, chunk)) hash.update(chunk.subarray(0, read));
+  } finally {
+    closeSync(fd);
+  }
+  return hash.digest('hex');
+}
+
 /** Tells the real model, the generated stand-in and anything else apart, so vectors are never mixed up. */
 function identifyWeights(modelDir: string, weightFile: string, precision: string): Identity {
-  const weights = readFileSync(join(modelDir, 'onnx', weightFile));
-  const sha256 = createHash('sha256').update(weights).digest('hex');
+  const sha256 = sha256OfFile(join(modelDir, 'onnx', weightFile));
   const markerPath = join(modelDir, 'standin.json');
   if (existsSync(markerPath)) {
     const marker = JSON.parse(readFileSync(markerPath, 'utf8')) as { variant?: string };
