@@ -1,16 +1,9 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
+import { mulberry32 } from '../../src/seeded-random.js';
 import { Int8DotKernel, int8DotModule, SCAN_CAPACITY } from '../../src/scoring/int8-dot.js';
 
-function random(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = Math.imul(a ^ (a >>> 15), a | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+const random = mulberry32;
 
 /** A kernel over `rows` random rows (int8 in -127..127, extremes included), a random int16 query and per-row metadata. */
 function setup(rows: number, dim: number, labelCount: number, seed: number) {

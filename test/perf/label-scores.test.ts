@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
+import { mulberry32 } from '../../src/seeded-random.js';
 import { buildExemplarIndex, similarities, type ExemplarIndex } from '../../src/scoring/exemplar-index.js';
 import { scoreAxis, type ScoreOptions } from '../../src/scoring/label-scores.js';
 
@@ -34,15 +35,7 @@ function reference(index: ExemplarIndex, query: Float32Array, options: ScoreOpti
   return { scores, top: topRows.map((r) => ({ id: index.ids[r]!, similarity: sims[r]! })) };
 }
 
-function random(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = Math.imul(a ^ (a >>> 15), a | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+const random = mulberry32;
 
 test('typed-array top-k gives exactly the scores and nearest exemplars of the array version, ties included', () => {
   const next = random(42);
