@@ -5,7 +5,9 @@ import type { ExemplarStore, LabelCount } from './exemplars/store.js';
 import type { RoutesData } from './routes-data/load-routes-data.js';
 import { AXES, LABELS_BY_AXIS, type Axis } from './routes-data/schemas.js';
 import { blendWithHistory, extractRoutingText, type ChatMessageLike } from './routing/conversation.js';
-import { decideRoute, type Decision } from './routing/decide.js';
+import { measureComplexity, strongNeed } from './routing/complexity-signals.js';
+import { decideRoute, type ComplexityEvidence, type Decision } from './routing/decide.js';
+import { tierDifficulty } from './quality/difficulty.js';
 import { resolveScoring, type ResolvedScoring } from './routing/scoring-settings.js';
 import { compileRules, matchRules, type CompiledRule, type RuleHit } from './routing/rules.js';
 import type { SessionMemory } from './routing/session-memory.js';
@@ -29,6 +31,8 @@ export interface RouteOutcome {
   tierScores: AxisScores;
   intentScores: AxisScores;
   ruleHits: RuleHit[];
+  /** Complexity signals, and the strong-need probability when the scoring has a fitted model for it. */
+  complexity: ComplexityEvidence | undefined;
   sessionFloorApplied: boolean;
   scoringSource: string;
   timingsMs: { embed: number; score: number; total: number };
@@ -130,6 +134,15 @@ export class RouterService {
     };
   }
 
+  /** The complexity signals of the query and, when the scoring has a fitted model, the probability that it needs the strong model. */
+  private measureComplexity(query: string, tierScores: AxisScores): ComplexityEvidence | undefined {
+    if (query === '') return undefined;
+    const signals = measureComplexity(query);
+    const model = this.scoring.settings.complexity;
+    if (!model) return { signals };
+    return { signals, strongNeed: strongNeed(model, signals, tierDifficulty(tierScores)), threshold: model.threshold };
+  }
+
   async route(input: RouteInput): Promise<RouteOutcome> {
     const started = performance.now();
     const { settings } = this.scoring;
@@ -154,6 +167,7 @@ export class RouterService {
       intentScores = scoreAxis(this.indexes.intent, queryVector, { ...settings.intent, topExemplars }, this.scratch.intent);
     }
     const ruleHits = text.query === '' ? [] : matchRules(this.rules, text.query);
+    const complexity = this.measureComplexity(text.query, tierScores);
     const sessionFloor = input.sessionId ? this.deps.sessions.floor(input.sessionId) : undefined;
     const decision = decideRoute({
       tierScores,
@@ -166,6 +180,7 @@ export class RouterService {
       table: this.deps.routesData.routing,
       isProviderAvailable: this.deps.isProviderAvailable,
       needsVision: text.hasImages,
+      complexity,
     });
     if (input.sessionId) this.deps.sessions.remember(input.sessionId, decision.tier);
     const finished = performance.now();
@@ -180,6 +195,7 @@ export class RouterService {
       tierScores,
       intentScores,
       ruleHits,
+      complexity,
       sessionFloorApplied: decision.adjustments.some((step) => step.startsWith('session')),
       scoringSource: this.scoring.source,
       timingsMs: { embed: embedded - started, score: finished - embedded, total: finished - started },
