@@ -24,11 +24,12 @@ export interface LosoSuiteOptions {
 }
 
 /**
- * What the service ships, chosen by the comparison tables (docs/routing-quality.md): the intent configuration,
+ * What the service ships, chosen by the comparison tables (docs/routing-quality.md): the intent configuration per
+ * embedder (per-label thresholds gained under LOSO with MiniLM and lost with USE-lite, whose in-sample gain was memorised),
  * and the complexity model (none: the signals only reach the evidence, their fitted weights did not beat the tier
  * kNN score on held-out outcome data).
  */
-const SHIPPED_CONFIG_NAME = 'centroid blend + per-label';
+const SHIPPED_CONFIG_NAME: Record<string, string> = { minilm: 'centroid blend + per-label', 'use-lite': 'centroid blend, one threshold' };
 const SHIPPED_FEATURES: string | undefined = undefined;
 
 /** The calibration file name and embedder id: the real MiniLM is matched by model identity (issue 12), USE-lite by its id. */
@@ -45,6 +46,9 @@ export async function runLosoSuite(options: LosoSuiteOptions): Promise<number> {
   const reports: Record<string, unknown>[] = [];
   for (const name of options.embedders) {
     const env = { EMBEDDER: name };
+    const configName = options.intentConfig ?? SHIPPED_CONFIG_NAME[name] ?? 'centroid blend + per-label';
+    const shipped = INTENT_CONFIGS.find((c) => c.name === configName);
+    if (!shipped) throw new Error(`--intent-config must be one of: ${INTENT_CONFIGS.map((c) => c.name).join('; ')}`);
     let router = await openEvalRouter({ routesDataDir: options.routesDataDir, env });
     let fullFit: FoldFit;
     try {
@@ -56,7 +60,7 @@ export async function runLosoSuite(options: LosoSuiteOptions): Promise<number> {
         evaldataDir: options.evaldataDir,
         intentCap: options.intentCap,
         mmluCap: options.mmluCap,
-        shippedConfig: INTENT_CONFIGS.findIndex((c) => c.name === (options.intentConfig ?? SHIPPED_CONFIG_NAME)),
+        shippedConfig: INTENT_CONFIGS.findIndex((c) => c.name === configName),
         features: FEATURE_SETS.find((f) => f.name === (options.complexity ?? SHIPPED_FEATURES)),
         compare: options.compare,
       });
@@ -72,12 +76,14 @@ export async function runLosoSuite(options: LosoSuiteOptions): Promise<number> {
           embedder_id: id,
           created_at: new Date().toISOString(),
           exemplar_set_version: router.router.exemplarSet().version,
-          data: {},
+          data: result.data,
           objective: {
             data: `../shared/evaldata per-source files by family (intent up to ${options.intentCap} rows per family, complexity_exemplars.jsonl for tiers, RouterBench/MMLU (${options.mmluCap})/MT-Bench outcomes); see scripts/quality/dev-sources.ts`,
-            intent: 'max macro-F1 (general counted as a class): top-k mean, k and threshold, then per-label thresholds, then the margin under which it abstains into general',
+            intent: `${configName}, maximising macro-F1 (general counted as a class): method settings and threshold, then per-label thresholds${shipped?.margin ? ', then the margin under which it abstains into general' : ''}`,
             tier: 'max accuracy with complex -> simple at most 2%',
-            complexity: 'logistic fit of "weak model wrong, strong right" on outcome data, families weighted equally; threshold the lowest keeping tier accuracy within 3 points',
+            complexity: fullFit.complexity
+              ? 'logistic fit of "weak model wrong, strong right" on outcome data, families weighted equally; threshold the lowest keeping tier accuracy within 3 points'
+              : 'not shipped: the fitted signal weights did not beat the tier kNN score on held-out outcome data (docs/routing-quality.md)',
             scores: 'after = leave-one-source-out figures of this procedure (each family scored by a fit without it); before = the same fit scored in-sample',
             embedder: router.embedder.id,
           },

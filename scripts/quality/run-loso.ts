@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { classificationReport, rocAuc, type ClassificationReport } from '../../src/quality/classification.js';
 import { tierDifficulty } from '../../src/quality/difficulty.js';
 import { cheapestReaching, evaluateAssignment, randomShareFor, sweepDifficulty } from '../../src/quality/outcomes.js';
@@ -9,6 +10,7 @@ import {
   INTENTS,
   TIERS,
   type AxisScoring,
+  type CalibrationFile,
   type ComplexityModel,
   type ScoringSettings,
   type Tier,
@@ -69,6 +71,7 @@ export const INTENT_CONFIGS: IntentConfig[] = [
   { name: 'centroid blend, one threshold', kinds: ['centroid-blend'], perLabel: false, margin: false },
   { name: 'centroid blend + per-label', kinds: ['centroid-blend'], perLabel: true, margin: false },
   { name: 'centroid blend + margin abstention', kinds: ['centroid-blend'], perLabel: false, margin: true },
+  { name: 'centroid blend + per-label + margin', kinds: ['centroid-blend'], perLabel: true, margin: true },
   { name: 'weighted kNN, one threshold', kinds: ['weighted-knn'], perLabel: false, margin: false },
   { name: 'weighted kNN + per-label', kinds: ['weighted-knn'], perLabel: true, margin: false },
   { name: 'any method + per-label + margin', kinds: ['topk', 'centroid-blend', 'weighted-knn'], perLabel: true, margin: true },
@@ -94,7 +97,7 @@ export interface LosoOptions {
   compare: boolean;
 }
 
-export async function runLoso(router: EvalRouter, options: LosoOptions): Promise<{ text: string; report: Record<string, unknown>; fullFit: FoldFit }> {
+export async function runLoso(router: EvalRouter, options: LosoOptions): Promise<{ text: string; report: Record<string, unknown>; fullFit: FoldFit; data: CalibrationFile['data'] }> {
   const { routesData } = router;
   const embedder = router.embedder;
   const base = resolveScoring({ ...routesData, calibrations: [] }, embedder).settings;
@@ -448,9 +451,14 @@ export async function runLoso(router: EvalRouter, options: LosoOptions): Promise
   log(`chitchat_es routed to smalltalk, LOSO: ${pct(chitchatEs.accuracy)}; own Spanish set (scripts/quality/spanish-check.jsonl) intent accuracy LOSO ${f3(ownEsReport.accuracy)}`);
   log(`fitted on all families (what a calibration file ships): intent ${methodName(fullFit.intent.method)}, threshold ${fullFit.intent.thresholds.threshold}, margin ${fullFit.intent.thresholds.minMargin}; tier k ${fullFit.tier.k} ${fullFit.tier.aggregation}; rules off: ${fullFit.disabledRules.join(', ') || '-'}; complexity threshold ${fullFit.complexity?.threshold ?? '-'}`);
 
+  const digest = (rows: readonly { text: string; label: string }[]) => createHash('sha256').update(rows.map((r) => `${r.label}\t${r.text}`).join('\n')).digest('hex');
   return {
     text: lines.join('\n'),
     fullFit,
+    data: {
+      intent: { file: 'dev-sources.ts intentFamilies (label<TAB>text per row, sha256 of the rows in order)', sha256: digest(intentRows), label_field: 'label', rows: intentRows.length },
+      tier: { file: 'complexity_exemplars.jsonl via dev-sources.ts tierFamilies (sha256 of the rows in order)', sha256: digest(tierRows), label_field: 'tier', rows: tierRows.length },
+    },
     report: {
       embedder: embedder.id,
       exemplarSet: router.router.exemplarSet().version,

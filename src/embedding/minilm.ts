@@ -18,6 +18,8 @@ export interface MiniLmOptions {
   offline: boolean;
   /** onnxruntime intra-op threads; 0 or absent lets onnxruntime choose (one per physical core). */
   intraOpThreads?: number;
+  /** Input cut in word pieces (default MINILM_MAX_TOKENS); another cut gets another embedder id. For measuring the cut (scripts/quality/input-cut.ts). */
+  maxTokens?: number;
 }
 
 type SessionCreate = typeof ort.InferenceSession.create;
@@ -194,7 +196,8 @@ export async function loadMiniLmEmbedder(options: MiniLmOptions): Promise<Embedd
   // The pipeline's own pooling was ~9% of a route's CPU in a profile; tokenizer and model are called as it calls them.
   const { tokenizer, model } = extractor as unknown as FeatureExtractionParts;
   // transformers.js pads a batch to its longest row and cuts rows at model_max_length (512 in the tokenizer config).
-  tokenizer.model_max_length = Math.min(tokenizer.model_max_length, MINILM_MAX_TOKENS);
+  const maxTokens = options.maxTokens ?? MINILM_MAX_TOKENS;
+  tokenizer.model_max_length = Math.min(tokenizer.model_max_length, maxTokens);
   const embed = async (texts: readonly string[]): Promise<Float32Array[]> => {
     if (texts.length === 0) return [];
     const inputs = tokenizer([...texts], { padding: true, truncation: true });
@@ -203,5 +206,6 @@ export async function loadMiniLmEmbedder(options: MiniLmOptions): Promise<Embedd
     return meanPoolNormalized(hidden.data, hidden.dims, inputs.attention_mask.data);
   };
   const [probe] = await embed(['dimension probe']);
-  return { ...identity, kind: 'minilm', dim: probe!.length, embed };
+  const id = maxTokens === MINILM_MAX_TOKENS ? identity.id : `${identity.id}:cut${maxTokens}`;
+  return { ...identity, id, kind: 'minilm', dim: probe!.length, embed };
 }
