@@ -2,7 +2,6 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { createApp } from '../../src/app.js';
 import { silentLogger } from '../../src/logger.js';
-import { createServiceState } from '../../src/service-state.js';
 import { testConfig } from '../support/env.js';
 import { postJson, startTestService } from '../support/test-router.js';
 
@@ -151,16 +150,34 @@ test('unknown paths get a JSON 404', async (t) => {
   assert.equal(((await response.json()) as ErrorJson).error.code, 'not_found');
 });
 
-test('health: /healthz is alive at once, /readyz and routing say not ready until the router is loaded', async () => {
-  const state = createServiceState();
-  const app = createApp({ config: testConfig(), logger: silentLogger, state });
+test('health: /healthz is alive at once, /readyz and every service route say not ready until the router is loaded', async () => {
+  const app = createApp({ config: testConfig({ ADMIN_API_KEY: 'admin-key-0123456789' }), logger: silentLogger, services: () => undefined });
   assert.equal((await app.request('/healthz')).status, 200);
+  assert.equal((await app.request('/dashboard')).status, 200, 'the page itself loads; its API calls say not ready');
   const ready = await app.request('/readyz');
   assert.equal(ready.status, 503);
   assert.equal(((await ready.json()) as ErrorJson).error.code, 'not_ready');
-  const route = await postJson(app, '/v1/route', { query: 'hi' });
-  assert.equal(route.status, 503);
-  assert.equal(((await route.json()) as ErrorJson).error.code, 'not_ready');
+  const admin = { authorization: 'Bearer admin-key-0123456789' };
+  const requests: [string, string, Record<string, string>][] = [
+    ['POST', '/v1/route', {}],
+    ['POST', '/v1/chat/completions', {}],
+    ['POST', '/v1/messages', {}],
+    ['GET', '/v1/models', {}],
+    ['POST', '/v1/feedback', {}],
+    ['GET', '/v1/stats', {}],
+    ['GET', '/v1/stats/timeseries', {}],
+    ['GET', '/admin/exemplars', admin],
+    ['GET', '/admin/exemplars/health', admin],
+    ['GET', '/admin/feedback', admin],
+    ['GET', '/dashboard/api/prices', {}],
+  ];
+  for (const [method, path, headers] of requests) {
+    const response = await app.request(path, { method, headers: { 'content-type': 'application/json', ...headers }, body: method === 'POST' ? '{}' : null });
+    assert.equal(response.status, 503, `${method} ${path}`);
+    assert.match(JSON.stringify(await response.json()), /not_ready/, `${method} ${path}`);
+  }
+  // Authentication comes first: a caller without the admin key learns nothing about the service's state.
+  assert.equal((await app.request('/admin/exemplars')).status, 401);
 });
 
 test('/readyz reports the embedder and the exemplar counts per label', async (t) => {
