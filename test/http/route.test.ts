@@ -128,6 +128,23 @@ test('bad input gets a 4xx with a stable code and a message naming the field', a
     { body: { messages: [] }, status: 400, code: 'invalid_request', message: /^messages: must hold at least one/ },
     { body: { messages: [{ role: 'system', content: 'x' }] }, status: 400, code: 'invalid_request', message: /role "user"/ },
     { body: { messages: [{ role: 'wizard', content: 'x' }] }, status: 400, code: 'invalid_request', message: /^messages\[0\]\.role/ },
+    { body: { messages: [{ role: 'user' }] }, status: 400, code: 'invalid_request', message: /^messages: no user message has any text/ },
+    { body: { messages: [{ role: 'user', content: '  ' }, { role: 'user', content: null }] }, status: 400, code: 'invalid_request', message: /no user message has any text/ },
+    {
+      body: { messages: [{ role: 'system', content: 'be brief' }, { role: 'user', content: [{ type: 'image_url', image_url: { url: 'data:,' } }] }] },
+      status: 400,
+      code: 'invalid_request',
+      message: /no user message has any text/,
+    },
+    { body: { query: '\ud800' }, status: 400, code: 'invalid_request', message: /^query: is not valid Unicode/ },
+    { body: { query: 'ok then \udfff' }, status: 400, code: 'invalid_request', message: /^query: is not valid Unicode/ },
+    { body: { messages: [{ role: 'user', content: 'a\udc00' }] }, status: 400, code: 'invalid_request', message: /^messages\[0\]\.content: is not valid Unicode/ },
+    {
+      body: { messages: [{ role: 'user', content: [{ type: 'text', text: '\ud83d' }] }] },
+      status: 400,
+      code: 'invalid_request',
+      message: /^messages\[0\]\.content\[0\]\.text: is not valid Unicode/,
+    },
     { body: { query: 'hi', colour: 'blue' }, status: 400, code: 'invalid_request', message: /colour/ },
     { body: { query: 'x'.repeat(3000) }, status: 413, code: 'payload_too_large', message: /MAX_BODY_BYTES/ },
   ];
@@ -139,6 +156,13 @@ test('bad input gets a 4xx with a stable code and a message naming the field', a
     assert.match(json.error.message, message);
     assert.doesNotMatch(json.error.message, /\n\s+at /, 'no stack traces');
   }
+  const batch = await postJson(app, '/v1/route/batch', { queries: ['fine', '\ud800'] });
+  assert.equal(batch.status, 400);
+  assert.match(((await batch.json()) as ErrorJson).error.message, /^queries\[1\]: is not valid Unicode/);
+  // Paired surrogates are an ordinary character; an earlier user turn with text is enough to route on.
+  assert.equal((await postJson(app, '/v1/route', { query: 'nice \ud83d\ude00' })).status, 200);
+  const history = [{ role: 'user', content: 'how do I cancel my order?' }, { role: 'assistant', content: 'Which one?' }, { role: 'user', content: '' }];
+  assert.equal((await postJson(app, '/v1/route', { messages: history })).status, 200);
   // The service keeps serving after all that.
   assert.equal((await postJson(app, '/v1/route', { query: 'still there?' })).status, 200);
 });
