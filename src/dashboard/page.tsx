@@ -410,7 +410,7 @@ export function DashboardPage(props: DashboardPageProps) {
         <meta name="viewport" content="width=device-width, initial-scale=1" />
         <title>Router dashboard</title>
         <link rel="stylesheet" href={`${ASSETS}/dashboard.css?v=${props.assetVersion}`} />
-        <script src={`${ASSETS}/dashboard.js?v=${props.assetVersion}`} defer></script>
+        <script type="module" src={`${ASSETS}/main.js?v=${props.assetVersion}`}></script>
       </head>
       <body data-baseline-model={props.baselineModel}>
         <a class="skip" href="#main">
