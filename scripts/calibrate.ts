@@ -14,7 +14,7 @@ import { createHash } from 'node:crypto';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { basename, join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
-import type { Strategy } from '../src/config.js';
+import type { Strategy } from '../src/routing/strategy.js';
 import { classificationReport } from '../src/quality/classification.js';
 import { fitLabelThresholds, inFitHalf, predictIntent, type IntentCandidate } from '../src/quality/calibration.js';
 import { resolveScoring } from '../src/routing/scoring-settings.js';

@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import type { Strategy } from './config.js';
+import type { Strategy } from './routing/strategy.js';
 import type { Embedder } from './embedding/embedder.js';
 import type { ExemplarStore, LabelCount } from './exemplars/store.js';
 import type { RoutesData } from './routes-data/load-routes-data.js';
@@ -180,7 +180,7 @@ export class RouterService {
       tierScores,
       intentScores,
       ruleHits,
-      sessionFloorApplied: decision.adjustments.some((step) => step.startsWith('session')),
+      sessionFloorApplied: decision.sessionFloorApplied,
       scoringSource: this.scoring.source,
       timingsMs: { embed: embedded - started, score: finished - embedded, total: finished - started },
     };

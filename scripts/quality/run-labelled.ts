@@ -1,4 +1,4 @@
-import type { Strategy } from '../../src/config.js';
+import type { Strategy } from '../../src/routing/strategy.js';
 import { classificationReport, formatConfusion, quantile, rocAuc, type ClassificationReport } from '../../src/quality/classification.js';
 import { tierDifficulty } from '../../src/quality/difficulty.js';
 import { INTENTS, TIERS, type Axis } from '../../src/routes-data/schemas.js';

@@ -1,5 +1,5 @@
 import { writeFileSync } from 'node:fs';
-import type { Strategy } from '../../src/config.js';
+import type { Strategy } from '../../src/routing/strategy.js';
 import {
   cheapestReaching,
   evaluateAssignment,

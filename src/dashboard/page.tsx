@@ -1,5 +1,5 @@
 import type { Child } from 'hono/jsx';
-import { STRATEGIES, type Strategy } from '../config.js';
+import { STRATEGIES, type Strategy } from '../routing/strategy.js';
 import { AXES, LABELS_BY_AXIS } from '../routes-data/schemas.js';
 
 export interface DashboardPageProps {

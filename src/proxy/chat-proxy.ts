@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
-import type { Config, Strategy } from '../config.js';
+import type { Config } from '../config.js';
+import type { Strategy } from '../routing/strategy.js';
 import { estimateCost } from '../cost/pricing.js';
 import { completionText, promptText, resolveUsage, type TokenUsage } from '../cost/tokens.js';
 import { AppError, type AppErrorStatus } from '../errors.js';

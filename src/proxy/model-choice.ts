@@ -1,4 +1,4 @@
-import { StrategySchema, type Strategy } from '../config.js';
+import { StrategySchema, type Strategy } from '../routing/strategy.js';
 import { AppError } from '../errors.js';
 import type { RoutingTable } from '../routes-data/schemas.js';
 
