@@ -20,7 +20,7 @@ import { fitLabelThresholds, inFitHalf, predictIntent, type IntentCandidate } fr
 import { resolveScoring } from '../src/routing/scoring-settings.js';
 import { decideRoute } from '../src/routing/decide.js';
 import { compileRules, matchRules } from '../src/routing/rules.js';
-import { INTENTS, TIERS, LABELS_BY_AXIS, type Aggregation, type AxisScoring, type CalibrationFile, type ScoringSettings } from '../src/routes-data/schemas.js';
+import { INTENTS, TIERS, LABELS_BY_AXIS, type Aggregation, type AxisScoring, type CalibrationFile, type ScoringSettings } from '../src/routes-config/schemas.js';
 import { buildExemplarIndex, type ExemplarIndex } from '../src/scoring/exemplar-index.js';
 import { scoreAxis, type AxisScores } from '../src/scoring/label-scores.js';
 import { openEvalRouter, progress } from './quality/eval-router.js';

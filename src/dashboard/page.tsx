@@ -1,6 +1,6 @@
 import type { Child } from 'hono/jsx';
 import { STRATEGIES, type Strategy } from '../routing/strategy.js';
-import { AXES, LABELS_BY_AXIS } from '../routes-data/schemas.js';
+import { AXES, LABELS_BY_AXIS } from '../routes-config/schemas.js';
 
 export interface DashboardPageProps {
   defaultStrategy: Strategy;

@@ -11,7 +11,7 @@ import { ForwardError, forwardStreamWithFallback, forwardWithFallback, type Atte
 import type { ProviderRegistry } from '../providers/registry.js';
 import type { ChatCompletion, ChatCompletionChunk, ChatRequest } from '../providers/types.js';
 import type { RouterService } from '../router-service.js';
-import type { RoutesData } from '../routes-data/load-routes-data.js';
+import type { RoutesData } from '../routes-config/load-routes-data.js';
 import type { ChatMessageLike } from '../routing/conversation.js';
 import { resolveModelChoice } from './model-choice.js';
 

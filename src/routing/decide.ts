@@ -6,7 +6,7 @@ import {
   type RoutedIntent,
   type RoutingTable,
   type Tier,
-} from '../routes-data/schemas.js';
+} from '../routes-config/schemas.js';
 import type { AxisScores } from '../scoring/label-scores.js';
 import { listCandidates, type Candidate } from './candidates.js';
 import type { RuleHit } from './rules.js';

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import type { Tier } from '../routes-data/schemas.js';
+import type { Tier } from '../routes-config/schemas.js';
 import { tierRank } from './tier-order.js';
 
 /** How to trade cost against capability: the default comes from ROUTING_STRATEGY, a request may name its own. */

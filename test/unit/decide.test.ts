@@ -1,8 +1,8 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import type { Strategy } from '../../src/routing/strategy.js';
-import { loadRoutesData } from '../../src/routes-data/load-routes-data.js';
-import type { AxisScoring, Tier } from '../../src/routes-data/schemas.js';
+import { loadRoutesData } from '../../src/routes-config/load-routes-data.js';
+import type { AxisScoring, Tier } from '../../src/routes-config/schemas.js';
 import { decideRoute, type DecisionInput } from '../../src/routing/decide.js';
 import type { RuleHit } from '../../src/routing/rules.js';
 import { pickTier } from '../../src/routing/strategy.js';
