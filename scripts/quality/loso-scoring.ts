@@ -1,4 +1,4 @@
-import { INTENTS, GENERAL_INTENT, type Aggregation } from '../../src/routes-data/schemas.js';
+import { INTENTS, GENERAL_INTENT, type Aggregation } from '../../src/routes-config/schemas.js';
 
 /**
  * The exemplar-similarity features of one row on one axis, computed once per

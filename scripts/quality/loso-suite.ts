@@ -1,7 +1,7 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { resolveScoring } from '../../src/routing/scoring-settings.js';
-import type { CalibrationFile } from '../../src/routes-data/schemas.js';
+import type { CalibrationFile } from '../../src/routes-config/schemas.js';
 import { FEATURE_SETS } from './complexity-fit.js';
 import { holdoutFiles } from './dev-sources.js';
 import { openEvalRouter } from './eval-router.js';

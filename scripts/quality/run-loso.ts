@@ -14,7 +14,7 @@ import {
   type ComplexityModel,
   type ScoringSettings,
   type Tier,
-} from '../../src/routes-data/schemas.js';
+} from '../../src/routes-config/schemas.js';
 import type { AxisScores } from '../../src/scoring/label-scores.js';
 import { FEATURE_SETS, fitStrongNeed, probabilityOf, type FeatureSet, type StrongNeedExample } from './complexity-fit.js';
 import { intentFamilies, needsStrong, outcomeFamilies, tierFamilies, type OutcomeSource } from './dev-sources.js';

@@ -8,7 +8,7 @@
  * `npm run calibrate` on outcome data (was the weak model wrong and the strong
  * one right?) and measured leave-one-source-out by `npm run eval -- --suite --loso`.
  */
-import { SIGNAL_NAMES, type ComplexityModel, type SignalName } from '../routes-data/schemas.js';
+import { SIGNAL_NAMES, type ComplexityModel, type SignalName } from '../routes-config/schemas.js';
 
 export type ComplexitySignals = Record<SignalName, number>;
 
