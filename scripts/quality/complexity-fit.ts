@@ -1,4 +1,10 @@
-import { SIGNAL_NAMES, strongNeed, type ComplexityModel, type ComplexitySignals, type SignalName } from '../../src/routing/complexity-signals.js';
+import {
+  SIGNAL_NAMES,
+  strongNeed,
+  type ComplexityModel,
+  type ComplexitySignals,
+  type SignalName,
+} from '../../src/routing/complexity-signals.js';
 
 /** One outcome row as the fit sees it: its signals, the tier kNN difficulty, whether it needed the strong model, and its family. */
 export interface StrongNeedExample {
@@ -28,13 +34,23 @@ export const FEATURE_SETS: FeatureSet[] = [
  * rows, MT-Bench 160: without this the fit would be MMLU's alone). Returns the
  * weights on the raw inputs, as the service applies them.
  */
-export function fitStrongNeed(examples: readonly StrongNeedExample[], features: FeatureSet, options: { l2?: number; iterations?: number } = {}): Omit<ComplexityModel, 'threshold'> {
-  const columns = [...(features.knn ? [(e: StrongNeedExample) => e.knn] : []), ...features.signals.map((name) => (e: StrongNeedExample) => e.signals[name])];
+export function fitStrongNeed(
+  examples: readonly StrongNeedExample[],
+  features: FeatureSet,
+  options: { l2?: number; iterations?: number } = {},
+): Omit<ComplexityModel, 'threshold'> {
+  const columns = [
+    ...(features.knn ? [(e: StrongNeedExample) => e.knn] : []),
+    ...features.signals.map((name) => (e: StrongNeedExample) => e.signals[name]),
+  ];
   const n = examples.length;
   const m = columns.length;
   const x = examples.map((e) => columns.map((col) => col(e)));
   const mean = Array.from({ length: m }, (_, j) => x.reduce((s, row) => s + row[j]!, 0) / Math.max(1, n));
-  const sd = Array.from({ length: m }, (_, j) => Math.sqrt(x.reduce((s, row) => s + (row[j]! - mean[j]!) ** 2, 0) / Math.max(1, n)) || 1);
+  const sd = Array.from(
+    { length: m },
+    (_, j) => Math.sqrt(x.reduce((s, row) => s + (row[j]! - mean[j]!) ** 2, 0) / Math.max(1, n)) || 1,
+  );
   const z = x.map((row) => row.map((v, j) => (v - mean[j]!) / sd[j]!));
   const familySize = new Map<string, number>();
   for (const e of examples) familySize.set(e.family, (familySize.get(e.family) ?? 0) + 1);
@@ -67,4 +83,5 @@ export function fitStrongNeed(examples: readonly StrongNeedExample[], features: 
   return { bias: round(bias), knn_weight: round(knnWeight), weights };
 }
 
-export const probabilityOf = (model: Omit<ComplexityModel, 'threshold'>, e: Pick<StrongNeedExample, 'signals' | 'knn'>) => strongNeed(model, e.signals, e.knn);
+export const probabilityOf = (model: Omit<ComplexityModel, 'threshold'>, e: Pick<StrongNeedExample, 'signals' | 'knn'>) =>
+  strongNeed(model, e.signals, e.knn);

@@ -80,14 +80,22 @@ function mapped(
   return unique(out);
 }
 
-const MMLU_MATH = new Set(['abstract_algebra', 'college_mathematics', 'elementary_mathematics', 'high_school_mathematics', 'high_school_statistics']);
+const MMLU_MATH = new Set([
+  'abstract_algebra',
+  'college_mathematics',
+  'elementary_mathematics',
+  'high_school_mathematics',
+  'high_school_statistics',
+]);
 
 /** Intent rows per family, with the label mapping of ../shared/evaldata/README.md (CLINC out-of-scope -> general). */
 export function intentFamilies(evaldataDir: string, cap: number): DevRow[] {
   const file = (path: string) => readJsonl(join(evaldataDir, path));
   const label = (row: Record<string, unknown>) => String(row.label);
   const families: DevRow[][] = [
-    mapped(file('clinc150/clinc150_train_val_oos.jsonl'), 'clinc150', (row) => (label(row) === 'oos' ? 'general' : CLINC[label(row)])),
+    mapped(file('clinc150/clinc150_train_val_oos.jsonl'), 'clinc150', (row) =>
+      label(row) === 'oos' ? 'general' : CLINC[label(row)],
+    ),
     mapped(file('banking77/banking77_train.jsonl'), 'banking77', (row) => (BANKING77_FAQ.has(label(row)) ? 'faq' : 'support')),
     mapped(file('bitext/bitext_8k.jsonl'), 'bitext', (row) => BITEXT[label(row)]),
     mapped(
@@ -99,13 +107,13 @@ export function intentFamilies(evaldataDir: string, cap: number): DevRow[] {
     mapped(file('chitchat/chitchat_es_dev.jsonl'), 'chitchat_es', () => 'smalltalk', 'es'),
     mapped(file('gsm8k/gsm8k_train.jsonl'), 'gsm8k', () => 'math'),
     mapped(file('humaneval/humaneval.jsonl'), 'humaneval', () => 'code'),
-    mapped(file('mt_bench/mt_bench_questions.jsonl'), 'mt_bench', (row) =>
-      ({ writing: 'writing', roleplay: 'writing', math: 'math', coding: 'code' })[label(row)],
-    ),
     mapped(
-      file('routellm/routellm_mmlu_outcomes.jsonl'),
-      'routellm_mmlu',
-      (row) => (MMLU_MATH.has(String(row.subject)) ? 'math' : undefined),
+      file('mt_bench/mt_bench_questions.jsonl'),
+      'mt_bench',
+      (row) => ({ writing: 'writing', roleplay: 'writing', math: 'math', coding: 'code' })[label(row)],
+    ),
+    mapped(file('routellm/routellm_mmlu_outcomes.jsonl'), 'routellm_mmlu', (row) =>
+      MMLU_MATH.has(String(row.subject)) ? 'math' : undefined,
     ),
     mapped(
       readOutcomeFile(join(evaldataDir, 'routerbench/routerbench_train_outcomes.jsonl')).rows.map((row, i) => ({
@@ -123,7 +131,13 @@ export function intentFamilies(evaldataDir: string, cap: number): DevRow[] {
 /** Tier rows per family: complexity_exemplars.jsonl grouped by its source (MASSIVE + HWU64 and the two chit-chat files together). */
 export function tierFamilies(evaldataDir: string): DevRow[] {
   const familyOf = (source: string) =>
-    ({ hwu64: 'massive_hwu64', massive_en: 'massive_hwu64', chitchat_en_mit: 'chitchat_en', gsm8k_train: 'gsm8k', arc_easy: 'arc' })[source] ?? source;
+    ({
+      hwu64: 'massive_hwu64',
+      massive_en: 'massive_hwu64',
+      chitchat_en_mit: 'chitchat_en',
+      gsm8k_train: 'gsm8k',
+      arc_easy: 'arc',
+    })[source] ?? source;
   return unique(
     readJsonl(join(evaldataDir, 'complexity_exemplars.jsonl')).map((row) => ({
       text: String(row.text).trim(),
@@ -171,8 +185,22 @@ export function outcomeFamilies(evaldataDir: string, mmluCap: number): OutcomeSo
       strong: rbStrong,
       scored: false,
     })),
-    { family: 'routellm_mmlu', rows: mmluRows, ladder: mmlu.models, weak: mmlu.models[0]!, strong: mmlu.models[1]!, scored: false },
-    { family: 'mt_bench', rows: mtbench.rows, ladder: mtbench.models, weak: mtbench.models[0]!, strong: mtbench.models[1]!, scored: true },
+    {
+      family: 'routellm_mmlu',
+      rows: mmluRows,
+      ladder: mmlu.models,
+      weak: mmlu.models[0]!,
+      strong: mmlu.models[1]!,
+      scored: false,
+    },
+    {
+      family: 'mt_bench',
+      rows: mtbench.rows,
+      ladder: mtbench.models,
+      weak: mtbench.models[0]!,
+      strong: mtbench.models[1]!,
+      scored: true,
+    },
   ];
 }
 
@@ -187,6 +215,10 @@ export function needsStrong(source: OutcomeSource, row: OutcomeRow): boolean {
 export function holdoutFiles(): { name: string; path: string; axis: 'intent' | 'tier' }[] {
   const dir = join(import.meta.dirname, 'holdout');
   return (['intent.en', 'intent.es', 'tier.en', 'tier.es'] as const)
-    .map((name) => ({ name, path: join(dir, `${name}.jsonl`), axis: name.startsWith('intent') ? ('intent' as const) : ('tier' as const) }))
+    .map((name) => ({
+      name,
+      path: join(dir, `${name}.jsonl`),
+      axis: name.startsWith('intent') ? ('intent' as const) : ('tier' as const),
+    }))
     .filter((file) => existsSync(file.path));
 }

@@ -47,11 +47,13 @@ async function main(): Promise<number> {
   const tierRows = tierFamilies(args.evaldata);
   const bank = routesData.exemplars.map((e, i) => ({ id: i, axis: e.axis, label: e.label, text: e.text }));
   const shortest = Math.min(...cuts);
-  const longTexts = [...new Set([...bank.map((b) => b.text), ...intentRows.map((r) => r.text), ...tierRows.map((r) => r.text)])].filter(
-    (text) => estimateWordPieces(text) >= MAY_REACH(shortest),
-  );
+  const longTexts = [
+    ...new Set([...bank.map((b) => b.text), ...intentRows.map((r) => r.text), ...tierRows.map((r) => r.text)]),
+  ].filter((text) => estimateWordPieces(text) >= MAY_REACH(shortest));
   console.log(`MiniLM q8 from ${args['model-dir']}; calibration ${args.calibration}`);
-  console.log(`${longTexts.length} texts (bank and dev rows) estimated at >= ${MAY_REACH(shortest)} word pieces; the rest cannot reach a cut of ${shortest}`);
+  console.log(
+    `${longTexts.length} texts (bank and dev rows) estimated at >= ${MAY_REACH(shortest)} word pieces; the rest cannot reach a cut of ${shortest}`,
+  );
 
   const cache = openEmbeddingCache();
   const results: string[] = [];
@@ -67,14 +69,26 @@ async function main(): Promise<number> {
         intraOpThreads: 1,
         maxTokens: cut,
       });
-      const full = cache.wrap(await loadMiniLmEmbedder({ modelId: 'Xenova/all-MiniLM-L6-v2', modelDir: args['model-dir'], quantized: true, cacheDir: '.cache/models', offline: true, intraOpThreads: 1 }));
+      const full = cache.wrap(
+        await loadMiniLmEmbedder({
+          modelId: 'Xenova/all-MiniLM-L6-v2',
+          modelDir: args['model-dir'],
+          quantized: true,
+          cacheDir: '.cache/models',
+          offline: true,
+          intraOpThreads: 1,
+        }),
+      );
       const atCut = cache.wrap(inner);
       // Texts that cannot reach the cut embed the same at every cut: take them from the default cut's cache.
       const long = new Set(longTexts);
       const embedAll = async (texts: string[]) => {
         const longOnes = texts.filter((t) => long.has(t));
         await atCut.warm(longOnes, progress(`cut ${cut}: embedding long texts`));
-        await full.warm(texts.filter((t) => !long.has(t)), progress('embedding (cached after the first run)'));
+        await full.warm(
+          texts.filter((t) => !long.has(t)),
+          progress('embedding (cached after the first run)'),
+        );
         const a = await atCut.embed(longOnes);
         const b = await full.embed(texts.filter((t) => !long.has(t)));
         const byText = new Map<string, Float32Array>();
@@ -119,15 +133,29 @@ async function main(): Promise<number> {
       const isLong = (row: DevRow) => long.has(row.text);
       results.push(
         `${String(cut).padStart(4)}  intent macro-F1 all ${classificationReport(intentRows.map((r, i) => ({ gold: r.label, predicted: intentDecisions[i]!.intent }))).macroF1.toFixed(3)}` +
-          `  intent acc long ${figures(intentRows, intentDecisions.map((d) => d.intent), isLong)}` +
-          `  tier acc all ${figures(tierRows, tierDecisions.map((d) => d.tier), () => true)}  tier acc long ${figures(tierRows, tierDecisions.map((d) => d.tier), isLong)}`,
+          `  intent acc long ${figures(
+            intentRows,
+            intentDecisions.map((d) => d.intent),
+            isLong,
+          )}` +
+          `  tier acc all ${figures(
+            tierRows,
+            tierDecisions.map((d) => d.tier),
+            () => true,
+          )}  tier acc long ${figures(
+            tierRows,
+            tierDecisions.map((d) => d.tier),
+            isLong,
+          )}`,
       );
       // Throughput: the same long texts, uncached, batches of 8, one thread.
       const sample = longTexts.slice(0, Number(args['time-rows']));
       const started = performance.now();
       for (let i = 0; i < sample.length; i += 8) await inner.embed(sample.slice(i, i + 8));
       const ms = (performance.now() - started) / Math.max(1, sample.length);
-      timings.push(`${String(cut).padStart(4)}  ${ms.toFixed(1)} ms per long text (${sample.length} texts, batches of 8, 1 thread, uncached)`);
+      timings.push(
+        `${String(cut).padStart(4)}  ${ms.toFixed(1)} ms per long text (${sample.length} texts, batches of 8, 1 thread, uncached)`,
+      );
     }
   } finally {
     cache.close();

@@ -102,7 +102,8 @@ export function scoreWith(method: Method, f: AxisFeatures): Float64Array {
   const weighted = new Float64Array(n);
   for (let taken = 0; taken < method.k; taken++) {
     let best = -1;
-    for (let l = 0; l < n; l++) if (heads[l]! < TOP_KEPT && (best < 0 || f.top[l]![heads[l]!]! > f.top[best]![heads[best]!]!)) best = l;
+    for (let l = 0; l < n; l++)
+      if (heads[l]! < TOP_KEPT && (best < 0 || f.top[l]![heads[l]!]! > f.top[best]![heads[best]!]!)) best = l;
     if (best < 0) break;
     const sim = f.top[best]![heads[best]!]!;
     if (sim <= -2) break;
@@ -198,7 +199,11 @@ export function fitIntentThresholds(
     for (let i = 0; i < rows.length; i++) if (keep[i]) predicted[i] = predictIntentIndex(rows[i]!, ruleIntents[i]!, t);
     return macroF1Of(gold, predicted, classes, keep);
   };
-  const t: IntentThresholds = { threshold: THRESHOLD_GRID[0]!, perLabel: new Float64Array(INTENTS.length).fill(Number.NaN), minMargin: 0 };
+  const t: IntentThresholds = {
+    threshold: THRESHOLD_GRID[0]!,
+    perLabel: new Float64Array(INTENTS.length).fill(Number.NaN),
+    minMargin: 0,
+  };
   let value = -1;
   for (const threshold of THRESHOLD_GRID) {
     const v = evaluate({ ...t, threshold });

@@ -29,7 +29,10 @@ export interface LosoSuiteOptions {
  * and the complexity model (none: the signals only reach the evidence, their fitted weights did not beat the tier
  * kNN score on held-out outcome data).
  */
-const SHIPPED_CONFIG_NAME: Record<string, string> = { minilm: 'centroid blend + per-label', 'use-lite': 'centroid blend, one threshold' };
+const SHIPPED_CONFIG_NAME: Record<string, string> = {
+  minilm: 'centroid blend + per-label',
+  'use-lite': 'centroid blend, one threshold',
+};
 const SHIPPED_FEATURES: string | undefined = undefined;
 
 /** The calibration file name and embedder id: the real MiniLM is matched by model identity (issue 12), USE-lite by its id. */
@@ -53,7 +56,9 @@ export async function runLosoSuite(options: LosoSuiteOptions): Promise<number> {
     let fullFit: FoldFit;
     try {
       if (router.embedder.standin) {
-        console.log(`== ${name}: the stand-in model (random weights) is loaded; set MINILM_MODEL_DIR to the real model. Skipped.\n`);
+        console.log(
+          `== ${name}: the stand-in model (random weights) is loaded; set MINILM_MODEL_DIR to the real model. Skipped.\n`,
+        );
         continue;
       }
       const result = await runLoso(router, {
@@ -70,7 +75,11 @@ export async function runLosoSuite(options: LosoSuiteOptions): Promise<number> {
       if (options.writeCalibration) {
         const base = resolveScoring({ ...router.routesData, calibrations: [] }, router.embedder).settings;
         const id = calibrationIdentity(router.embedder);
-        const report = result.report as { intent: { macroF1Loso: number; macroF1InSample: number }; tier: { accuracyLoso: number; accuracyInSample: number; complexToSimpleLoso: number }; needsStrongToComplexLoso: number };
+        const report = result.report as {
+          intent: { macroF1Loso: number; macroF1InSample: number };
+          tier: { accuracyLoso: number; accuracyInSample: number; complexToSimpleLoso: number };
+          needsStrongToComplexLoso: number;
+        };
         const round = (x: number) => Math.round(x * 10000) / 10000;
         const calibration: CalibrationFile = {
           embedder_id: id,
@@ -84,7 +93,8 @@ export async function runLosoSuite(options: LosoSuiteOptions): Promise<number> {
             complexity: fullFit.complexity
               ? 'logistic fit of "weak model wrong, strong right" on outcome data, families weighted equally; threshold the lowest keeping tier accuracy within 3 points'
               : 'not shipped: the fitted signal weights did not beat the tier kNN score on held-out outcome data (docs/routing-quality.md)',
-            scores: 'after = leave-one-source-out figures of this procedure (each family scored by a fit without it); before = the same fit scored in-sample',
+            scores:
+              'after = leave-one-source-out figures of this procedure (each family scored by a fit without it); before = the same fit scored in-sample',
             embedder: router.embedder.id,
           },
           scores: {
@@ -107,15 +117,29 @@ export async function runLosoSuite(options: LosoSuiteOptions): Promise<number> {
         console.log(`wrote ${out}`);
         // Route the final check with the calibration just written.
         router.close();
-        router = await openEvalRouter({ routesDataDir: options.routesDataDir, env, calibrationFile: router.embedder.kind === 'minilm' ? out : undefined });
+        router = await openEvalRouter({
+          routesDataDir: options.routesDataDir,
+          env,
+          calibrationFile: router.embedder.kind === 'minilm' ? out : undefined,
+        });
       }
-      console.log(`\n-- final check: held-out own prompts (scripts/quality/holdout/, never tuned on), routed by the service, scoring ${router.router.scoringSource}`);
+      console.log(
+        `\n-- final check: held-out own prompts (scripts/quality/holdout/, never tuned on), routed by the service, scoring ${router.router.scoringSource}`,
+      );
       for (const file of holdoutFiles()) {
         const rows = readLabelledFile(file.path, { labelField: 'label' });
         const evaluation = await evaluateLabelled(router, rows, file.axis, { strategy: 'balanced' });
-        const extra = evaluation.underRouting ? `, complex -> simple ${(100 * evaluation.underRouting.complexToSimple).toFixed(1)}%` : '';
-        console.log(`${file.name.padEnd(10)} rows ${String(rows.length).padStart(4)}  accuracy ${evaluation.report.accuracy.toFixed(3)}  macro-F1 ${evaluation.report.macroF1.toFixed(3)}${extra}`);
-        reports[reports.length - 1]![`holdout ${file.name}`] = { accuracy: evaluation.report.accuracy, macroF1: evaluation.report.macroF1, underRouting: evaluation.underRouting };
+        const extra = evaluation.underRouting
+          ? `, complex -> simple ${(100 * evaluation.underRouting.complexToSimple).toFixed(1)}%`
+          : '';
+        console.log(
+          `${file.name.padEnd(10)} rows ${String(rows.length).padStart(4)}  accuracy ${evaluation.report.accuracy.toFixed(3)}  macro-F1 ${evaluation.report.macroF1.toFixed(3)}${extra}`,
+        );
+        reports[reports.length - 1]![`holdout ${file.name}`] = {
+          accuracy: evaluation.report.accuracy,
+          macroF1: evaluation.report.macroF1,
+          underRouting: evaluation.underRouting,
+        };
       }
       console.log();
     } finally {

@@ -18,7 +18,7 @@ import {
 import type { AxisScores } from '../../src/scoring/label-scores.js';
 import { FEATURE_SETS, fitStrongNeed, probabilityOf, type FeatureSet, type StrongNeedExample } from './complexity-fit.js';
 import { intentFamilies, needsStrong, outcomeFamilies, tierFamilies, type OutcomeSource } from './dev-sources.js';
-import { openEvalRouter, progress, type EvalRouter } from './eval-router.js';
+import { progress, type EvalRouter } from './eval-router.js';
 import {
   INTENT_CLASSES,
   METHOD_GRID,
@@ -97,19 +97,32 @@ export interface LosoOptions {
   compare: boolean;
 }
 
-export async function runLoso(router: EvalRouter, options: LosoOptions): Promise<{ text: string; report: Record<string, unknown>; fullFit: FoldFit; data: CalibrationFile['data'] }> {
+export async function runLoso(
+  router: EvalRouter,
+  options: LosoOptions,
+): Promise<{ text: string; report: Record<string, unknown>; fullFit: FoldFit; data: CalibrationFile['data'] }> {
   const { routesData } = router;
   const embedder = router.embedder;
   const base = resolveScoring({ ...routesData, calibrations: [] }, embedder).settings;
   const bankRows = router.store.vectorRows(embedder.id);
-  const intentBank = bankAxis(INTENTS, bankRows.filter((row) => row.axis === 'intent'));
-  const tierBank = bankAxis(TIERS, bankRows.filter((row) => row.axis === 'tier'));
+  const intentBank = bankAxis(
+    INTENTS,
+    bankRows.filter((row) => row.axis === 'intent'),
+  );
+  const tierBank = bankAxis(
+    TIERS,
+    bankRows.filter((row) => row.axis === 'tier'),
+  );
   const rules = compileRules(routesData.rules);
 
   const intentRows = intentFamilies(options.evaldataDir, options.intentCap);
   const tierRows = tierFamilies(options.evaldataDir);
   const outcomes = outcomeFamilies(options.evaldataDir, options.mmluCap);
-  const texts = [...intentRows.map((r) => r.text), ...tierRows.map((r) => r.text), ...outcomes.flatMap((o) => o.rows.map((r) => r.text.trim()))];
+  const texts = [
+    ...intentRows.map((r) => r.text),
+    ...tierRows.map((r) => r.text),
+    ...outcomes.flatMap((o) => o.rows.map((r) => r.text.trim())),
+  ];
   await embedder.warm(texts, progress(`embedding ${embedder.id} (cached after the first run)`));
   const itemsOf = async (rows: readonly { text: string; family: string }[]): Promise<Item[]> => {
     const vectors = await embedder.embed(rows.map((r) => r.text.trim()));
@@ -175,13 +188,24 @@ export async function runLoso(router: EvalRouter, options: LosoOptions): Promise
   };
 
   const intentOf = (item: Item, fit: FoldFit) =>
-    INTENT_CLASSES[predictIntentIndex(rankScores(scoreWith(fit.intent.method, item.intent)), ruleIntentOf(item.hits, new Set(fit.disabledRules)), fit.intent.thresholds)]!;
+    INTENT_CLASSES[
+      predictIntentIndex(
+        rankScores(scoreWith(fit.intent.method, item.intent)),
+        ruleIntentOf(item.hits, new Set(fit.disabledRules)),
+        fit.intent.thresholds,
+      )
+    ]!;
 
   const tierSettingsOf = (fit: FoldFit): AxisScoring => ({ ...base.tier, k: fit.tier.k, aggregation: fit.tier.aggregation });
   const tierScoresOf = (item: Item, k: number, aggregation: 'mean' | 'max'): AxisScores => {
     const scores = scoreWith({ kind: 'topk', k, aggregation }, item.tier);
     const ranked = TIERS.map((label, l) => ({ label, score: scores[l]! })).sort((a, b) => b.score - a.score);
-    return { scores: Object.fromEntries(ranked.map((r) => [r.label, r.score])), ranked, margin: ranked[0]!.score - ranked[1]!.score, top: [] };
+    return {
+      scores: Object.fromEntries(ranked.map((r) => [r.label, r.score])),
+      ranked,
+      margin: ranked[0]!.score - ranked[1]!.score,
+      top: [],
+    };
   };
   const decide = (item: Item, fit: FoldFit, complexity: ComplexityModel | undefined) => {
     const intent = intentOf(item, fit);
@@ -192,7 +216,10 @@ export async function runLoso(router: EvalRouter, options: LosoOptions): Promise
     const decision = decideRoute({
       tierScores,
       // The intent is already decided (with the fold's method and thresholds): hand decideRoute exactly that.
-      intentScores: intent === 'general' ? { scores: {}, ranked: [], margin: 0, top: [] } : { scores: { [intent]: 1 }, ranked: [{ label: intent, score: 1 }], margin: 1, top: [] },
+      intentScores:
+        intent === 'general'
+          ? { scores: {}, ranked: [], margin: 0, top: [] }
+          : { scores: { [intent]: 1 }, ranked: [{ label: intent, score: 1 }], margin: 1, top: [] },
       tierSettings: tierSettingsOf(fit),
       intentSettings: { ...base.intent, threshold: -1, label_thresholds: {} },
       strategy: 'balanced',
@@ -211,7 +238,12 @@ export async function runLoso(router: EvalRouter, options: LosoOptions): Promise
       train(source.family)
         ? source.rows.map((row, i) => {
             const item = outcomeItems[s]![i]!;
-            return { signals: item.signals, knn: tierDifficulty(tierScoresOf(item, fit.tier.k, fit.tier.aggregation)), positive: needsStrong(source, row), family: source.family };
+            return {
+              signals: item.signals,
+              knn: tierDifficulty(tierScoresOf(item, fit.tier.k, fit.tier.aggregation)),
+              positive: needsStrong(source, row),
+              family: source.family,
+            };
           })
         : [],
     );
@@ -259,7 +291,8 @@ export async function runLoso(router: EvalRouter, options: LosoOptions): Promise
       tierItems.forEach((item, i) => {
         if (!train(item.family)) return;
         n++;
-        if (decide(item, partial, threshold === undefined ? undefined : { ...model, threshold }).tier === tierRows[i]!.label) right++;
+        if (decide(item, partial, threshold === undefined ? undefined : { ...model, threshold }).tier === tierRows[i]!.label)
+          right++;
       });
       return right / Math.max(1, n);
     };
@@ -278,13 +311,21 @@ export async function runLoso(router: EvalRouter, options: LosoOptions): Promise
 
   // ------------------------------------------------------------ folds
   const foldFits = new Map<string, FoldFit>();
-  for (const family of families) foldFits.set(family, fitFold((f) => f !== family, shipped, options.features));
+  for (const family of families)
+    foldFits.set(
+      family,
+      fitFold((f) => f !== family, shipped, options.features),
+    );
   const fullFit = fitFold(() => true, shipped, options.features);
   const fitFor = (family: string, inSample: boolean) => (inSample ? fullFit : foldFits.get(family)!);
 
   // ------------------------------------------------------------ intent
   const intentReport = (inSample: boolean) => {
-    const predictions = intentItems.map((item, i) => ({ gold: intentRows[i]!.label, predicted: intentOf(item, fitFor(item.family, inSample)), family: item.family }));
+    const predictions = intentItems.map((item, i) => ({
+      gold: intentRows[i]!.label,
+      predicted: intentOf(item, fitFor(item.family, inSample)),
+      family: item.family,
+    }));
     return { pooled: classificationReport(predictions, INTENT_CLASSES), predictions };
   };
   const intentLoso = intentReport(false);
@@ -294,8 +335,12 @@ export async function runLoso(router: EvalRouter, options: LosoOptions): Promise
 
   log(`== leave-one-source-out: embedder ${embedder.id}, exemplar set ${router.router.exemplarSet().version}`);
   log(`intent scoring fitted per fold: ${shipped.name}; complexity model: ${options.features?.name ?? 'none (tier kNN alone)'}`);
-  log(`-- intent (${intentRows.length} rows, ${new Set(intentRows.map((r) => r.family)).size} families, up to ${options.intentCap} each)`);
-  log(`pooled macro-F1 LOSO ${f3(intentLoso.pooled.macroF1)}   in-sample ${f3(intentIn.pooled.macroF1)}   accuracy LOSO ${f3(intentLoso.pooled.accuracy)}   in-sample ${f3(intentIn.pooled.accuracy)}`);
+  log(
+    `-- intent (${intentRows.length} rows, ${new Set(intentRows.map((r) => r.family)).size} families, up to ${options.intentCap} each)`,
+  );
+  log(
+    `pooled macro-F1 LOSO ${f3(intentLoso.pooled.macroF1)}   in-sample ${f3(intentIn.pooled.macroF1)}   accuracy LOSO ${f3(intentLoso.pooled.accuracy)}   in-sample ${f3(intentIn.pooled.accuracy)}`,
+  );
   log(`${'intent'.padEnd(12)} ${'F1 LOSO'.padStart(8)} ${'in-sample'.padStart(10)} ${'support'.padStart(8)}`);
   for (const c of intentLoso.pooled.perClass) {
     const inside = intentIn.pooled.perClass.find((x) => x.label === c.label)!;
@@ -305,20 +350,28 @@ export async function runLoso(router: EvalRouter, options: LosoOptions): Promise
     const rows = predictions.filter((p) => p.family === family);
     return { n: rows.length, accuracy: rows.filter((p) => p.gold === p.predicted).length / Math.max(1, rows.length) };
   };
-  log(`${'held-out family'.padEnd(18)} ${'rows'.padStart(5)} ${'acc LOSO'.padStart(9)} ${'in-sample'.padStart(10)}  fold's rules switched off by the misfire check`);
+  log(
+    `${'held-out family'.padEnd(18)} ${'rows'.padStart(5)} ${'acc LOSO'.padStart(9)} ${'in-sample'.padStart(10)}  fold's rules switched off by the misfire check`,
+  );
   const intentFamilyFigures: Record<string, { rows: number; loso: number; inSample: number }> = {};
   for (const family of new Set(intentRows.map((r) => r.family))) {
     const loso = familyAccuracy(intentLoso.predictions, family);
     const inside = familyAccuracy(intentIn.predictions, family);
     intentFamilyFigures[family] = { rows: loso.n, loso: loso.accuracy, inSample: inside.accuracy };
-    log(`${family.padEnd(18)} ${String(loso.n).padStart(5)} ${f3(loso.accuracy).padStart(9)} ${f3(inside.accuracy).padStart(10)}  ${foldFits.get(family)!.disabledRules.join(', ') || '-'}`);
+    log(
+      `${family.padEnd(18)} ${String(loso.n).padStart(5)} ${f3(loso.accuracy).padStart(9)} ${f3(inside.accuracy).padStart(10)}  ${foldFits.get(family)!.disabledRules.join(', ') || '-'}`,
+    );
   }
 
   // ------------------------------------------------------------ tier
   const tierReport = (inSample: boolean, withComplexity: boolean) => {
     const predictions = tierItems.map((item, i) => {
       const fit = fitFor(item.family, inSample);
-      return { gold: tierRows[i]!.label, predicted: decide(item, fit, withComplexity ? fit.complexity : undefined).tier, family: item.family };
+      return {
+        gold: tierRows[i]!.label,
+        predicted: decide(item, fit, withComplexity ? fit.complexity : undefined).tier,
+        family: item.family,
+      };
     });
     const complex = predictions.filter((p) => p.gold === 'complex');
     return {
@@ -332,20 +385,28 @@ export async function runLoso(router: EvalRouter, options: LosoOptions): Promise
   const tierKnnLoso = tierReport(false, false);
   log();
   log(`-- tier (${tierRows.length} rows of complexity_exemplars.jsonl, ${new Set(tierRows.map((r) => r.family)).size} families)`);
-  log(`accuracy LOSO ${f3(tierLoso.report.accuracy)} (kNN alone ${f3(tierKnnLoso.report.accuracy)})   in-sample ${f3(tierIn.report.accuracy)}`);
-  log(`complex -> simple LOSO ${pct(tierLoso.complexToSimple)} (kNN alone ${pct(tierKnnLoso.complexToSimple)})   in-sample ${pct(tierIn.complexToSimple)}`);
+  log(
+    `accuracy LOSO ${f3(tierLoso.report.accuracy)} (kNN alone ${f3(tierKnnLoso.report.accuracy)})   in-sample ${f3(tierIn.report.accuracy)}`,
+  );
+  log(
+    `complex -> simple LOSO ${pct(tierLoso.complexToSimple)} (kNN alone ${pct(tierKnnLoso.complexToSimple)})   in-sample ${pct(tierIn.complexToSimple)}`,
+  );
   const tierFamilyFigures: Record<string, { rows: number; loso: number; inSample: number }> = {};
   for (const family of new Set(tierRows.map((r) => r.family))) {
     const loso = familyAccuracy(tierLoso.predictions, family);
     const inside = familyAccuracy(tierIn.predictions, family);
     tierFamilyFigures[family] = { rows: loso.n, loso: loso.accuracy, inSample: inside.accuracy };
-    log(`${family.padEnd(18)} ${String(loso.n).padStart(5)} ${f3(loso.accuracy).padStart(9)} ${f3(inside.accuracy).padStart(10)}  tier k ${foldFits.get(family)!.tier.k}`);
+    log(
+      `${family.padEnd(18)} ${String(loso.n).padStart(5)} ${f3(loso.accuracy).padStart(9)} ${f3(inside.accuracy).padStart(10)}  tier k ${foldFits.get(family)!.tier.k}`,
+    );
   }
 
   // ------------------------------------------------------------ outcomes
   log();
   log('-- needing the strong model (weak wrong, strong right): AUC of the score, share routed to complex, cost at 95% quality');
-  log(`${'held-out family'.padEnd(18)} ${'rows'.padStart(5)} ${'need'.padStart(5)} ${'AUC kNN'.padStart(8)} ${'AUC LOSO'.padStart(9)} ${'in-smp'.padStart(7)} ${'->complex'.padStart(10)} ${'in-smp'.padStart(7)}  at 95% of the strong model (LOSO; kNN alone)`);
+  log(
+    `${'held-out family'.padEnd(18)} ${'rows'.padStart(5)} ${'need'.padStart(5)} ${'AUC kNN'.padStart(8)} ${'AUC LOSO'.padStart(9)} ${'in-smp'.padStart(7)} ${'->complex'.padStart(10)} ${'in-smp'.padStart(7)}  at 95% of the strong model (LOSO; kNN alone)`,
+  );
   const outcomeFigures: Record<string, unknown> = {};
   let needTotal = 0;
   let needComplex = 0;
@@ -362,16 +423,25 @@ export async function runLoso(router: EvalRouter, options: LosoOptions): Promise
     const aucKnn = auc(loso.map((r) => r.knn));
     const aucLoso = auc(loso.map((r) => r.strongNeed ?? r.knn));
     const aucIn = auc(inside.map((r) => r.strongNeed ?? r.knn));
-    const toComplex = (rows: { tier: string }[]) => rows.filter((r, i) => positives[i] && r.tier === 'complex').length / Math.max(1, positives.filter(Boolean).length);
+    const toComplex = (rows: { tier: string }[]) =>
+      rows.filter((r, i) => positives[i] && r.tier === 'complex').length / Math.max(1, positives.filter(Boolean).length);
     needTotal += positives.filter(Boolean).length;
     needComplex += loso.filter((r, i) => positives[i] && r.tier === 'complex').length;
-    const strong = evaluateAssignment(source.rows, source.rows.map(() => source.strong), 'strong');
+    const strong = evaluateAssignment(
+      source.rows,
+      source.rows.map(() => source.strong),
+      'strong',
+    );
     const target = 0.95 * strong.quality;
     const step = source.ladder.length > 2 ? 0.05 : 0.01;
     const at = (difficulty: number[]) => cheapestReaching(sweepDifficulty(source.rows, difficulty, source.ladder, step), target);
     const atLoso = at(loso.map((r) => r.strongNeed ?? r.knn));
     const atKnn = at(loso.map((r) => r.knn));
-    const weak = evaluateAssignment(source.rows, source.rows.map(() => source.ladder[0]!), 'weak');
+    const weak = evaluateAssignment(
+      source.rows,
+      source.rows.map(() => source.ladder[0]!),
+      'weak',
+    );
     const randomShare = source.ladder.length === 2 ? randomShareFor(target, weak.quality, strong.quality) : undefined;
     const describe = (p: typeof atLoso) =>
       p === undefined
@@ -398,7 +468,9 @@ export async function runLoso(router: EvalRouter, options: LosoOptions): Promise
       `${source.family.padEnd(18)} ${String(source.rows.length).padStart(5)} ${String(positives.filter(Boolean).length).padStart(5)} ${f3(aucKnn).padStart(8)} ${f3(aucLoso).padStart(9)} ${f3(aucIn).padStart(7)} ${pct(toComplex(loso)).padStart(10)} ${pct(toComplex(inside)).padStart(7)}  ${describe(atLoso)}; ${describe(atKnn)}${randomNote}`,
     );
   });
-  log(`needs-strong prompts routed to complex, pooled LOSO: ${pct(needComplex / Math.max(1, needTotal))} (${needComplex}/${needTotal})`);
+  log(
+    `needs-strong prompts routed to complex, pooled LOSO: ${pct(needComplex / Math.max(1, needTotal))} (${needComplex}/${needTotal})`,
+  );
 
   // ------------------------------------------------------------ comparisons
   const comparisons: Record<string, unknown> = {};
@@ -408,7 +480,9 @@ export async function runLoso(router: EvalRouter, options: LosoOptions): Promise
     log(`${'method'.padEnd(46)} ${'LOSO'.padStart(6)} ${'min F1'.padStart(7)} ${'in-smp'.padStart(7)}  chosen on all data`);
     for (const config of INTENT_CONFIGS) {
       const predict = (fit: { method: Method; thresholds: IntentThresholds }, item: Item, disabled: ReadonlySet<string>) =>
-        INTENT_CLASSES[predictIntentIndex(rankScores(scoreWith(fit.method, item.intent)), ruleIntentOf(item.hits, disabled), fit.thresholds)]!;
+        INTENT_CLASSES[
+          predictIntentIndex(rankScores(scoreWith(fit.method, item.intent)), ruleIntentOf(item.hits, disabled), fit.thresholds)
+        ]!;
       const perFamily = new Map<string, { fit: { method: Method; thresholds: IntentThresholds }; disabled: Set<string> }>();
       for (const family of new Set(intentRows.map((r) => r.family))) {
         const disabled = new Set(foldFits.get(family)!.disabledRules);
@@ -417,16 +491,29 @@ export async function runLoso(router: EvalRouter, options: LosoOptions): Promise
       }
       const all = fitIntent(config, new Uint8Array(intentItems.length).fill(1), new Set(fullFit.disabledRules));
       const loso = classificationReport(
-        intentItems.map((item, i) => ({ gold: intentRows[i]!.label, predicted: predict(perFamily.get(item.family)!.fit, item, perFamily.get(item.family)!.disabled) })),
+        intentItems.map((item, i) => ({
+          gold: intentRows[i]!.label,
+          predicted: predict(perFamily.get(item.family)!.fit, item, perFamily.get(item.family)!.disabled),
+        })),
         INTENT_CLASSES,
       );
       const inside = classificationReport(
-        intentItems.map((item, i) => ({ gold: intentRows[i]!.label, predicted: predict(all, item, new Set(fullFit.disabledRules)) })),
+        intentItems.map((item, i) => ({
+          gold: intentRows[i]!.label,
+          predicted: predict(all, item, new Set(fullFit.disabledRules)),
+        })),
         INTENT_CLASSES,
       );
       const weakest = [...loso.perClass].sort((a, b) => a.f1 - b.f1)[0]!;
-      comparisons[config.name] = { loso: loso.macroF1, inSample: inside.macroF1, weakest: { label: weakest.label, f1: weakest.f1 }, chosen: methodName(all.method) };
-      log(`${config.name.padEnd(46)} ${f3(loso.macroF1).padStart(6)} ${`${f3(weakest.f1)}`.padStart(7)} ${f3(inside.macroF1).padStart(7)}  ${methodName(all.method)}${all.thresholds.minMargin > 0 ? `, margin ${all.thresholds.minMargin}` : ''} (weakest LOSO: ${weakest.label})`);
+      comparisons[config.name] = {
+        loso: loso.macroF1,
+        inSample: inside.macroF1,
+        weakest: { label: weakest.label, f1: weakest.f1 },
+        chosen: methodName(all.method),
+      };
+      log(
+        `${config.name.padEnd(46)} ${f3(loso.macroF1).padStart(6)} ${`${f3(weakest.f1)}`.padStart(7)} ${f3(inside.macroF1).padStart(7)}  ${methodName(all.method)}${all.thresholds.minMargin > 0 ? `, margin ${all.thresholds.minMargin}` : ''} (weakest LOSO: ${weakest.label})`,
+      );
     }
     log();
     log('-- complexity models (fitted per held-out outcome family): AUC of "needs the strong model", LOSO');
@@ -434,9 +521,17 @@ export async function runLoso(router: EvalRouter, options: LosoOptions): Promise
     for (const features of FEATURE_SETS) {
       const aucs = outcomes.map((source, s) => {
         const fold = fitFold((f) => f !== source.family, shipped, undefined);
-        const model = fitStrongNeed(strongExamples((f) => f !== source.family, fold), features);
+        const model = fitStrongNeed(
+          strongExamples((f) => f !== source.family, fold),
+          features,
+        );
         const positives = source.rows.map((row) => needsStrong(source, row));
-        const scores = outcomeItems[s]!.map((item) => probabilityOf(model, { signals: item.signals, knn: tierDifficulty(tierScoresOf(item, fold.tier.k, fold.tier.aggregation)) }));
+        const scores = outcomeItems[s]!.map((item) =>
+          probabilityOf(model, {
+            signals: item.signals,
+            knn: tierDifficulty(tierScoresOf(item, fold.tier.k, fold.tier.aggregation)),
+          }),
+        );
         return rocAuc(scores.map((score, i) => ({ score, positive: positives[i]! })));
       });
       comparisons[`complexity: ${features.name}`] = Object.fromEntries(outcomes.map((o, s) => [o.family, aucs[s]]));
@@ -448,16 +543,33 @@ export async function runLoso(router: EvalRouter, options: LosoOptions): Promise
   const ownEs = intentLoso.predictions.filter((p) => p.family === 'own_es');
   const ownEsReport: ClassificationReport = classificationReport(ownEs, INTENT_CLASSES);
   log();
-  log(`chitchat_es routed to smalltalk, LOSO: ${pct(chitchatEs.accuracy)}; own Spanish set (scripts/quality/spanish-check.jsonl) intent accuracy LOSO ${f3(ownEsReport.accuracy)}`);
-  log(`fitted on all families (what a calibration file ships): intent ${methodName(fullFit.intent.method)}, threshold ${fullFit.intent.thresholds.threshold}, margin ${fullFit.intent.thresholds.minMargin}; tier k ${fullFit.tier.k} ${fullFit.tier.aggregation}; rules off: ${fullFit.disabledRules.join(', ') || '-'}; complexity threshold ${fullFit.complexity?.threshold ?? '-'}`);
+  log(
+    `chitchat_es routed to smalltalk, LOSO: ${pct(chitchatEs.accuracy)}; own Spanish set (scripts/quality/spanish-check.jsonl) intent accuracy LOSO ${f3(ownEsReport.accuracy)}`,
+  );
+  log(
+    `fitted on all families (what a calibration file ships): intent ${methodName(fullFit.intent.method)}, threshold ${fullFit.intent.thresholds.threshold}, margin ${fullFit.intent.thresholds.minMargin}; tier k ${fullFit.tier.k} ${fullFit.tier.aggregation}; rules off: ${fullFit.disabledRules.join(', ') || '-'}; complexity threshold ${fullFit.complexity?.threshold ?? '-'}`,
+  );
 
-  const digest = (rows: readonly { text: string; label: string }[]) => createHash('sha256').update(rows.map((r) => `${r.label}\t${r.text}`).join('\n')).digest('hex');
+  const digest = (rows: readonly { text: string; label: string }[]) =>
+    createHash('sha256')
+      .update(rows.map((r) => `${r.label}\t${r.text}`).join('\n'))
+      .digest('hex');
   return {
     text: lines.join('\n'),
     fullFit,
     data: {
-      intent: { file: 'dev-sources.ts intentFamilies (label<TAB>text per row, sha256 of the rows in order)', sha256: digest(intentRows), label_field: 'label', rows: intentRows.length },
-      tier: { file: 'complexity_exemplars.jsonl via dev-sources.ts tierFamilies (sha256 of the rows in order)', sha256: digest(tierRows), label_field: 'tier', rows: tierRows.length },
+      intent: {
+        file: 'dev-sources.ts intentFamilies (label<TAB>text per row, sha256 of the rows in order)',
+        sha256: digest(intentRows),
+        label_field: 'label',
+        rows: intentRows.length,
+      },
+      tier: {
+        file: 'complexity_exemplars.jsonl via dev-sources.ts tierFamilies (sha256 of the rows in order)',
+        sha256: digest(tierRows),
+        label_field: 'tier',
+        rows: tierRows.length,
+      },
     },
     report: {
       embedder: embedder.id,
@@ -490,9 +602,14 @@ export async function runLoso(router: EvalRouter, options: LosoOptions): Promise
 /** The calibration settings a full fit stands for, in the service's schema. */
 export function settingsOf(fit: FoldFit, base: ScoringSettings): Partial<ScoringSettings> {
   const method = fit.intent.method;
-  if (method.kind === 'weighted-knn') throw new Error(`the service scores by the k nearest exemplars and label centroids; ${methodName(method)} cannot be shipped as a calibration`);
+  if (method.kind === 'weighted-knn')
+    throw new Error(
+      `the service scores by the k nearest exemplars and label centroids; ${methodName(method)} cannot be shipped as a calibration`,
+    );
   const scoring =
-    method.kind === 'topk' ? { k: method.k, aggregation: method.aggregation } : { k: method.k, aggregation: 'mean' as const, centroid_weight: method.alpha };
+    method.kind === 'topk'
+      ? { k: method.k, aggregation: method.aggregation }
+      : { k: method.k, aggregation: 'mean' as const, centroid_weight: method.alpha };
   const labelThresholds = Object.fromEntries(
     INTENTS.map((label, l) => [label, fit.intent.thresholds.perLabel[l]!] as const).filter(([, t]) => !Number.isNaN(t)),
   );
@@ -508,4 +625,3 @@ export function settingsOf(fit: FoldFit, base: ScoringSettings): Partial<Scoring
     ...(fit.complexity ? { complexity: fit.complexity } : {}),
   };
 }
-

@@ -40,7 +40,8 @@ const ASK_VERB =
 const CONSTRAINT =
   /\b(?:must|should|need(?:s)? to|without|at least|at most|no more than|exactly|only|ensure|make sure|each|every|in \d+ (?:words|sentences|steps|paragraphs)|format|json|table|bullet|cite|constraint|requirement|trade-?offs?|edge cases?|complexity|debe(?:n|s)?|sin|al menos|como máximo|exactamente|solo|asegúrate|cada|formato|tabla|requisito|restricci[oó]n)\b/giu;
 
-const CODE_BLOCK = /```|^(?: {4}|\t)\S|\b(?:def|class|function|return|import|const|let|var|public|static|void|SELECT|FROM)\b[^\n]*[(){};=:]/gmu;
+const CODE_BLOCK =
+  /```|^(?: {4}|\t)\S|\b(?:def|class|function|return|import|const|let|var|public|static|void|SELECT|FROM)\b[^\n]*[(){};=:]/gmu;
 
 const MATH =
   /\\(?:frac|sum|int|sqrt|prod|lim|infty|cdot|leq|geq|mathbb)|[∑∫√≤≥≠∞π∀∃∈]|\$[^$\n]+\$|\b[a-z]\s*\^\s*\d|\d\s*[+\-*/^=]\s*\d|\b(?:equation|integral|derivative|matrix|polynomial|theorem|lemma|probability|modulo|ecuaci[oó]n|integral|derivada|matriz|polinomio|teorema|probabilidad)\b/giu;
