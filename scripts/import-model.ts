@@ -14,6 +14,7 @@ import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { loadConfig } from '../src/config.js';
 import { importModel } from './import-model/importer.js';
+import type { ImportResult } from './import-model/importer.js';
 import { locateModel } from './import-model/locate-source.js';
 import { ImportRefusal } from './import-model/refusal.js';
 
@@ -69,8 +70,13 @@ function main(): void {
       return;
     }
     const log = (line: string) => console.log(`import-model: ${line}`);
-    const model = locateModel(options.from, log);
-    const result = importModel({ model, out: options.out, modelName: options.id, log, now: () => new Date() });
+    const { model, dispose } = locateModel(options.from, log);
+    let result: ImportResult;
+    try {
+      result = importModel({ model, out: options.out, modelName: options.id, log, now: () => new Date() });
+    } finally {
+      dispose();
+    }
     const sizes = Object.entries(result.manifest.files)
       .filter(([file]) => file.startsWith('onnx/'))
       .map(([file, record]) => `${file} ${(record.bytes / 1e6).toFixed(1)} MB`)

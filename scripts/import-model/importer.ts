@@ -193,7 +193,8 @@ export function importModel(request: ImportRequest): ImportResult {
       const bytes = encodeModel(buildBertGraph(config.shape, weights, precision, { graphName: 'bert_encoder' }), {
         producerName: 'semantic-llm-router/import-model',
         producerVersion: String(IMPORTER_VERSION),
-        docString: `${modelName} imported from ${model.description} (${precision}).`,
+        // No source path in the bytes: the same weights give the same file, and so the same embedder id.
+        docString: `${modelName} (${precision}), imported from sentence-transformers weights.`,
         props: { imported: 'true', model_name: modelName, precision },
       });
       files[file] = writeRecorded(join(tempDir, file), bytes);
