@@ -6,9 +6,9 @@ import { DASHBOARD_SCRIPT } from '../dashboard/client-script.js';
 import { estimateRequestCost } from '../dashboard/cost-estimate.js';
 import { renderDashboardPage } from '../dashboard/page.js';
 import { DASHBOARD_CSS } from '../dashboard/styles.js';
-import type { ServiceState } from '../service-state.js';
+import type { RouterServices } from '../services.js';
+import type { AppEnv } from './app-env.js';
 import { readJsonBody } from './body.js';
-import { requireProxy } from './require-proxy.js';
 import { statsTimeseriesRoutes } from './stats-timeseries.js';
 
 /**
@@ -50,14 +50,15 @@ function estimateRequestSchema(maxChars: number) {
  * GET /dashboard (the page), its two assets, GET /dashboard/api/prices,
  * POST /dashboard/api/estimate, and GET /v1/stats/timeseries for the traffic view.
  */
-export function dashboardRoutes(state: ServiceState, config: Config): Hono {
-  const routes = new Hono();
+export function dashboardRoutes(services: () => RouterServices | undefined, config: Config): Hono<AppEnv> {
+  const routes = new Hono<AppEnv>();
   const estimateSchema = estimateRequestSchema(config.routing.maxQueryChars);
 
   routes.get('/dashboard', async (c) => {
     const html = await renderDashboardPage({
       defaultStrategy: config.routing.defaultStrategy,
-      baselineModel: state.proxy?.services.routesData.routing.baseline_model ?? 'the baseline model',
+      // The page is served while the router loads (its API calls then answer not_ready).
+      baselineModel: services()?.routesData.routing.baseline_model ?? 'the baseline model',
       assetVersion: ASSET_VERSION,
     });
     c.header('content-security-policy', CONTENT_SECURITY_POLICY);
@@ -81,13 +82,13 @@ export function dashboardRoutes(state: ServiceState, config: Config): Hono {
   });
 
   routes.get('/dashboard/api/prices', (c) => {
-    const { routesData } = requireProxy(state).services;
+    const { routesData } = c.get('services');
     return c.json({ ...routesData.prices, baseline_model: routesData.routing.baseline_model });
   });
 
   routes.post('/dashboard/api/estimate', async (c) => {
     const body = await readJsonBody(c, estimateSchema);
-    const { routesData } = requireProxy(state).services;
+    const { routesData } = c.get('services');
     return c.json(
       estimateRequestCost(routesData.prices, routesData.routing.baseline_model, {
         text: body.text,
@@ -97,6 +98,6 @@ export function dashboardRoutes(state: ServiceState, config: Config): Hono {
     );
   });
 
-  routes.route('/', statsTimeseriesRoutes(state));
+  routes.route('/', statsTimeseriesRoutes());
   return routes;
 }
