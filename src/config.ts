@@ -1,3 +1,4 @@
+import { join } from 'node:path';
 import { z } from 'zod';
 
 /**
@@ -74,6 +75,8 @@ export interface Config {
     minilmQuantized: boolean;
     modelCacheDir: string;
     offline: boolean;
+    /** <ROUTES_DATA_DIR>/model-identity: the behaviour-check references a loaded model is compared with. */
+    identityDir: string;
   };
   /** The request-path fast path around the embedder (see docs/performance.md). */
   embedding: {
@@ -158,6 +161,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       minilmQuantized: e.MINILM_QUANTIZED,
       modelCacheDir: e.MODEL_CACHE_DIR,
       offline: e.EMBEDDING_OFFLINE,
+      identityDir: join(e.ROUTES_DATA_DIR, 'model-identity'),
     },
     embedding: {
       cacheSize: e.EMBED_CACHE_SIZE,

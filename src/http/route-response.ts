@@ -30,6 +30,7 @@ export function embedderView(embedder: Embedder) {
     dim: embedder.dim,
     standin: embedder.standin,
     description: embedder.description,
+    model: embedder.model === undefined ? null : { name: embedder.model.name, check: embedder.model.check, detail: embedder.model.detail },
   };
 }
 
@@ -54,7 +55,7 @@ export function routeResponse(outcome: RouteOutcome, embedder: Embedder, exempla
     adjustments: decision.adjustments,
     top_exemplars: [...topView('tier', outcome.tierScores), ...topView('intent', outcome.intentScores)],
     rule_hits: outcome.ruleHits,
-    embedder: { id: embedder.id, standin: embedder.standin },
+    embedder: { id: embedder.id, standin: embedder.standin, model: embedder.model?.name ?? null, identity_check: embedder.model?.check ?? null },
     scoring: outcome.scoringSource,
     exemplar_set_version: exemplars.version,
     timings_ms: {
