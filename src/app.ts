@@ -31,6 +31,8 @@ export interface AppDeps {
   /** True once shutdown has begun: /readyz turns 503 so the load balancer stops sending traffic while requests drain. */
   draining?: () => boolean;
   metrics?: RouterMetrics;
+  /** Milliseconds for the rate limiter's buckets; tests pass their own to step time instead of sleeping. */
+  now?: () => number;
 }
 
 /** The same factory serves production and tests: everything it needs comes in through deps. */
@@ -39,7 +41,7 @@ export function createApp(deps: AppDeps): Hono<AppEnv> {
   const { routing, access } = deps.config;
   const metrics = deps.metrics ?? new RouterMetrics();
   const keys = { clientKeys: access.clientKeys, adminKey: access.adminKey };
-  const limiter = rateLimit({ perSecond: access.rateLimitPerSecond, burst: access.rateLimitBurst });
+  const limiter = rateLimit({ perSecond: access.rateLimitPerSecond, burst: access.rateLimitBurst, ...(deps.now ? { now: deps.now } : {}) });
   const timeoutGuard = requestTimeout(access.requestTimeoutMs);
 
   app.use('*', requestContext({ logger: deps.logger, metrics }));

@@ -14,7 +14,7 @@ import { createCircuitBreaker } from './providers/circuit-breaker.js';
 import { createProviderRegistry } from './providers/registry.js';
 import { ChatProxy, type ProxyServices } from './proxy/chat-proxy.js';
 import { RouterService, type RouteOutcome } from './router-service.js';
-import { loadRoutesData } from './routes-data/load-routes-data.js';
+import { loadRoutesData } from './routes-config/load-routes-data.js';
 import { SessionMemory } from './routing/session-memory.js';
 import type { RouterServices } from './services.js';
 

@@ -8,7 +8,7 @@ import type { RequestTimeseries } from './ledger/request-timeseries.js';
 import type { ProviderRegistry } from './providers/registry.js';
 import type { ChatProxy, ProxyServices } from './proxy/chat-proxy.js';
 import type { RouterService } from './router-service.js';
-import type { RoutesData } from './routes-data/load-routes-data.js';
+import type { RoutesData } from './routes-config/load-routes-data.js';
 
 /**
  * Everything the routes need once boot has finished, built in one place

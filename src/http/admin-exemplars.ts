@@ -1,10 +1,10 @@
 import { Hono } from 'hono';
 import { z } from 'zod';
 import { AppError } from '../errors.js';
-import { parseImportContent } from '../exemplars/exemplar-files.js';
+import { parseImportContent } from '../routes-config/exemplar-files.js';
 import type { ExemplarRecord } from '../exemplars/store.js';
-import { DataFileError } from '../routes-data/data-error.js';
-import { AxisSchema, ExemplarInputSchema, LangSchema } from '../routes-data/schemas.js';
+import { DataFileError } from '../routes-config/data-error.js';
+import { AxisSchema, ExemplarInputSchema, LangSchema } from '../routes-config/schemas.js';
 import type { AppEnv } from './app-env.js';
 import { describeValidation, readJsonBody, readUtf8Body } from './body.js';
 

@@ -1,11 +1,10 @@
-import { createHash } from 'node:crypto';
 import { Hono } from 'hono';
 import { z } from 'zod';
 import type { Config } from '../config.js';
-import { DASHBOARD_SCRIPT } from '../dashboard/client-script.js';
+import { DASHBOARD_ENTRY, loadDashboardAssets } from '../dashboard/client-assets.js';
 import { estimateRequestCost } from '../dashboard/cost-estimate.js';
 import { renderDashboardPage } from '../dashboard/page.js';
-import { DASHBOARD_CSS } from '../dashboard/styles.js';
+import { AppError } from '../errors.js';
 import type { RouterServices } from '../services.js';
 import type { AppEnv } from './app-env.js';
 import { readJsonBody } from './body.js';
@@ -27,13 +26,6 @@ const CONTENT_SECURITY_POLICY = [
   "frame-ancestors 'none'",
 ].join('; ');
 
-const ASSETS = {
-  'dashboard.js': { body: DASHBOARD_SCRIPT, type: 'text/javascript; charset=utf-8' },
-  'dashboard.css': { body: DASHBOARD_CSS, type: 'text/css; charset=utf-8' },
-} as const;
-
-const ASSET_VERSION = createHash('sha256').update(DASHBOARD_SCRIPT).update(DASHBOARD_CSS).digest('hex').slice(0, 12);
-
 const MAX_ESTIMATE_MODELS = 64;
 
 function estimateRequestSchema(maxChars: number) {
@@ -53,13 +45,14 @@ function estimateRequestSchema(maxChars: number) {
 export function dashboardRoutes(services: () => RouterServices | undefined, config: Config): Hono<AppEnv> {
   const routes = new Hono<AppEnv>();
   const estimateSchema = estimateRequestSchema(config.routing.maxQueryChars);
+  const assets = loadDashboardAssets();
 
   routes.get('/dashboard', async (c) => {
     const html = await renderDashboardPage({
       defaultStrategy: config.routing.defaultStrategy,
       // The page is served while the router loads (its API calls then answer not_ready).
       baselineModel: services()?.routesData.routing.baseline_model ?? 'the baseline model',
-      assetVersion: ASSET_VERSION,
+      assetVersion: assets.version,
     });
     c.header('content-security-policy', CONTENT_SECURITY_POLICY);
     c.header('x-content-type-options', 'nosniff');
@@ -70,9 +63,12 @@ export function dashboardRoutes(services: () => RouterServices | undefined, conf
 
   routes.get('/dashboard/assets/:name', (c) => {
     const name = c.req.param('name');
-    const asset = name in ASSETS ? ASSETS[name as keyof typeof ASSETS] : undefined;
+    const asset = assets.files.get(name);
+    if (!asset && name === DASHBOARD_ENTRY) {
+      throw new AppError('internal_error', 500, `the dashboard client is not built (no ${DASHBOARD_ENTRY} in ${assets.clientDir}): run npm run build`);
+    }
     if (!asset) return c.notFound();
-    const etag = `"${ASSET_VERSION}"`;
+    const etag = `"${assets.version}"`;
     c.header('etag', etag);
     c.header('cache-control', 'no-cache');
     c.header('x-content-type-options', 'nosniff');

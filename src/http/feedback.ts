@@ -1,7 +1,7 @@
 import { Hono } from 'hono';
 import { z } from 'zod';
 import { AppError } from '../errors.js';
-import { IntentSchema, LangSchema, TierSchema } from '../routes-data/schemas.js';
+import { IntentSchema, LangSchema, TierSchema } from '../routes-config/schemas.js';
 import type { AppEnv } from './app-env.js';
 import { describeValidation, readJsonBody } from './body.js';
 import { exemplarView } from './admin-exemplars.js';

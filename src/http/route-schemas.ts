@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { StrategySchema } from '../config.js';
+import { StrategySchema } from '../routing/strategy.js';
 import { extractRoutingText } from '../routing/conversation.js';
 
 export interface RouteLimits {

@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { test } from 'node:test';
 import { createApp } from '../../src/app.js';
 import { bootRouter } from '../../src/boot.js';
-import { parseCsv } from '../../src/exemplars/csv.js';
+import { parseCsv } from '../../src/routes-config/csv.js';
 import { silentLogger } from '../../src/logger.js';
 import { RouterMetrics } from '../../src/metrics/metrics.js';
 import { TINY_STANDIN_DIR, tempDir, testConfig } from '../support/env.js';

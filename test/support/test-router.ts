@@ -8,7 +8,7 @@ import { bootRouter } from '../../src/boot.js';
 import type { Config } from '../../src/config.js';
 import { createLogger, silentLogger, type Logger } from '../../src/logger.js';
 import { RouterMetrics } from '../../src/metrics/metrics.js';
-import { loadExemplarFiles } from '../../src/routes-data/load-routes-data.js';
+import { loadExemplarFiles } from '../../src/routes-config/load-routes-data.js';
 import type { RouterServices } from '../../src/services.js';
 import { PROJECT_ROOT, ROUTES_DATA_DIR, TINY_STANDIN_DIR, tempDir, testConfig } from './env.js';
 
