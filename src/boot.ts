@@ -1,3 +1,4 @@
+import { createTierCascade } from './cascade/tier-cascade.js';
 import type { Config } from './config.js';
 import { loadersWithThreads, withRequestFastPath } from './embedding/fast-path.js';
 import { selectEmbedder, type EmbedderLoaders } from './embedding/select-embedder.js';
@@ -52,6 +53,26 @@ export async function bootRouter(config: Config, logger: Logger, loaders?: Embed
         ms: Math.round(performance.now() - started),
       });
     }
+    // One breaker for proxied calls and cascade consultations: an upstream that is down is down for both.
+    const breaker = createCircuitBreaker({ failureThreshold: config.proxy.breakerFailureThreshold, cooldownMs: config.proxy.breakerCooldownMs });
+    const cascade =
+      config.cascade.model === undefined
+        ? undefined
+        : createTierCascade({
+            model: config.cascade.model,
+            maxMargin: config.cascade.maxMargin,
+            timeoutMs: config.cascade.timeoutMs,
+            cacheSize: config.cascade.cacheSize,
+            table: routesData.routing,
+            prices: routesData.prices,
+            registry,
+            breaker,
+          });
+    if (cascade) {
+      const provider = routesData.routing.models[cascade.model]!.provider;
+      if (!registry.isAvailable(provider)) logger.warn(`CASCADE_MODEL ${cascade.model} needs provider ${provider}, which has no key: the cascade will keep the kNN tier`);
+      logger.info('cascade on', { model: cascade.model, max_margin: cascade.maxMargin, timeout_ms: config.cascade.timeoutMs });
+    }
     const router = new RouterService({
       embedder: withRequestFastPath(embedder, config.embedding),
       store,
@@ -61,6 +82,7 @@ export async function bootRouter(config: Config, logger: Logger, loaders?: Embed
       decisionMemorySize: config.decisionMemorySize,
       coarseMinRows: config.scoring.coarseMinRows,
       isProviderAvailable: (provider) => registry.isAvailable(provider),
+      cascade,
       ...(metrics ? { onRoute: (outcome: RouteOutcome) => metrics.observeRoute(outcome) } : {}),
     });
     metrics?.setEmbedder(router.embedder.id, router.embedder.standin);
@@ -68,7 +90,7 @@ export async function bootRouter(config: Config, logger: Logger, loaders?: Embed
     if (router.exemplarSet().total === 0) logger.warn('the exemplar set is empty: every query will get the default tier and intent general');
     const services: ProxyServices = {
       registry,
-      breaker: createCircuitBreaker({ failureThreshold: config.proxy.breakerFailureThreshold, cooldownMs: config.proxy.breakerCooldownMs }),
+      breaker,
       ledger: new RequestLedger(store.db, {
         onWriteError: (error, entry) => logger.error('ledger write failed', { decision_id: entry.decisionId, error: error.message }),
       }),

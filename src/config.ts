@@ -57,6 +57,10 @@ const EnvSchema = z.object({
   RATE_LIMIT_BURST: positiveInt.default(60),
   REQUEST_TIMEOUT_MS: positiveInt.default(30_000),
   MAX_MESSAGES: positiveInt.max(100_000).default(1000),
+  CASCADE_MODEL: z.string().min(1).optional(),
+  CASCADE_MAX_MARGIN: z.coerce.number().min(0).max(2).default(0.01),
+  CASCADE_TIMEOUT_MS: positiveInt.max(60_000).default(1500),
+  CASCADE_CACHE_SIZE: z.coerce.number().int().min(0).default(10_000),
   DECISION_MEMORY_SIZE: z.coerce.number().int().min(0).default(10_000),
   SHUTDOWN_GRACE_MS: positiveInt.default(10_000),
 });
@@ -118,6 +122,18 @@ export interface Config {
     rateLimitBurst: number;
     requestTimeoutMs: number;
     maxMessages: number;
+  };
+  /**
+   * Opt-in second opinion on uncertain tiers (src/cascade/tier-cascade.ts): off
+   * while `model` is unset.
+   */
+  cascade: {
+    /** A model id of routes-data/routing.json, asked to pick the tier. */
+    model: string | undefined;
+    /** Ask only when the tier margin (best minus second-best score) is below this. */
+    maxMargin: number;
+    timeoutMs: number;
+    cacheSize: number;
   };
   decisionMemorySize: number;
   shutdownGraceMs: number;
@@ -188,6 +204,12 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       rateLimitBurst: e.RATE_LIMIT_BURST,
       requestTimeoutMs: e.REQUEST_TIMEOUT_MS,
       maxMessages: e.MAX_MESSAGES,
+    },
+    cascade: {
+      model: e.CASCADE_MODEL,
+      maxMargin: e.CASCADE_MAX_MARGIN,
+      timeoutMs: e.CASCADE_TIMEOUT_MS,
+      cacheSize: e.CASCADE_CACHE_SIZE,
     },
     decisionMemorySize: e.DECISION_MEMORY_SIZE,
     shutdownGraceMs: e.SHUTDOWN_GRACE_MS,

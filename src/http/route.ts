@@ -4,6 +4,8 @@ import { AppError } from '../errors.js';
 import type { RouterService } from '../router-service.js';
 import type { ServiceState } from '../service-state.js';
 import { readJsonBody } from './body.js';
+import { clientSignal } from './node-request.js';
+import { cascadeHeaders } from './proxy-headers.js';
 import { routeResponse } from './route-response.js';
 import { routeBatchRequestSchema, routeRequestSchema, type RouteLimits } from './route-schemas.js';
 
@@ -29,8 +31,9 @@ export function routeRoutes(state: ServiceState, limits: RouteLimits): Hono<AppE
       strategy: body.strategy,
       sessionId: body.session_id,
       decisionId: c.get('requestId'),
+      signal: clientSignal(c),
     });
-    return c.json(routeResponse(outcome, router.embedder, router.exemplarSet()));
+    return c.json(routeResponse(outcome, router.embedder, router.exemplarSet()), 200, cascadeHeaders(outcome.cascade));
   });
 
   routes.post('/v1/route/batch', async (c) => {
