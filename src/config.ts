@@ -58,7 +58,7 @@ const EnvSchema = z.object({
   REQUEST_TIMEOUT_MS: positiveInt.default(30_000),
   MAX_MESSAGES: positiveInt.max(100_000).default(1000),
   CASCADE_MODEL: z.string().min(1).optional(),
-  CASCADE_MAX_MARGIN: z.coerce.number().min(0).max(2).default(0.01),
+  CASCADE_MAX_MARGIN: z.coerce.number().min(0).max(2).default(0.0125),
   CASCADE_TIMEOUT_MS: positiveInt.max(60_000).default(1500),
   CASCADE_CACHE_SIZE: z.coerce.number().int().min(0).default(10_000),
   DECISION_MEMORY_SIZE: z.coerce.number().int().min(0).default(10_000),
