@@ -6,6 +6,7 @@ import { seedExemplars } from './exemplars/seed.js';
 import { ExemplarStore } from './exemplars/store.js';
 import { ExemplarAdmin } from './exemplars/exemplar-admin.js';
 import { ExemplarConflicts } from './exemplars/exemplar-conflicts.js';
+import { RegressionGuard } from './exemplars/regression-guard.js';
 import { FeedbackStore } from './feedback/feedback-store.js';
 import { RequestLedger } from './ledger/request-ledger.js';
 import type { Logger } from './logger.js';
@@ -14,6 +15,7 @@ import { createCircuitBreaker } from './providers/circuit-breaker.js';
 import { createProviderRegistry, type ProviderRegistry } from './providers/registry.js';
 import { ChatProxy, type ProxyServices } from './proxy/chat-proxy.js';
 import { RouterService, type RouteOutcome } from './router-service.js';
+import { loadValidationSet } from './quality/validation-set.js';
 import { loadRoutesData, type RoutesData } from './routes-data/load-routes-data.js';
 import { SessionMemory } from './routing/session-memory.js';
 
@@ -97,13 +99,31 @@ export async function bootRouter(config: Config, logger: Logger, loaders?: Embed
       routesData,
     };
     metrics?.watchBreaker(services.breaker, Object.keys(routesData.routing.providers));
-    const exemplars = new ExemplarAdmin(store, router.embedder, () => {
-      router.reload();
-      const { version, revision } = router.exemplarSet();
-      logger.info('exemplar set changed', { version, revision });
-      metrics?.setExemplarSet(version, revision);
-      return { version, revision };
-    });
+    const check = config.promotionCheck;
+    const guard =
+      check.mode === 'off'
+        ? undefined
+        : new RegressionGuard({
+            store,
+            embedder: router.embedder,
+            mode: check.mode,
+            tolerance: check.tolerance,
+            settings: () => router.scoringSettings,
+            validation: check.validationSetPath === undefined ? [] : loadValidationSet(check.validationSetPath),
+          });
+    if (guard) logger.info('exemplar changes are checked for regressions', { mode: check.mode, tolerance: check.tolerance, validation_set: check.validationSetPath ?? null });
+    const exemplars = new ExemplarAdmin(
+      store,
+      router.embedder,
+      () => {
+        router.reload();
+        const { version, revision } = router.exemplarSet();
+        logger.info('exemplar set changed', { version, revision });
+        metrics?.setExemplarSet(version, revision);
+        return { version, revision };
+      },
+      guard,
+    );
     return {
       router,
       store,

@@ -61,6 +61,9 @@ const EnvSchema = z.object({
   CASCADE_MAX_MARGIN: z.coerce.number().min(0).max(2).default(0.0125),
   CASCADE_TIMEOUT_MS: positiveInt.max(60_000).default(1500),
   CASCADE_CACHE_SIZE: z.coerce.number().int().min(0).default(10_000),
+  PROMOTION_CHECK: z.enum(['off', 'flag', 'refuse']).default('off'),
+  PROMOTION_CHECK_TOLERANCE: z.coerce.number().min(0).max(1).default(0.005),
+  PROMOTION_VALIDATION_SET: z.string().min(1).optional(),
   DECISION_MEMORY_SIZE: z.coerce.number().int().min(0).default(10_000),
   SHUTDOWN_GRACE_MS: positiveInt.default(10_000),
 });
@@ -134,6 +137,18 @@ export interface Config {
     maxMargin: number;
     timeoutMs: number;
     cacheSize: number;
+  };
+  /**
+   * The regression check before exemplar changes (src/exemplars/regression-guard.ts):
+   * leave-one-out and validation accuracy before and after.
+   */
+  promotionCheck: {
+    /** `off`; `flag`: apply and report a regression; `refuse`: answer 409 and change nothing. */
+    mode: 'off' | 'flag' | 'refuse';
+    /** How far (as a share, 0.005 = half a point) a figure may fall before it counts as a regression. */
+    tolerance: number;
+    /** A JSONL file of `{"text","label","axis"?}` rows; none by default. */
+    validationSetPath: string | undefined;
   };
   decisionMemorySize: number;
   shutdownGraceMs: number;
@@ -210,6 +225,11 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       maxMargin: e.CASCADE_MAX_MARGIN,
       timeoutMs: e.CASCADE_TIMEOUT_MS,
       cacheSize: e.CASCADE_CACHE_SIZE,
+    },
+    promotionCheck: {
+      mode: e.PROMOTION_CHECK,
+      tolerance: e.PROMOTION_CHECK_TOLERANCE,
+      validationSetPath: e.PROMOTION_VALIDATION_SET,
     },
     decisionMemorySize: e.DECISION_MEMORY_SIZE,
     shutdownGraceMs: e.SHUTDOWN_GRACE_MS,

@@ -94,6 +94,11 @@ export class RouterService {
     return this.deps.embedder;
   }
 
+  /** The scoring settings in force (calibrated for this embedder when a calibration exists). */
+  get scoringSettings(): ResolvedScoring['settings'] {
+    return this.scoring.settings;
+  }
+
   get scoringSource(): string {
     return this.scoring.source;
   }
