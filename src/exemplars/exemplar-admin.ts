@@ -106,6 +106,7 @@ export class ExemplarAdmin {
       deleteIds: [],
     });
     const change = this.onChange();
+    if (checked.regressionCheck) this.guard?.committed(change.revision);
     return { exemplar: this.get(this.store.idOfHash(contentHash)!), ...change, ...checked };
   }
 
@@ -163,11 +164,15 @@ export class ExemplarAdmin {
         return labels.map(({ axis, label }) => ({ id: this.store.idOfHash(exemplarContentHash(axis, text)), axis, label, vector: vector! }));
       });
       const exemplars: ExemplarRecord[] = [];
+      let revision: number | undefined;
       for (const { axis, label } of labels) {
         const existing = this.store.idOfHash(exemplarContentHash(axis, text));
         const result = existing !== undefined ? await this.updateNow(existing, { label }, false) : await this.addNow({ axis, label, text, lang }, false);
         exemplars.push(result.exemplar);
+        revision = result.revision;
       }
+      // Axes whose labels were all new keep their "after" state; a relabelled axis was recomputed and keeps none.
+      if (checked.regressionCheck && revision !== undefined) this.guard?.committed(revision);
       return { exemplars, ...checked };
     });
   }

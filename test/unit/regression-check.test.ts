@@ -1,6 +1,15 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { compareFigures, leaveOneOutAccuracy, validationAccuracy, type BankVector } from '../../src/quality/regression-check.js';
+import {
+  compareFigures,
+  leaveOneOutAccuracy,
+  leaveOneOutAfterAdding,
+  leaveOneOutState,
+  validationAccuracy,
+  type BankVector,
+} from '../../src/quality/regression-check.js';
+import { INTENTS } from '../../src/routes-data/schemas.js';
+import { mulberry32 } from '../../src/seeded-random.js';
 
 const unit = (x: number, y: number) => {
   const norm = Math.hypot(x, y);
@@ -60,5 +69,34 @@ test('compareFigures: a fall beyond the tolerance is a regression, one within it
     assert.deepEqual(verdict.regressions, expected, `${loo} ${validation} ${tolerance}`);
     assert.deepEqual(verdict.leaveOneOut.tier, { before: 0.9, after: loo, rows: 10 });
     assert.equal(verdict.leaveOneOut.intent, undefined, 'only the axes asked for');
+  }
+});
+
+test('leaveOneOutAfterAdding: inserting the new pairs gives what recomputing the whole bank gives', () => {
+  const random = mulberry32(11);
+  // Few dimensions, so neighbourhoods overlap and additions really move predictions.
+  const randomRow = (id: number): BankVector => {
+    const vector = Float32Array.from({ length: 6 }, () => random() - 0.5);
+    const norm = Math.hypot(...vector);
+    return { id, axis: 'intent', label: INTENTS[Math.floor(random() * 3)]!, vector: vector.map((value) => value / norm) };
+  };
+  const bank = Array.from({ length: 60 }, (_, i) => randomRow(i));
+  for (const settings of [
+    { k: 1, aggregation: 'max' as const, threshold: 0 },
+    { k: 3, aggregation: 'mean' as const, threshold: 0 },
+    { k: 2, aggregation: 'sum' as const, threshold: 0 },
+  ]) {
+    let state = leaveOneOutState('intent', bank, settings);
+    let grown = [...bank];
+    for (const size of [1, 3, 1]) {
+      const added = Array.from({ length: size }, (_, i) => randomRow(1000 + grown.length + i));
+      state = leaveOneOutAfterAdding(state, added);
+      grown = [...grown, ...added];
+      assert.equal(
+        state.accuracy,
+        leaveOneOutAccuracy('intent', grown, settings),
+        `${settings.k} ${settings.aggregation} after ${grown.length}`,
+      );
+    }
   }
 });
