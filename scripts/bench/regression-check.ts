@@ -7,7 +7,7 @@
  */
 import { RegressionGuard } from '../../src/exemplars/regression-guard.js';
 import { leaveOneOutAccuracy, type BankVector } from '../../src/quality/regression-check.js';
-import { INTENTS } from '../../src/routes-data/schemas.js';
+import { INTENTS } from '../../src/routes-config/schemas.js';
 import { mulberry32 } from '../../src/seeded-random.js';
 import { openEvalRouter } from '../quality/eval-router.js';
 

@@ -5,7 +5,7 @@ import type { CircuitBreaker } from '../providers/circuit-breaker.js';
 import { ForwardError, forwardWithFallback } from '../providers/forward.js';
 import type { ProviderRegistry } from '../providers/registry.js';
 import type { ChatRequest } from '../providers/types.js';
-import { TIERS, type PriceTable, type RoutingTable, type Tier } from '../routes-data/schemas.js';
+import { TIERS, type PriceTable, type RoutingTable, type Tier } from '../routes-config/schemas.js';
 
 /**
  * How a cascade consultation ended. Only `answered` and `cached` carry a tier;

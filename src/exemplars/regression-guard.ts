@@ -13,7 +13,7 @@ import {
   type ValidationVector,
 } from '../quality/regression-check.js';
 import type { ValidationRow } from '../quality/validation-set.js';
-import type { Axis } from '../routes-data/schemas.js';
+import type { Axis } from '../routes-config/schemas.js';
 import type { ExemplarStore } from './store.js';
 
 /** `flag`: apply the change and say it regressed; `refuse`: leave the bank as it was and answer 409. */

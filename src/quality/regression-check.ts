@@ -1,4 +1,4 @@
-import { AXES, GENERAL_INTENT, LABELS_BY_AXIS, type Axis, type AxisScoring } from '../routes-data/schemas.js';
+import { AXES, GENERAL_INTENT, LABELS_BY_AXIS, type Axis, type AxisScoring } from '../routes-config/schemas.js';
 import { thresholdFor } from '../routing/decide.js';
 import { buildExemplarIndex, similarities } from '../scoring/exemplar-index.js';
 

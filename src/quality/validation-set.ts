@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { z } from 'zod';
-import { DataFileError, describeZodIssues } from '../routes-data/data-error.js';
-import { AxisSchema, GENERAL_INTENT, INTENTS, TIERS, type Axis } from '../routes-data/schemas.js';
+import { DataFileError, describeZodIssues } from '../routes-config/data-error.js';
+import { AxisSchema, GENERAL_INTENT, INTENTS, TIERS, type Axis } from '../routes-config/schemas.js';
 
 export interface ValidationRow {
   axis: Axis;

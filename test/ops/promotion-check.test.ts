@@ -6,7 +6,6 @@ import { createApp } from '../../src/app.js';
 import { bootRouter } from '../../src/boot.js';
 import { silentLogger } from '../../src/logger.js';
 import { RouterMetrics } from '../../src/metrics/metrics.js';
-import { createServiceState } from '../../src/service-state.js';
 import { bagOfWordsEmbedder } from '../support/bag-of-words-embedder.js';
 import { ROUTES_DATA_DIR, tempDir, testConfig } from '../support/env.js';
 
@@ -73,7 +72,7 @@ async function startService(t: { after: (fn: () => void) => void }, env: Record<
   });
   const booted = await bootRouter(config, silentLogger, { useLite: async () => embedder, minilm: async () => embedder });
   t.after(() => booted.store.close());
-  const app = createApp({ config, logger: silentLogger, state: createServiceState(booted), metrics: new RouterMetrics() });
+  const app = createApp({ config, logger: silentLogger, services: () => booted, metrics: new RouterMetrics() });
   return { app, booted };
 }
 

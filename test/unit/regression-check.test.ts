@@ -8,7 +8,7 @@ import {
   validationAccuracy,
   type BankVector,
 } from '../../src/quality/regression-check.js';
-import { INTENTS } from '../../src/routes-data/schemas.js';
+import { INTENTS } from '../../src/routes-config/schemas.js';
 import { mulberry32 } from '../../src/seeded-random.js';
 
 const unit = (x: number, y: number) => {
