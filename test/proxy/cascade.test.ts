@@ -166,3 +166,10 @@ test('cascade on a proxied call: headers say it was used, and its cost is part o
   assert.equal(row.tier, 'complex');
   assert.ok(Math.abs((row.cost_usd as number) - (cascadeCost + answerCost)) < 1e-12, 'the ledger cost includes the cascade');
 });
+
+test('cascade: a CASCADE_MODEL that is not in the routing table stops the boot', async (t) => {
+  await assert.rejects(
+    startProxyStack(t, { providers: ['openai'], env: { CASCADE_MODEL: 'gpt-5-nano' } }),
+    /cascade model "gpt-5-nano" is not in the routing table/,
+  );
+});
