@@ -341,6 +341,7 @@ export class ChatProxy {
       outputTokens: result.usage?.outputTokens,
       tokensEstimated: result.usage?.estimated ?? false,
       costUsd,
+      cascadeCostUsd,
       baselineCostUsd,
       status: result.errorCode === undefined ? 'ok' : 'error',
       httpStatus: result.httpStatus,

@@ -165,6 +165,13 @@ test('cascade on a proxied call: headers say it was used, and its cost is part o
   const row = stack.proxy.services.ledger.get(response.headers.get('x-router-decision-id')!)!;
   assert.equal(row.tier, 'complex');
   assert.ok(Math.abs((row.cost_usd as number) - (cascadeCost + answerCost)) < 1e-12, 'the ledger cost includes the cascade');
+
+  // Metrics count the consultation under the cascade's model, and only the answer under the answering one.
+  const metrics = await (await stack.app.request('/metrics')).text();
+  assert.match(metrics, /router_cascade_total\{model="gpt-4o-mini",outcome="answered"\} 1/);
+  const spent = (model: string) => Number(new RegExp(`router_cost_usd_total\\{model="${model}"\\} (\\S+)`).exec(metrics)?.[1]);
+  assert.ok(Math.abs(spent('gpt-4o-mini') - cascadeCost) < 1e-12);
+  assert.ok(Math.abs(spent(answeredModel) - answerCost) < 1e-12);
 });
 
 test('cascade: a CASCADE_MODEL that is not in the routing table stops the boot', async (t) => {
