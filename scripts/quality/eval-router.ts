@@ -1,9 +1,6 @@
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { basename, join, resolve } from 'node:path';
-import { RouterService } from '../../src/router-service.js';
-import { CalibrationFileSchema } from '../../src/routes-config/schemas.js';
-import { SessionMemory } from '../../src/routing/session-memory.js';
+import { join, resolve } from 'node:path';
 import { bootRouter } from '../../src/boot.js';
 import { loadConfig } from '../../src/config.js';
 import type { Embedder } from '../../src/embedding/embedder.js';
@@ -23,13 +20,6 @@ export interface EvalRouterOptions {
   /** Environment overrides (EMBEDDER, MINILM_MODEL_DIR, ...); EMBEDDER defaults to use-lite, the offline embedder. */
   env?: Record<string, string | undefined>;
   cachePath?: string | undefined;
-  /**
-   * Score with this calibration file whatever the active embedder's id. For the
-   * real MiniLM only, whose id names one export's bytes while its calibration is
-   * keyed by model identity: until the service matches by identity (issue 12,
-   * import-model branch), the eval applies it here rather than a second matcher in src.
-   */
-  calibrationFile?: string | undefined;
 }
 
 /**
@@ -57,22 +47,6 @@ export async function openEvalRouter(options: EvalRouterOptions = {}): Promise<E
       minilm: (minilmOptions) => wrap(() => loadMiniLmEmbedder(minilmOptions)),
       useLite: () => wrap(loadUseLiteEmbedder),
     });
-    if (options.calibrationFile) {
-      const calibration = CalibrationFileSchema.parse(JSON.parse(readFileSync(options.calibrationFile, 'utf8')));
-      const routesData = {
-        ...booted.routesData,
-        calibrations: [{ file: `calibration/${basename(options.calibrationFile)}`, calibration: { ...calibration, embedder_id: booted.router.embedder.id } }],
-      };
-      booted.router = new RouterService({
-        embedder: booted.router.embedder,
-        store: booted.store,
-        routesData,
-        sessions: new SessionMemory(config.routing.sessionTtlMs, config.routing.sessionMaxEntries),
-        defaultStrategy: config.routing.defaultStrategy,
-        isProviderAvailable: () => true,
-      });
-      booted.routesData = routesData;
-    }
     return {
       ...booted,
       embedder: caching!,

@@ -117,11 +117,8 @@ export async function runLosoSuite(options: LosoSuiteOptions): Promise<number> {
         console.log(`wrote ${out}`);
         // Route the final check with the calibration just written.
         router.close();
-        router = await openEvalRouter({
-          routesDataDir: options.routesDataDir,
-          env,
-          calibrationFile: router.embedder.kind === 'minilm' ? out : undefined,
-        });
+        // The real MiniLM finds all-MiniLM-L6-v2.json by its verified model identity (resolveScoring).
+        router = await openEvalRouter({ routesDataDir: options.routesDataDir, env });
       }
       console.log(
         `\n-- final check: held-out own prompts (scripts/quality/holdout/, never tuned on), routed by the service, scoring ${router.router.scoringSource}`,
