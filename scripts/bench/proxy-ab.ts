@@ -45,7 +45,7 @@ async function startRouter(name: string, main: string, extraEnv: Record<string, 
     stdio: ['ignore', 'ignore', 'pipe'],
   });
   children.push(child);
-  child.stderr!.resume();
+  child.stderr.resume();
   // Polled rather than read from the log, so an environment with LOG_LEVEL=warn works too.
   const url = `http://127.0.0.1:${port}`;
   for (const deadline = performance.now() + 60_000; ; ) {

@@ -23,7 +23,7 @@ const service = spawn(process.execPath, ['--cpu-prof', `--cpu-prof-dir=${dir}`, 
   stdio: ['ignore', 'ignore', 'pipe'],
 });
 let port = 0;
-await new Promise<void>((resolve) => createInterface({ input: service.stderr! }).on('line', (line) => {
+await new Promise<void>((resolve) => createInterface({ input: service.stderr }).on('line', (line) => {
   let record: { msg?: string; port?: number };
   try {
     record = JSON.parse(line) as typeof record;

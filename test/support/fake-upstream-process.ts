@@ -13,7 +13,7 @@ export async function startFakeUpstreamProcess(apiKey: string, cwd: string): Pro
     stdio: ['pipe', 'pipe', 'inherit'],
   });
   const url = await new Promise<string>((resolve, reject) => {
-    createInterface({ input: child.stdout! }).once('line', (line) => resolve((JSON.parse(line) as { url: string }).url));
+    createInterface({ input: child.stdout }).once('line', (line) => resolve((JSON.parse(line) as { url: string }).url));
     child.once('exit', (code) => reject(new Error(`fake upstream exited (${code})`)));
   });
   return { url, child };
