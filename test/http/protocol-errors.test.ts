@@ -50,119 +50,113 @@ function anthropic(stack: ProxyStack, key: string) {
   return new Anthropic({ apiKey: key, baseURL: stack.url, maxRetries: 0 });
 }
 
-async function expectOpenAiError<E extends InstanceType<typeof OpenAI.APIError>>(
-  call: Promise<unknown>,
-  type: new (...args: never[]) => E,
-  openAiType: string,
-  expected: Expected,
-) {
-  const error = await call.then(
+type ErrorCase = 'unauthorized' | 'tooLarge' | 'invalid' | 'rateLimited' | 'upstream';
+
+/** Our answer for each case, whichever protocol carries it. */
+const EXPECTED: Record<ErrorCase, Expected> = {
+  unauthorized: { status: 401, code: 'unauthorized', message: MESSAGES.unauthorized },
+  tooLarge: { status: 413, code: 'payload_too_large', message: MESSAGES.tooLarge },
+  invalid: { status: 400, code: 'invalid_request', message: /messages/ },
+  rateLimited: { status: 429, code: 'rate_limited', message: MESSAGES.rateLimited },
+  upstream: { status: 502, code: 'upstream_error', message: MESSAGES.upstream },
+};
+
+type ErrorClass<E> = new (...args: never[]) => E;
+
+async function rejection(call: Promise<unknown>): Promise<unknown> {
+  return call.then(
     () => assert.fail('the call should have failed'),
     (caught: unknown) => caught,
   );
-  assert.ok(error instanceof type, `expected ${type.name}, got ${String(error)}`);
-  assert.equal(error.status, expected.status);
-  assert.equal(error.type, openAiType, 'the OpenAI error type, which the house shape lacks');
-  assert.equal(error.code, expected.code);
-  assertMessage(error.message.replace(/^\d{3} /, ''), expected.message);
 }
 
-async function expectAnthropicError<E extends InstanceType<typeof Anthropic.APIError>>(
-  call: Promise<unknown>,
-  type: new (...args: never[]) => E,
-  anthropicType: string,
-  expected: Expected,
-) {
-  const error = await call.then(
-    () => assert.fail('the call should have failed'),
-    (caught: unknown) => caught,
-  );
-  assert.ok(error instanceof type, `expected ${type.name}, got ${String(error)}`);
-  assert.equal(error.status, expected.status);
-  assert.equal(error.type, anthropicType, 'the Anthropic error type, which the house shape lacks');
-  assert.equal((error.error as { type?: unknown }).type, 'error', 'the Anthropic envelope');
-  assert.equal((error.error as { error?: { code?: unknown } }).error?.code, expected.code);
-  assertMessage(error.apiMessage, expected.message);
+interface SdkUnderTest {
+  title: string;
+  provider: 'openai' | 'anthropic';
+  /** A chat request on the protocol's endpoint; no messages at all when `content` is undefined. */
+  call(stack: ProxyStack, key: string, content: string | undefined): Promise<unknown>;
+  /** Asserts the SDK raised its own typed error for the case, carrying our message and code. */
+  expect(call: Promise<unknown>, errorCase: ErrorCase): Promise<void>;
 }
 
-test('OpenAI SDK on /v1/chat/completions and /v1/models: 401, 413, 400, 429 and upstream 502 are its typed errors', async (t) => {
-  const stack = await startProxyStack(t, { providers: ['openai'], env: ENV });
-  const ask = (key: string, content = 'hello there') =>
-    openai(stack, key).chat.completions.create({ model: 'gpt-4o-mini', messages: [{ role: 'user', content }] });
-
-  await expectOpenAiError(ask(KEYS.invalid), OpenAI.AuthenticationError, 'authentication_error', {
-    status: 401,
-    code: 'unauthorized',
-    message: MESSAGES.unauthorized,
-  });
-  await expectOpenAiError(openai(stack, KEYS.invalid).models.list(), OpenAI.AuthenticationError, 'authentication_error', {
-    status: 401,
-    code: 'unauthorized',
-    message: MESSAGES.unauthorized,
-  });
+const OPENAI_ERRORS: Record<ErrorCase, [ErrorClass<InstanceType<typeof OpenAI.APIError>>, string]> = {
+  unauthorized: [OpenAI.AuthenticationError, 'authentication_error'],
   // OpenAI's SDK has no class of its own for 413: its base APIError is what it raises.
-  await expectOpenAiError(ask(KEYS.invalid, OVERSIZED), OpenAI.APIError, 'invalid_request_error', {
-    status: 413,
-    code: 'payload_too_large',
-    message: MESSAGES.tooLarge,
-  });
-  // The limited key's one token goes to a request refused by validation, which the limiter counts like any other.
-  await expectOpenAiError(
-    openai(stack, KEYS.limited).chat.completions.create({ model: 'gpt-4o-mini', messages: [] }),
-    OpenAI.BadRequestError,
-    'invalid_request_error',
-    { status: 400, code: 'invalid_request', message: /messages/ },
-  );
-  await expectOpenAiError(ask(KEYS.limited), OpenAI.RateLimitError, 'rate_limit_error', {
-    status: 429,
-    code: 'rate_limited',
-    message: MESSAGES.rateLimited,
-  });
+  tooLarge: [OpenAI.APIError, 'invalid_request_error'],
+  invalid: [OpenAI.BadRequestError, 'invalid_request_error'],
+  rateLimited: [OpenAI.RateLimitError, 'rate_limit_error'],
+  upstream: [OpenAI.InternalServerError, 'api_error'],
+};
 
-  stack.upstream.fail({ type: 'status', status: 500, message: 'the fake upstream broke' });
-  await expectOpenAiError(ask(KEYS.upstream), OpenAI.InternalServerError, 'api_error', {
-    status: 502,
-    code: 'upstream_error',
-    message: MESSAGES.upstream,
-  });
-  assert.equal(stack.upstream.requests.length, 1, 'only the upstream case reached the upstream');
-});
+const ANTHROPIC_ERRORS: Record<ErrorCase, [ErrorClass<InstanceType<typeof Anthropic.APIError>>, string]> = {
+  unauthorized: [Anthropic.AuthenticationError, 'authentication_error'],
+  tooLarge: [Anthropic.ContentTooLargeError, 'request_too_large'],
+  invalid: [Anthropic.BadRequestError, 'invalid_request_error'],
+  rateLimited: [Anthropic.RateLimitError, 'rate_limit_error'],
+  upstream: [Anthropic.InternalServerError, 'api_error'],
+};
 
-test('Anthropic SDK on /v1/messages: 401, 413, 400, 429 and upstream 502 are its typed errors', async (t) => {
-  const stack = await startProxyStack(t, { providers: ['anthropic'], env: ENV });
-  const ask = (key: string, content = 'hello there') =>
-    anthropic(stack, key).messages.create({ model: 'claude-sonnet-4', max_tokens: 50, messages: [{ role: 'user', content }] });
+const SDKS: SdkUnderTest[] = [
+  {
+    title: 'OpenAI SDK on /v1/chat/completions',
+    provider: 'openai',
+    call: (stack, key, content) =>
+      openai(stack, key).chat.completions.create({
+        model: 'gpt-4o-mini',
+        messages: content === undefined ? [] : [{ role: 'user', content }],
+      }),
+    async expect(call, errorCase) {
+      const [type, openAiType] = OPENAI_ERRORS[errorCase];
+      const expected = EXPECTED[errorCase];
+      const error = await rejection(call);
+      assert.ok(error instanceof type, `${errorCase}: expected ${type.name}, got ${String(error)}`);
+      assert.equal(error.status, expected.status);
+      assert.equal(error.type, openAiType, 'the OpenAI error type, which the house shape lacks');
+      assert.equal(error.code, expected.code);
+      assertMessage(error.message.replace(/^\d{3} /, ''), expected.message);
+    },
+  },
+  {
+    title: 'Anthropic SDK on /v1/messages',
+    provider: 'anthropic',
+    call: (stack, key, content) =>
+      anthropic(stack, key).messages.create({
+        model: 'claude-sonnet-4',
+        max_tokens: 50,
+        messages: content === undefined ? [] : [{ role: 'user', content }],
+      }),
+    async expect(call, errorCase) {
+      const [type, anthropicType] = ANTHROPIC_ERRORS[errorCase];
+      const expected = EXPECTED[errorCase];
+      const error = await rejection(call);
+      assert.ok(error instanceof type, `${errorCase}: expected ${type.name}, got ${String(error)}`);
+      assert.equal(error.status, expected.status);
+      assert.equal(error.type, anthropicType, 'the Anthropic error type, which the house shape lacks');
+      assert.equal((error.error as { type?: unknown }).type, 'error', 'the Anthropic envelope');
+      assert.equal((error.error as { error?: { code?: unknown } }).error?.code, expected.code);
+      assertMessage(error.apiMessage, expected.message);
+    },
+  },
+];
 
-  await expectAnthropicError(ask(KEYS.invalid), Anthropic.AuthenticationError, 'authentication_error', {
-    status: 401,
-    code: 'unauthorized',
-    message: MESSAGES.unauthorized,
+for (const sdk of SDKS) {
+  test(`${sdk.title}: 401, 413, 400, 429 and upstream 502 are its typed errors`, async (t) => {
+    const stack = await startProxyStack(t, { providers: [sdk.provider], env: ENV });
+    await sdk.expect(sdk.call(stack, KEYS.invalid, 'hello there'), 'unauthorized');
+    await sdk.expect(sdk.call(stack, KEYS.invalid, OVERSIZED), 'tooLarge');
+    // The limited key's one token goes to a request refused by validation, which the limiter counts like any other.
+    await sdk.expect(sdk.call(stack, KEYS.limited, undefined), 'invalid');
+    // The rate limiter is middleware: before one onError it answered SDK clients in the house shape.
+    await sdk.expect(sdk.call(stack, KEYS.limited, 'hello there'), 'rateLimited');
+    stack.upstream.fail({ type: 'status', status: 500, message: 'the fake upstream broke' });
+    await sdk.expect(sdk.call(stack, KEYS.upstream, 'hello there'), 'upstream');
+    assert.equal(stack.upstream.requests.length, 1, 'only the upstream case reached the upstream');
   });
-  await expectAnthropicError(ask(KEYS.invalid, OVERSIZED), Anthropic.ContentTooLargeError, 'request_too_large', {
-    status: 413,
-    code: 'payload_too_large',
-    message: MESSAGES.tooLarge,
-  });
-  await expectAnthropicError(
-    anthropic(stack, KEYS.limited).messages.create({ model: 'claude-sonnet-4', max_tokens: 50, messages: [] }),
-    Anthropic.BadRequestError,
-    'invalid_request_error',
-    { status: 400, code: 'invalid_request', message: /messages/ },
-  );
-  // The rate limiter is middleware: before one onError it answered Anthropic clients in the house shape.
-  await expectAnthropicError(ask(KEYS.limited), Anthropic.RateLimitError, 'rate_limit_error', {
-    status: 429,
-    code: 'rate_limited',
-    message: MESSAGES.rateLimited,
-  });
+}
 
-  stack.upstream.fail({ type: 'status', status: 500, message: 'the fake upstream broke' });
-  await expectAnthropicError(ask(KEYS.upstream), Anthropic.InternalServerError, 'api_error', {
-    status: 502,
-    code: 'upstream_error',
-    message: MESSAGES.upstream,
-  });
-  assert.equal(stack.upstream.requests.length, 1, 'only the upstream case reached the upstream');
+test('OpenAI SDK on /v1/models: a 401 from auth is its AuthenticationError', async (t) => {
+  const stack = await startProxyStack(t, { providers: ['openai'], env: ENV });
+  await SDKS[0]!.expect(openai(stack, KEYS.invalid).models.list(), 'unauthorized');
 });
 
 test('the house endpoints keep the house shape for the same middleware errors', async (t) => {
