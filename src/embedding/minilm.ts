@@ -42,6 +42,8 @@ async function withSessionOptions<T>(
   load: () => Promise<T>,
 ): Promise<T> {
   if (Object.keys(options).length === 0) return load();
+  // Seen as a plain property, create can be saved and swapped; as the class's static method it would be unbound.
+  // eslint-disable-next-line @typescript-eslint/no-unnecessary-type-assertion
   const session = ort.InferenceSession as { create: SessionCreate };
   const original = session.create;
   const create = original as (...args: unknown[]) => ReturnType<SessionCreate>;
@@ -59,7 +61,7 @@ async function withSessionOptions<T>(
       process.emitWarning(`${path} is not on disk as loaded, so onnxruntime ignores the thread settings (${JSON.stringify(options)})`);
     }
     return create.apply(ort.InferenceSession, args);
-  }) as SessionCreate;
+  });
   try {
     return await load();
   } finally {
