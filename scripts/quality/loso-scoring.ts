@@ -117,10 +117,10 @@ export function scoreWith(method: Method, f: AxisFeatures): Float64Array {
 }
 
 export const METHOD_GRID: Method[] = [
-  ...[1, 2, 3, 5, 7, 10].map((k) => ({ kind: 'topk', k, aggregation: 'mean' }) as Method),
+  ...[1, 2, 3, 5, 7, 10].map((k): Method => ({ kind: 'topk', k, aggregation: 'mean' })),
   { kind: 'topk', k: 1, aggregation: 'max' },
-  ...[0.25, 0.5, 0.75].flatMap((alpha) => [2, 5].map((k) => ({ kind: 'centroid-blend', k, alpha }) as Method)),
-  ...[5, 10, 20].flatMap((k) => [0.02, 0.05].map((tau) => ({ kind: 'weighted-knn', k, tau }) as Method)),
+  ...[0.25, 0.5, 0.75].flatMap((alpha) => [2, 5].map((k): Method => ({ kind: 'centroid-blend', k, alpha }))),
+  ...[5, 10, 20].flatMap((k) => [0.02, 0.05].map((tau): Method => ({ kind: 'weighted-knn', k, tau }))),
 ];
 
 export const INTENT_CLASSES = [...INTENTS, GENERAL_INTENT];

@@ -3,7 +3,7 @@ import { classificationReport, rocAuc, type ClassificationReport } from '../../s
 import { tierDifficulty } from '../../src/quality/difficulty.js';
 import { cheapestReaching, evaluateAssignment, randomShareFor, sweepDifficulty } from '../../src/quality/outcomes.js';
 import { decideRoute } from '../../src/routing/decide.js';
-import { compileRules, matchRules, type CompiledRule, type RuleHit } from '../../src/routing/rules.js';
+import { compileRules, matchRules, type RuleHit } from '../../src/routing/rules.js';
 import { measureComplexity, type ComplexitySignals } from '../../src/routing/complexity-signals.js';
 import { resolveScoring } from '../../src/routing/scoring-settings.js';
 import {
@@ -154,7 +154,7 @@ export async function runLoso(
   /** A rule that sets something is kept in a fold only if it is right on at least 90% of the training rows it fires on. */
   const misfiringRules = (train: (family: string) => boolean): string[] => {
     const out: string[] = [];
-    for (const { rule } of rules as CompiledRule[]) {
+    for (const { rule } of rules) {
       let fired = 0;
       let wrong = 0;
       intentItems.forEach((item, i) => {
