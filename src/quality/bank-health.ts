@@ -44,25 +44,58 @@ const dot = (a: Float32Array, b: Float32Array) => {
   return sum;
 };
 
-function topMean(values: number[], k: number): number {
-  if (values.length === 0) return -Infinity;
-  const top = [...values].sort((x, y) => y - x).slice(0, k);
-  return top.reduce((s, v) => s + v, 0) / top.length;
+/** Keeps the k largest values seen, in descending order (k is small: a sorted insert beats sorting every row). */
+function pushTop(top: number[], value: number, k: number): void {
+  if (top.length === k && value <= top[k - 1]!) return;
+  let at = top.length < k ? top.length : k - 1;
+  while (at > 0 && top[at - 1]! < value) at--;
+  top.splice(at, 0, value);
+  if (top.length > k) top.pop();
 }
 
+const meanOf = (top: number[]) => (top.length === 0 ? -Infinity : top.reduce((s, v) => s + v, 0) / top.length);
+
+/**
+ * One pass over the similarity matrix (stored once, as float32) gives every
+ * figure: the per-label top-k for leave-one-out, the label-pair similarity sums
+ * and the near duplicates. The first version built an array of arrays and
+ * sorted every label's list per row; with a 2,800-row axis that held the event
+ * loop (and the live dashboard) for well over ten seconds.
+ */
 export function assessBank(rows: readonly BankRow[], options: { k: number; duplicateAbove: number }): BankHealth {
   const labels = [...new Set(rows.map((r) => r.label))].sort();
-  const sims = rows.map((a) => rows.map((b) => dot(a.vector, b.vector)));
+  const labelIndex = new Map(labels.map((label, i) => [label, i]));
+  const rowLabel = Int32Array.from(rows, (row) => labelIndex.get(row.label)!);
+  const n = rows.length;
+  const L = labels.length;
+  const sims = new Float32Array(n * n);
+  for (let i = 0; i < n; i++) {
+    for (let j = i + 1; j < n; j++) {
+      const s = dot(rows[i]!.vector, rows[j]!.vector);
+      sims[i * n + j] = s;
+      sims[j * n + i] = s;
+    }
+  }
+  const pairSum = new Float64Array(L * L);
+  const pairCount = new Float64Array(L * L);
   const mistakes = new Map<string, number>();
   const misplaced: Misplaced[] = [];
   const correctByLabel = new Map<string, number>();
-  rows.forEach((row, i) => {
-    const byLabel = new Map<string, number[]>();
-    rows.forEach((other, j) => {
-      if (i === j) return;
-      (byLabel.get(other.label) ?? byLabel.set(other.label, []).get(other.label)!).push(sims[i]![j]!);
-    });
-    const scores = labels.map((label) => ({ label, score: topMean(byLabel.get(label) ?? [], options.k) })).sort((a, b) => b.score - a.score);
+  const nearDuplicates: BankHealth['nearDuplicates'] = [];
+  for (let i = 0; i < n; i++) {
+    const row = rows[i]!;
+    const tops: number[][] = labels.map(() => []);
+    const li = rowLabel[i]!;
+    for (let j = 0; j < n; j++) {
+      if (i === j) continue;
+      const s = sims[i * n + j]!;
+      const lj = rowLabel[j]!;
+      pushTop(tops[lj]!, s, options.k);
+      pairSum[li * L + lj]! += s;
+      pairCount[li * L + lj]!++;
+      if (j > i && s >= options.duplicateAbove) nearDuplicates.push({ a: row, b: rows[j]!, similarity: s });
+    }
+    const scores = labels.map((label, l) => ({ label, score: meanOf(tops[l]!) })).sort((a, b) => b.score - a.score);
     const predicted = scores[0]!.label;
     if (predicted === row.label) correctByLabel.set(row.label, (correctByLabel.get(row.label) ?? 0) + 1);
     else {
@@ -77,24 +110,18 @@ export function assessBank(rows: readonly BankRow[], options: { k: number; dupli
         otherScore: scores[0]!.score,
       });
     }
-  });
+  }
   const meanSim = (label: string, other: string) => {
-    let sum = 0;
-    let n = 0;
-    rows.forEach((a, i) => {
-      if (a.label !== label) return;
-      rows.forEach((b, j) => {
-        if (i === j || b.label !== other) return;
-        sum += sims[i]![j]!;
-        n++;
-      });
-    });
-    return n === 0 ? Number.NaN : sum / n;
+    const at = labelIndex.get(label)! * L + labelIndex.get(other)!;
+    return pairCount[at] === 0 ? Number.NaN : pairSum[at]! / pairCount[at]!;
   };
-  const labelHealth = labels.map((label) => {
+  const labelHealth: LabelHealth[] = labels.map((label) => {
     const count = rows.filter((r) => r.label === label).length;
     const cohesion = meanSim(label, label);
-    const others = labels.filter((l) => l !== label).map((l) => ({ label: l, similarity: meanSim(label, l) })).sort((a, b) => b.similarity - a.similarity);
+    const others = labels
+      .filter((l) => l !== label)
+      .map((l) => ({ label: l, similarity: meanSim(label, l) }))
+      .sort((a, b) => b.similarity - a.similarity);
     const nearestOther = others[0];
     return {
       label,
@@ -104,10 +131,6 @@ export function assessBank(rows: readonly BankRow[], options: { k: number; dupli
       nearestOther,
       separation: cohesion - (nearestOther?.similarity ?? 0),
     };
-  });
-  const nearDuplicates: BankHealth['nearDuplicates'] = [];
-  rows.forEach((a, i) => {
-    for (let j = i + 1; j < rows.length; j++) if (sims[i]![j]! >= options.duplicateAbove) nearDuplicates.push({ a, b: rows[j]!, similarity: sims[i]![j]! });
   });
   return {
     labels: labelHealth,
