@@ -69,7 +69,8 @@ export function dashboardRoutes(state: ServiceState, config: Config): Hono {
 
   routes.get('/dashboard/assets/:name', (c) => {
     const name = c.req.param('name');
-    const asset = name in ASSETS ? ASSETS[name as keyof typeof ASSETS] : undefined;
+    // Own names only: `in` also finds what every object inherits (`__proto__`, `constructor`, `toString`).
+    const asset = Object.hasOwn(ASSETS, name) ? ASSETS[name as keyof typeof ASSETS] : undefined;
     if (!asset) return c.notFound();
     const etag = `"${ASSET_VERSION}"`;
     c.header('etag', etag);
