@@ -9,8 +9,21 @@ export interface Embedder {
   /** True for the generated MiniLM-shaped test model: its vectors mean nothing. */
   readonly standin: boolean;
   readonly description: string;
-  /** L2-normalised vectors, one per text, in order. */
-  embed(texts: readonly string[]): Promise<Float32Array[]>;
+  /**
+   * L2-normalised vectors, one per text, in order. `signal` withdraws work
+   * that has not started yet (queued behind other requests) when it aborts;
+   * the call then rejects with the signal's reason.
+   */
+  embed(texts: readonly string[], options?: EmbedOptions): Promise<Float32Array[]>;
+}
+
+export interface EmbedOptions {
+  signal?: AbortSignal | undefined;
+}
+
+/** The error an aborted embedding rejects with, when the signal gave no reason of its own. */
+export function abortReason(signal: AbortSignal): unknown {
+  return signal.reason ?? new DOMException('the embedding was aborted', 'AbortError');
 }
 
 /** Raised when an embedder cannot be loaded; the message says how to fix it. */

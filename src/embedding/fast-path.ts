@@ -18,7 +18,7 @@ function isPooled(embedder: Embedder): embedder is PooledEmbedder {
 export function withRequestFastPath(embedder: Embedder, settings: Config['embedding']): Embedder {
   const concurrency = isPooled(embedder) ? Math.max(1, embedder.pending().length) : 1;
   const batched = withMicroBatching(embedder, { maxBatch: settings.batchMax, windowMs: settings.batchWindowMs, concurrency });
-  return withEmbeddingCache(batched, settings.cacheSize);
+  return withEmbeddingCache(batched, { maxEntries: settings.cacheSize, maxBytes: settings.cacheMaxBytes });
 }
 
 /**

@@ -3,7 +3,10 @@ import type { Logger } from '../logger.js';
 /** What the request-context middleware puts on every request. */
 export type AppEnv = {
   Variables: {
+    /** Ours: the decision id and the ledger's key. */
     requestId: string;
+    /** The client's `x-request-id`, when it sent a sane one: recorded beside ours, never a key. */
+    clientRequestId: string | undefined;
     log: Logger;
   };
 };

@@ -21,6 +21,7 @@ export function callContext(c: Context<AppEnv>, endpoint: string, model: string)
     sessionId: c.req.header('x-router-session-id'),
     signal: clientSignal(c),
     requestId: c.get('requestId'),
+    clientRequestId: c.get('clientRequestId'),
   };
 }
 

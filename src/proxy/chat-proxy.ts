@@ -29,8 +29,10 @@ export interface ProxyCallContext {
   sessionId: string | undefined;
   /** Aborts when the client goes away. */
   signal: AbortSignal;
-  /** The request's id, which becomes the decision id. */
+  /** The request's id (ours), which becomes the decision id. */
   requestId?: string | undefined;
+  /** The client's own `x-request-id`, recorded in the ledger beside the decision id. */
+  clientRequestId?: string | undefined;
 }
 
 export interface ProxyCandidate {
@@ -314,6 +316,7 @@ export class ChatProxy {
     const baselineCostUsd = result.usage ? estimateCost(prices, baselineModel, result.usage) : undefined;
     const entry: LedgerEntry = {
       decisionId: plan.decisionId,
+      clientRequestId: context.clientRequestId,
       createdAt: new Date().toISOString(),
       endpoint: context.endpoint,
       routed: plan.routed,
