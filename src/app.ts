@@ -26,6 +26,8 @@ export interface AppDeps {
   logger: Logger;
   state: ServiceState;
   metrics?: RouterMetrics;
+  /** Milliseconds clock for the rate limits; tests inject one so they need no sleeps. */
+  now?: () => number;
 }
 
 /** The same factory serves production and tests: everything it needs comes in through deps. */
@@ -34,7 +36,9 @@ export function createApp(deps: AppDeps): Hono<AppEnv> {
   const { routing, access } = deps.config;
   const metrics = deps.metrics ?? new RouterMetrics();
   const keys = { clientKeys: access.clientKeys, adminKey: access.adminKey };
-  const limiter = rateLimit({ perSecond: access.rateLimitPerSecond, burst: access.rateLimitBurst });
+  const clock = deps.now ? { now: deps.now } : {};
+  const limiter = rateLimit({ perSecond: access.rateLimitPerSecond, burst: access.rateLimitBurst, ...clock });
+  const authFailures = { burst: access.authFailureBurst, perMinute: access.authFailuresPerMinute, ...clock };
   const timeoutGuard = requestTimeout(access.requestTimeoutMs);
 
   app.use('*', requestContext({ logger: deps.logger, metrics }));
@@ -47,8 +51,10 @@ export function createApp(deps: AppDeps): Hono<AppEnv> {
       },
     }),
   );
-  app.use('/v1/*', requireClient(keys), limiter);
-  app.use('/admin/*', requireAdmin(keys), limiter);
+  app.use('/v1/*', requireClient(keys, authFailures), limiter);
+  app.use('/admin/*', requireAdmin(keys, authFailures), limiter);
+  // Open like the page itself, but not free: the estimate reads up to MAX_QUERY_CHARS of text per call.
+  app.use('/dashboard/api/*', limiter);
   // Proxied calls have their own upstream timeouts (a long generation is not a hung request); everything else gets this one.
   for (const path of ['/v1/route', '/v1/route/*', '/v1/feedback', '/v1/stats', '/admin/*']) app.use(path, timeoutGuard);
 
@@ -59,7 +65,7 @@ export function createApp(deps: AppDeps): Hono<AppEnv> {
   app.route('/', chatCompletionRoutes(deps.state, limits, deps.logger));
   app.route('/', messagesRoutes(deps.state, limits, deps.logger));
   app.route('/', statsRoutes(deps.state));
-  app.route('/', feedbackRoutes(deps.state));
+  app.route('/', feedbackRoutes(deps.state, keys));
   app.route('/', adminHealthRoutes(deps.state, () => deps.state.admin?.conflicts));
   app.route('/', adminExemplarRoutes(deps.state, 100_000));
   app.route('/', adminFeedbackRoutes(deps.state));

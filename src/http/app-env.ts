@@ -8,5 +8,7 @@ export type AppEnv = {
     /** The client's `x-request-id`, when it sent a sane one: recorded beside ours, never a key. */
     clientRequestId: string | undefined;
     log: Logger;
+    /** Aborts when REQUEST_TIMEOUT_MS passes (routes under the request timeout only). */
+    deadline: AbortSignal | undefined;
   };
 };

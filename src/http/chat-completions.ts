@@ -4,6 +4,7 @@ import type { Logger } from '../logger.js';
 import type { ChatRequest, ChatCompletionChunk } from '../providers/types.js';
 import type { ProxyCallContext } from '../proxy/chat-proxy.js';
 import type { ServiceState } from '../service-state.js';
+import { callerFingerprint } from './auth.js';
 import { readJsonBody } from './body.js';
 import { asAppError, openAiErrorBody } from './client-errors.js';
 import { chatCompletionRequestSchema } from './proxy-schemas.js';
@@ -22,6 +23,7 @@ export function callContext(c: Context<AppEnv>, endpoint: string, model: string)
     signal: clientSignal(c),
     requestId: c.get('requestId'),
     clientRequestId: c.get('clientRequestId'),
+    owner: callerFingerprint(c),
   };
 }
 

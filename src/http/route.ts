@@ -3,7 +3,9 @@ import type { AppEnv } from './app-env.js';
 import { AppError } from '../errors.js';
 import type { RouterService } from '../router-service.js';
 import type { ServiceState } from '../service-state.js';
+import { callerFingerprint } from './auth.js';
 import { readJsonBody } from './body.js';
+import { requestSignal } from './request-timeout.js';
 import { routeResponse } from './route-response.js';
 import { routeBatchRequestSchema, routeRequestSchema, type RouteLimits } from './route-schemas.js';
 
@@ -29,6 +31,8 @@ export function routeRoutes(state: ServiceState, limits: RouteLimits): Hono<AppE
       strategy: body.strategy,
       sessionId: body.session_id,
       decisionId: c.get('requestId'),
+      owner: callerFingerprint(c),
+      signal: requestSignal(c),
     });
     return c.json(routeResponse(outcome, router.embedder, router.exemplarSet()));
   });
@@ -36,7 +40,9 @@ export function routeRoutes(state: ServiceState, limits: RouteLimits): Hono<AppE
   routes.post('/v1/route/batch', async (c) => {
     const body = await readJsonBody(c, batch);
     const router = requireRouter(state);
-    const outcomes = await Promise.all(body.queries.map((query) => router.route({ query, strategy: body.strategy })));
+    const owner = callerFingerprint(c);
+    const signal = requestSignal(c);
+    const outcomes = await Promise.all(body.queries.map((query) => router.route({ query, strategy: body.strategy, owner, signal })));
     return c.json({ decisions: outcomes.map((outcome) => routeResponse(outcome, router.embedder, router.exemplarSet())) });
   });
 

@@ -33,6 +33,8 @@ export interface ProxyCallContext {
   requestId?: string | undefined;
   /** The client's own `x-request-id`, recorded in the ledger beside the decision id. */
   clientRequestId?: string | undefined;
+  /** A hash of the caller's key, remembered with the decision for feedback. */
+  owner?: string | undefined;
 }
 
 export interface ProxyCandidate {
@@ -152,6 +154,8 @@ export class ChatProxy {
       strategy: choice.strategy,
       sessionId: context.sessionId,
       decisionId: context.requestId,
+      owner: context.owner,
+      signal: context.signal,
     });
     const available = outcome.decision.candidates.filter((candidate) => candidate.available);
     if (available.length === 0) {

@@ -50,6 +50,7 @@ export async function startTestService(
   t: { after: (fn: () => void) => void },
   embedder: TestEmbedder,
   env: Record<string, string> = {},
+  options: { now?: () => number } = {},
 ): Promise<TestService> {
   const databasePath = join(tempDir(t), 'router.db');
   copyFileSync(await seededTemplate(embedder), databasePath);
@@ -60,7 +61,7 @@ export async function startTestService(
   const booted = await bootRouter(config, logger, undefined, metrics);
   t.after(() => booted.store.close());
   const state = createServiceState(booted);
-  return { ...booted, config, state, logLines, metrics, app: createApp({ config, logger, state, metrics }) };
+  return { ...booted, config, state, logLines, metrics, app: createApp({ config, logger, state, metrics, ...(options.now ? { now: options.now } : {}) }) };
 }
 
 export function postJson(app: Pick<Hono<AppEnv>, 'request'>, path: string, body: unknown, headers: Record<string, string> = {}): Promise<Response> {
