@@ -4,7 +4,7 @@ import { AppError, renderError } from './errors.js';
 import { adminExemplarRoutes } from './http/admin-exemplars.js';
 import { adminHealthRoutes } from './http/admin-health.js';
 import type { AppEnv } from './http/app-env.js';
-import { requireAdmin, requireClient } from './http/auth.js';
+import { authFailureCounter, requireAdmin, requireClient } from './http/auth.js';
 import { chatCompletionRoutes } from './http/chat-completions.js';
 import { dashboardRoutes } from './http/dashboard-routes.js';
 import { adminFeedbackRoutes, feedbackRoutes } from './http/feedback.js';
@@ -38,7 +38,7 @@ export function createApp(deps: AppDeps): Hono<AppEnv> {
   const keys = { clientKeys: access.clientKeys, adminKey: access.adminKey };
   const clock = deps.now ? { now: deps.now } : {};
   const limiter = rateLimit({ perSecond: access.rateLimitPerSecond, burst: access.rateLimitBurst, ...clock });
-  const authFailures = { burst: access.authFailureBurst, perMinute: access.authFailuresPerMinute, ...clock };
+  const authFailures = authFailureCounter({ burst: access.authFailureBurst, perMinute: access.authFailuresPerMinute, ...clock });
   const timeoutGuard = requestTimeout(access.requestTimeoutMs);
 
   app.use('*', requestContext({ logger: deps.logger, metrics }));

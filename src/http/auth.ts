@@ -51,16 +51,12 @@ export function identifyCaller(keys: AccessKeys, presented: string | undefined):
  * the answer is 429 instead of 401, so guessing keys costs time. A rejected
  * key cannot be the bucket (every guess would get a fresh one). Requests with
  * a valid key are never held back by the failures of others at their address.
+ * One counter serves the client and the admin routes.
  */
-export interface AuthFailureLimit {
-  burst: number;
-  /** 0 turns the limit off. */
-  perMinute: number;
-  now?: () => number;
-}
+export type AuthFailureCounter = (c: Context, failure: AppError) => AppError;
 
-function failureCounter(limit: AuthFailureLimit | undefined): (c: Context, failure: AppError) => AppError {
-  if (limit === undefined || limit.perMinute <= 0) return (_c, failure) => failure;
+export function authFailureCounter(limit: { burst: number; perMinute: number; now?: () => number }): AuthFailureCounter {
+  if (limit.perMinute <= 0) return (_c, failure) => failure;
   const buckets = new TokenBuckets({ perSecond: limit.perMinute / 60, burst: limit.burst, ...(limit.now ? { now: limit.now } : {}) });
   return (c, failure) => {
     const waitMs = buckets.take(`auth-failures:${callerAddress(c)}`);
@@ -71,12 +67,13 @@ function failureCounter(limit: AuthFailureLimit | undefined): (c: Context, failu
   };
 }
 
+const uncounted: AuthFailureCounter = (_c, failure) => failure;
+
 /**
  * Client routes: open when no client keys are configured (the service warns at
  * boot); otherwise a client key or the admin key is required.
  */
-export function requireClient(keys: AccessKeys, failures?: AuthFailureLimit): MiddlewareHandler {
-  const failed = failureCounter(failures);
+export function requireClient(keys: AccessKeys, failed: AuthFailureCounter = uncounted): MiddlewareHandler {
   return async function clientAuth(c, next) {
     if (keys.clientKeys.length === 0) return next();
     const presented = presentedKey(c);
@@ -88,8 +85,7 @@ export function requireClient(keys: AccessKeys, failures?: AuthFailureLimit): Mi
 }
 
 /** Admin routes: only the admin key; without ADMIN_API_KEY they are disabled. */
-export function requireAdmin(keys: AccessKeys, failures?: AuthFailureLimit): MiddlewareHandler {
-  const failed = failureCounter(failures);
+export function requireAdmin(keys: AccessKeys, failed: AuthFailureCounter = uncounted): MiddlewareHandler {
   return async function adminAuth(c, next) {
     if (keys.adminKey === undefined) throw new AppError('forbidden', 403, 'the admin API is disabled: set ADMIN_API_KEY to enable it');
     const presented = presentedKey(c);
