@@ -141,6 +141,17 @@ export interface Config {
   shutdownDrainMs: number;
   /** Provider keys and base URLs, looked up by the names routes-data/routing.json gives. */
   providerEnv: Readonly<Record<string, string | undefined>>;
+  /** Every key value in the environment (`*_API_KEY`, `*_API_KEYS`): redacted from every log line in every encoding. */
+  secrets: readonly string[];
+}
+
+/** Key values: provider keys by their SDK names (`OPENAI_API_KEY`, `GEMINI_API_KEY`, ...), client and admin keys. */
+function secretValues(env: Record<string, string>): string[] {
+  return Object.entries(env)
+    .filter(([name]) => /_API_KEYS?$/.test(name))
+    .flatMap(([, value]) => value.split(','))
+    .map((value) => value.trim())
+    .filter((value) => value.length >= 8);
 }
 
 export class ConfigError extends Error {
@@ -223,5 +234,6 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       storePrompts: e.LEDGER_STORE_PROMPTS,
     },
     providerEnv: Object.freeze({ ...env }),
+    secrets: secretValues(withoutEmpty(env)),
   };
 }

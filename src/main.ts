@@ -19,7 +19,7 @@ function readConfig(): Config {
 }
 
 const config = readConfig();
-const logger = createLogger(config.logLevel);
+const logger = createLogger(config.logLevel, undefined, config.secrets);
 const state = createServiceState();
 const metrics = new RouterMetrics();
 const app = createApp({ config, logger, state, metrics });

@@ -6,7 +6,7 @@ import { withMicroBatching } from '../../src/embedding/micro-batcher.js';
 import { RouterService } from '../../src/router-service.js';
 import { DecisionMemory } from '../../src/routing/decision-memory.js';
 import { SessionMemory } from '../../src/routing/session-memory.js';
-import { startProxyStack } from '../support/proxy-stack.js';
+import { startProxyStack, UPSTREAM_KEY } from '../support/proxy-stack.js';
 import { postJson, startTestService, type TestService } from '../support/test-router.js';
 
 /**
@@ -244,4 +244,42 @@ test('finding 2: session and decision memories are bounded in bytes, whatever th
   assert.ok(decisions.bytes <= 256 * 1024, `${decisions.bytes} bytes`);
   assert.ok(decisions.recall('decision-1999') !== undefined);
   assert.equal(decisions.recall('decision-0'), undefined);
+});
+
+test('finding 8: a provider key echoed by an upstream is redacted in every case and encoding, in the answer, the ledger and the logs', async (t) => {
+  const stack = await startProxyStack(t, { providers: ['openai'] });
+  const key = UPSTREAM_KEY;
+  const bytes = Buffer.from(key);
+  const echoes = [
+    key,
+    key.toUpperCase(),
+    key.toLowerCase().replace(/^s/, 'S'),
+    Buffer.from(`Bearer ${key}`).toString('base64'),
+    Buffer.from(`u:${key}`).toString('base64url'),
+    Buffer.from(`${key}!`).toString('base64'),
+    encodeURIComponent(`key=${key}`),
+    [...bytes].map((byte) => `%${byte.toString(16).toUpperCase().padStart(2, '0')}`).join(''),
+    bytes.toString('hex'),
+    bytes.toString('hex').toUpperCase(),
+  ];
+  // Where each echo would show: the key itself, or the part of its encoding that only the key determines.
+  const fingerprints = [key.toLowerCase(), ...[0, 1, 2].map((offset) => Buffer.concat([Buffer.alloc(offset), bytes]).toString('base64').slice(4, 24)), bytes.toString('hex')];
+  const leaks = (text: string) =>
+    fingerprints.filter((print) => text.toLowerCase().includes(print.toLowerCase()) || text.includes(print.replaceAll('+', '-').replaceAll('/', '_')));
+
+  // A 500 that echoes them (falls back, so it is recorded as an attempt), then a 400 that echoes them (comes back to the client).
+  const message = `invalid credentials: ${echoes.join(' | ')}`;
+  stack.upstream.fail({ type: 'status', status: 500, message }, { type: 'status', status: 400, message });
+  const response = await postJson(stack.app, '/v1/chat/completions', { model: 'auto', messages: [user('hi')] });
+  const answer = await response.text();
+  assert.equal(response.status, 400, answer);
+  assert.match(answer, /invalid credentials/);
+  assert.deepEqual(leaks(answer), [], answer);
+  assert.ok((answer.match(/\[redacted\]/g) ?? []).length >= echoes.length, answer);
+  stack.proxy.services.ledger.flush();
+  const rows = JSON.stringify(stack.store.db.prepare('SELECT * FROM requests').all());
+  assert.match(rows, /invalid credentials/);
+  assert.deepEqual(leaks(rows), [], rows);
+  const logs = stack.logLines.join('\n');
+  assert.deepEqual(leaks(logs), []);
 });

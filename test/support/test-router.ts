@@ -56,7 +56,7 @@ export async function startTestService(
   copyFileSync(await seededTemplate(embedder), databasePath);
   const config = testConfig({ ...EMBEDDER_ENV[embedder], DATABASE_PATH: databasePath, ...env });
   const logLines: string[] = [];
-  const logger: Logger = createLogger('debug', (line) => logLines.push(line));
+  const logger: Logger = createLogger('debug', (line) => logLines.push(line), config.secrets);
   const metrics = new RouterMetrics();
   const booted = await bootRouter(config, logger, undefined, metrics);
   t.after(() => booted.store.close());
