@@ -7,6 +7,7 @@ import type { AppEnv } from './http/app-env.js';
 import { authFailureCounter, requireAdmin, requireClient } from './http/auth.js';
 import { chatCompletionRoutes } from './http/chat-completions.js';
 import { dashboardRoutes } from './http/dashboard-routes.js';
+import { closeConnectionsWhileDraining } from './http/drain.js';
 import { adminFeedbackRoutes, feedbackRoutes } from './http/feedback.js';
 import { healthRoutes } from './http/health.js';
 import { messagesRoutes } from './http/messages.js';
@@ -42,6 +43,7 @@ export function createApp(deps: AppDeps): Hono<AppEnv> {
   const timeoutGuard = requestTimeout(access.requestTimeoutMs);
 
   app.use('*', requestContext({ logger: deps.logger, metrics }));
+  app.use('*', closeConnectionsWhileDraining(deps.state));
   app.use(
     '*',
     requestBodyLimit({

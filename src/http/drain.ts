@@ -1,0 +1,16 @@
+import type { MiddlewareHandler } from 'hono';
+import type { ServiceState } from '../service-state.js';
+
+/**
+ * While the service drains (after SIGTERM), every response carries
+ * `connection: close`: a keep-alive client learns with its next answer to open
+ * a new connection (to another replica, once the load balancer has seen
+ * /readyz turn 503) instead of reusing this one and meeting a reset when the
+ * server closes it.
+ */
+export function closeConnectionsWhileDraining(state: Pick<ServiceState, 'draining'>): MiddlewareHandler {
+  return async function drainConnections(c, next) {
+    await next();
+    if (state.draining) c.header('connection', 'close');
+  };
+}
