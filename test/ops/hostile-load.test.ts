@@ -2,7 +2,10 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { EMBED_INPUT_CHARS } from '../../src/embedding/input-limit.js';
 import type { Embedder } from '../../src/embedding/embedder.js';
+import { loadersWithThreads } from '../../src/embedding/fast-path.js';
 import { withMicroBatching } from '../../src/embedding/micro-batcher.js';
+import type { PooledEmbedder } from '../../src/embedding/minilm-pool.js';
+import { loadUseLiteEmbedder } from '../../src/embedding/use-lite.js';
 import { RouterService } from '../../src/router-service.js';
 import { DecisionMemory } from '../../src/routing/decision-memory.js';
 import { SessionMemory } from '../../src/routing/session-memory.js';
@@ -282,4 +285,20 @@ test('finding 8: a provider key echoed by an upstream is redacted in every case 
   assert.deepEqual(leaks(rows), [], rows);
   const logs = stack.logLines.join('\n');
   assert.deepEqual(leaks(logs), []);
+});
+
+test('finding 1: USE-lite (the fallback embedder) runs in a worker thread like MiniLM, with the same vectors', async () => {
+  const loaders = loadersWithThreads({ cacheSize: 0, cacheMaxBytes: 0, batchMax: 16, batchWindowMs: 0, onnxIntraOpThreads: 0, workers: 1 });
+  const pooled = (await loaders.useLite()) as PooledEmbedder;
+  try {
+    assert.equal(typeof pooled.pending, 'function', 'USE-lite is served by a worker pool');
+    const here = await loadUseLiteEmbedder();
+    assert.equal(pooled.id, here.id);
+    assert.equal(pooled.kind, 'use-lite');
+    const texts = ['where is my parcel?', 'write a haiku about rain'];
+    const [fromWorker, fromHere] = await Promise.all([pooled.embed(texts), here.embed(texts)]);
+    for (let i = 0; i < texts.length; i++) assert.deepEqual(Array.from(fromWorker[i]!), Array.from(fromHere[i]!));
+  } finally {
+    await pooled.close();
+  }
 });
