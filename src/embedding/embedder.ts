@@ -15,6 +15,8 @@ export interface Embedder {
    * the call then rejects with the signal's reason.
    */
   embed(texts: readonly string[], options?: EmbedOptions): Promise<Float32Array[]>;
+  /** Releases what the embedder holds outside the heap (worker threads); embedders without such resources omit it. */
+  close?(): Promise<void>;
 }
 
 export interface EmbedOptions {

@@ -1,6 +1,7 @@
 import type { Logger } from '../logger.js';
+import type { RouterServices } from '../services.js';
 
-/** What the request-context middleware puts on every request. */
+/** What the app's middleware puts on every request. */
 export type AppEnv = {
   Variables: {
     /** Ours: the decision id and the ledger's key. */
@@ -10,5 +11,7 @@ export type AppEnv = {
     log: Logger;
     /** Aborts when REQUEST_TIMEOUT_MS passes (routes under the request timeout only). */
     deadline: AbortSignal | undefined;
+    /** Set by `ready()` on /v1/*, /admin/* and /dashboard/api/*; routes outside those groups must not read it. */
+    services: RouterServices;
   };
 };

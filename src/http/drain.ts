@@ -1,5 +1,4 @@
 import type { MiddlewareHandler } from 'hono';
-import type { ServiceState } from '../service-state.js';
 
 /**
  * While the service drains (after SIGTERM), every response carries
@@ -8,9 +7,9 @@ import type { ServiceState } from '../service-state.js';
  * /readyz turn 503) instead of reusing this one and meeting a reset when the
  * server closes it.
  */
-export function closeConnectionsWhileDraining(state: Pick<ServiceState, 'draining'>): MiddlewareHandler {
+export function closeConnectionsWhileDraining(draining: () => boolean): MiddlewareHandler {
   return async function drainConnections(c, next) {
     await next();
-    if (state.draining) c.header('connection', 'close');
+    if (draining()) c.header('connection', 'close');
   };
 }

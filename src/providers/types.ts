@@ -1,5 +1,5 @@
 import type { ChatCompletion, ChatCompletionChunk, ChatCompletionCreateParams } from 'openai/resources/chat/completions';
-import type { ProviderKind } from '../routes-data/schemas.js';
+import type { ProviderKind } from '../routes-config/schemas.js';
 
 /**
  * The canonical request and response of the proxy are OpenAI Chat Completions:

@@ -1,4 +1,4 @@
-import { TIERS, type Capability, type RoutedIntent, type RoutingTable, type Tier } from '../routes-data/schemas.js';
+import { TIERS, type Capability, type RoutedIntent, type RoutingTable, type Tier } from '../routes-config/schemas.js';
 import { tierRank } from './tier-order.js';
 
 export interface Candidate {

@@ -1,5 +1,5 @@
 import { ByteBudgetLru, hashKey } from '../caching/byte-budget-lru.js';
-import type { Tier } from '../routes-data/schemas.js';
+import type { Tier } from '../routes-config/schemas.js';
 import { higherTier } from './tier-order.js';
 
 /** A session's floor and its expiry: a shared tier string and a number. */

@@ -152,7 +152,7 @@ test('finding 9: unknown asset names are 404, inherited names included; admin se
   for (const name of ['__proto__', 'constructor', 'toString', 'hasOwnProperty', 'nope.js']) {
     assert.equal((await service.app.request(`/dashboard/assets/${name}`)).status, 404, name);
   }
-  assert.equal((await service.app.request('/dashboard/assets/dashboard.js')).status, 200);
+  assert.equal((await service.app.request('/dashboard/assets/dashboard.css')).status, 200);
   const search = async (q: string) =>
     json<{ total: number; items: { id: number }[] }>(await service.app.request(`/admin/exemplars?q=${encodeURIComponent(q)}&limit=1000`, { headers: bearer(ADMIN_KEY) }));
   const lower = await search('qué');
