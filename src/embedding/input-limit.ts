@@ -21,9 +21,15 @@ export const EMBED_INPUT_CHARS: Record<EmbedderKind, number> = {
  * key is), then cut at `maxChars` without splitting a surrogate pair.
  */
 export function cutForEmbedding(text: string, maxChars: number): string {
-  // Collapsing first: a query padded with 30k spaces must not be cut down to nothing but spaces.
-  const normalized = normalizeQueryText(text.length > maxChars * 16 ? text.slice(0, maxChars * 16) : text);
+  // Normalising all 32k characters of a long query cost the event loop ~0.2 ms a query (7 ms for a batch of 32), so
+  // only a generous head is normalised: four times the bound leaves room for whitespace runs the collapse removes.
+  const head = text.length > maxChars * 4 ? withoutSplitPair(text.slice(0, maxChars * 4)) : text;
+  const normalized = normalizeQueryText(head);
   if (normalized.length <= maxChars) return normalized;
-  const end = /[\uD800-\uDBFF]/.test(normalized[maxChars - 1]!) ? maxChars - 1 : maxChars;
-  return normalized.slice(0, end).trimEnd();
+  return withoutSplitPair(normalized.slice(0, maxChars)).trimEnd();
+}
+
+/** Drops a high surrogate left at the end by a cut, whose low half was cut off. */
+function withoutSplitPair(text: string): string {
+  return /[\uD800-\uDBFF]$/.test(text) ? text.slice(0, -1) : text;
 }
