@@ -107,11 +107,6 @@ export class RouterService {
     return this.recent.recall(decisionId);
   }
 
-  /** The estimated bytes the decision memory holds (for the bench and tests). */
-  decisionMemoryBytes(): number {
-    return this.recent.bytes;
-  }
-
   reload(): void {
     const rows = this.deps.store.vectorRows(this.deps.embedder.id);
     const dim = this.deps.embedder.dim;

@@ -57,7 +57,20 @@ function longQuery(seed: number, chars: number, alphabet: readonly string[]): st
 
 const LATIN = 'invoice refund parser deploy cluster shipping weather poem integral password upgrade discount recipe'.split(' ');
 /** Non-Latin-1 words (CJK, Cyrillic, Greek): two bytes a character in V8, three in UTF-8. */
-const NON_LATIN = ['发票', '退款', '部署', '天气', '密码', 'счёт', 'доставка', 'погода', 'λογαριασμός', 'αποστολή', '升级', 'скидка'];
+const NON_LATIN = [
+  '发票',
+  '退款',
+  '部署',
+  '天气',
+  '密码',
+  'счёт',
+  'доставка',
+  'погода',
+  'λογαριασμός',
+  'αποστολή',
+  '升级',
+  'скидка',
+];
 
 /** Largest number of `chars`-character queries whose batch body stays under MAX_BODY_BYTES. */
 function queriesPerBody(sample: string): number {
@@ -97,7 +110,12 @@ async function fetchOn(agent: ReturnType<typeof keepAliveAgent>, url: string): P
   });
 }
 
-export async function benchHostile(name: EmbedderName, identity: Identity, dir: string, settings: BenchSettings): Promise<HostileResult> {
+export async function benchHostile(
+  name: EmbedderName,
+  identity: Identity,
+  dir: string,
+  settings: BenchSettings,
+): Promise<HostileResult> {
   const dbPath = join(dir, `${name}-hostile.db`);
   writeFixtureDb(dbPath, identity.embedderId, identity.dim, 1_000);
   const service = await startService({ env: { ...EMBEDDERS[name], ...settings.serviceEnv, DATABASE_PATH: dbPath } });
@@ -133,7 +151,9 @@ export async function benchHostile(name: EmbedderName, identity: Identity, dir: 
     const statuses: Record<string, number> = {};
     const agent = keepAliveAgent();
     for (let r = 0; r < requests; r++) {
-      const body = { queries: Array.from({ length: perFill }, (_, i) => longQuery(100_000 + r * 100 + i, MAX_QUERY_CHARS, NON_LATIN)) };
+      const body = {
+        queries: Array.from({ length: perFill }, (_, i) => longQuery(100_000 + r * 100 + i, MAX_QUERY_CHARS, NON_LATIN)),
+      };
       const reply = await postJson(agent, `${service.url}/v1/route/batch`, body);
       statuses[reply.status] = (statuses[reply.status] ?? 0) + 1;
       rssPeakMb = Math.max(rssPeakMb, service.rssMb());

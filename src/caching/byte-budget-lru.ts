@@ -19,7 +19,6 @@ export const ENTRY_OVERHEAD_BYTES = 160;
 
 /** Bytes a string costs on the V8 heap: two per UTF-16 unit when any is outside Latin-1, one otherwise, plus its header. */
 export function stringBytes(text: string): number {
-  // eslint-disable-next-line no-control-regex
   return 16 + (/[^\u0000-\u00ff]/.test(text) ? 2 : 1) * text.length;
 }
 

@@ -46,7 +46,8 @@ const VECTOR_OVERHEAD_BYTES = 96;
  * Cached vectors are shared between requests: callers must not mutate them.
  */
 export function withEmbeddingCache(inner: Embedder, limits: EmbeddingCacheLimits | number): CachingEmbedder {
-  const { maxEntries, maxBytes } = typeof limits === 'number' ? { maxEntries: limits, maxBytes: Number.POSITIVE_INFINITY } : limits;
+  const { maxEntries, maxBytes } =
+    typeof limits === 'number' ? { maxEntries: limits, maxBytes: Number.POSITIVE_INFINITY } : limits;
   const cache = new ByteBudgetLru<Float32Array>(maxBytes, (vector) => VECTOR_OVERHEAD_BYTES + vector.byteLength);
   const inFlight = new Map<string, Shared>();
   let hits = 0;

@@ -23,7 +23,10 @@ export class DecisionMemory {
     private readonly maxEntries: number,
     maxBytes: number,
   ) {
-    this.recent = new ByteBudgetLru(maxEntries === 0 ? 0 : maxBytes, (decision) => 80 + (decision.query === undefined ? 0 : stringBytes(decision.query)));
+    this.recent = new ByteBudgetLru(
+      maxEntries === 0 ? 0 : maxBytes,
+      (decision) => 80 + (decision.query === undefined ? 0 : stringBytes(decision.query)),
+    );
   }
 
   remember(decisionId: string, decision: RememberedDecision): void {

@@ -33,7 +33,12 @@ test('finding 3: five proxied calls with one x-request-id leave five ledger rows
   const stack = await startProxyStack(t, { providers: ['openai'] });
   const decisionIds: string[] = [];
   for (let i = 0; i < 5; i++) {
-    const response = await postJson(stack.app, '/v1/chat/completions', { model: 'auto', messages: [user(`what is ${i} plus ${i}?`)] }, { 'x-request-id': 'order-12345678' });
+    const response = await postJson(
+      stack.app,
+      '/v1/chat/completions',
+      { model: 'auto', messages: [user(`what is ${i} plus ${i}?`)] },
+      { 'x-request-id': 'order-12345678' },
+    );
     assert.equal(response.status, 200, await response.clone().text());
     decisionIds.push(response.headers.get('x-router-decision-id')!);
     assert.equal(response.headers.get('x-request-id'), response.headers.get('x-router-decision-id'));
@@ -46,14 +51,17 @@ test('finding 3: five proxied calls with one x-request-id leave five ledger rows
   const rows = stack.store.db.prepare('SELECT decision_id FROM requests WHERE client_request_id = ?').all('order-12345678');
   assert.equal(rows.length, 5, 'the client id is recorded beside ours on every row');
   assert.ok(!stack.logLines.some((line) => line.includes('UNIQUE constraint failed')));
-  assert.ok(stack.logLines.some((line) => line.includes('"client_request_id":"order-12345678"')), 'the client id is in the logs');
+  assert.ok(
+    stack.logLines.some((line) => line.includes('"client_request_id":"order-12345678"')),
+    'the client id is in the logs',
+  );
 });
 
 async function keyedService(t: Parameters<typeof startTestService>[0], env: Record<string, string> = {}): Promise<TestService> {
   return startTestService(t, 'tiny-standin', { CLIENT_API_KEYS: `${CLIENT_A},${CLIENT_B}`, ADMIN_API_KEY: ADMIN_KEY, ...env });
 }
 
-test("finding 4: feedback on a decision is taken only from the key that made it (or the admin key), and never echoes its prompt to another key", async (t) => {
+test('finding 4: feedback on a decision is taken only from the key that made it (or the admin key), and never echoes its prompt to another key', async (t) => {
   const service = await keyedService(t);
   const secret = 'my account number is 4929-1234 and my refund failed';
   const routed = await json<{ decision_id: string }>(
@@ -62,36 +70,75 @@ test("finding 4: feedback on a decision is taken only from the key that made it 
   assert.notEqual(routed.decision_id, 'order-12345678');
 
   for (const decisionId of [routed.decision_id, 'order-12345678']) {
-    const stolen = await postJson(service.app, '/v1/feedback', { decision_id: decisionId, expected: { intent: 'faq' } }, bearer(CLIENT_B));
+    const stolen = await postJson(
+      service.app,
+      '/v1/feedback',
+      { decision_id: decisionId, expected: { intent: 'faq' } },
+      bearer(CLIENT_B),
+    );
     const text = await stolen.text();
     assert.equal(stolen.status, 404, text);
     assert.ok(!text.includes('4929'), `another key got the prompt back: ${text}`);
   }
-  assert.equal((await postJson(service.app, '/v1/feedback', { decision_id: routed.decision_id, rating: 1 }, bearer(CLIENT_B))).status, 404);
+  assert.equal(
+    (await postJson(service.app, '/v1/feedback', { decision_id: routed.decision_id, rating: 1 }, bearer(CLIENT_B))).status,
+    404,
+  );
 
   // The owner's correction is taken, but with LEDGER_STORE_PROMPTS off the remembered query is not stored.
-  const own = await postJson(service.app, '/v1/feedback', { decision_id: routed.decision_id, expected: { intent: 'faq' } }, bearer(CLIENT_A));
+  const own = await postJson(
+    service.app,
+    '/v1/feedback',
+    { decision_id: routed.decision_id, expected: { intent: 'faq' } },
+    bearer(CLIENT_A),
+  );
   assert.equal(own.status, 201);
   const ownBody = await json<{ feedback: { query: string | null; decided_intent: string | null } }>(own);
   assert.equal(ownBody.feedback.query, null);
   assert.ok(ownBody.feedback.decided_intent !== null);
-  assert.equal((await postJson(service.app, '/v1/feedback', { decision_id: routed.decision_id, rating: 4 }, bearer(ADMIN_KEY))).status, 201);
+  assert.equal(
+    (await postJson(service.app, '/v1/feedback', { decision_id: routed.decision_id, rating: 4 }, bearer(ADMIN_KEY))).status,
+    201,
+  );
   const stored = service.store.db.prepare('SELECT query FROM feedback').all() as { query: string | null }[];
-  assert.deepEqual(stored.map((row) => row.query), [null, null]);
+  assert.deepEqual(
+    stored.map((row) => row.query),
+    [null, null],
+  );
 });
 
-test('finding 4: with LEDGER_STORE_PROMPTS on, the owner\'s correction carries the remembered query', async (t) => {
+test("finding 4: with LEDGER_STORE_PROMPTS on, the owner's correction carries the remembered query", async (t) => {
   const service = await keyedService(t, { LEDGER_STORE_PROMPTS: 'true' });
-  const routed = await json<{ decision_id: string }>(await postJson(service.app, '/v1/route', { query: 'where is my parcel?' }, bearer(CLIENT_A)));
+  const routed = await json<{ decision_id: string }>(
+    await postJson(service.app, '/v1/route', { query: 'where is my parcel?' }, bearer(CLIENT_A)),
+  );
   const own = await json<{ feedback: { query: string | null } }>(
-    await postJson(service.app, '/v1/feedback', { decision_id: routed.decision_id, expected: { intent: 'support' } }, bearer(CLIENT_A)),
+    await postJson(
+      service.app,
+      '/v1/feedback',
+      { decision_id: routed.decision_id, expected: { intent: 'support' } },
+      bearer(CLIENT_A),
+    ),
   );
   assert.equal(own.feedback.query, 'where is my parcel?');
-  assert.equal((await postJson(service.app, '/v1/feedback', { decision_id: routed.decision_id, expected: { intent: 'faq' } }, bearer(CLIENT_B))).status, 404);
+  assert.equal(
+    (
+      await postJson(
+        service.app,
+        '/v1/feedback',
+        { decision_id: routed.decision_id, expected: { intent: 'faq' } },
+        bearer(CLIENT_B),
+      )
+    ).status,
+    404,
+  );
 });
 
 test('finding 6: with only gpt-4o-mini failing, its breaker opens alone and healthy gpt-4o keeps answering; x-router-attempts counts real calls', async (t) => {
-  const stack = await startProxyStack(t, { providers: ['openai'], env: { BREAKER_FAILURE_THRESHOLD: '2', BREAKER_COOLDOWN_MS: '600000' } });
+  const stack = await startProxyStack(t, {
+    providers: ['openai'],
+    env: { BREAKER_FAILURE_THRESHOLD: '2', BREAKER_COOLDOWN_MS: '600000' },
+  });
   const candidates = (await stack.candidatesFor('hi')).map((candidate) => candidate.model);
   assert.deepEqual(candidates.slice(0, 2), ['gpt-4o-mini', 'gpt-4o'], 'the test needs gpt-4o-mini first and gpt-4o next');
   stack.upstream.failModel('gpt-4o-mini', { type: 'status', status: 500 });
@@ -103,11 +150,14 @@ test('finding 6: with only gpt-4o-mini failing, its breaker opens alone and heal
     assert.equal(response.headers.get('x-router-model'), 'gpt-4o');
     attempts.push(response.headers.get('x-router-attempts')!);
   }
-  const calls = (model: string) => stack.upstream.requests.filter((request) => (request.body as { model?: string }).model === model).length;
+  const calls = (model: string) =>
+    stack.upstream.requests.filter((request) => (request.body as { model?: string }).model === model).length;
   assert.equal(calls('gpt-4o-mini'), 2, 'the failing model is called until its own breaker opens, then not at all');
   assert.equal(calls('gpt-4o'), 8);
   assert.deepEqual(attempts, ['2', '2', '1', '1', '1', '1', '1', '1'], 'a skipped candidate is not an attempt');
-  const row = stack.store.db.prepare("SELECT attempts FROM requests ORDER BY created_at DESC LIMIT 1").get() as { attempts: string };
+  const row = stack.store.db.prepare('SELECT attempts FROM requests ORDER BY created_at DESC LIMIT 1').get() as {
+    attempts: string;
+  };
   assert.deepEqual(
     (JSON.parse(row.attempts) as { model: string; status: string }[]).map((attempt) => [attempt.model, attempt.status]),
     [
@@ -132,7 +182,11 @@ test('finding 7: failed authentications count against the address (429 after a b
   assert.equal(limited.status, 429);
   assert.equal((await json<{ error: { code: string } }>(limited)).error.code, 'rate_limited');
   assert.ok(Number(limited.headers.get('retry-after')) >= 1);
-  assert.equal((await service.app.request('/v1/models', { headers: bearer(CLIENT_A) })).status, 200, 'a valid key is not held back');
+  assert.equal(
+    (await service.app.request('/v1/models', { headers: bearer(CLIENT_A) })).status,
+    200,
+    'a valid key is not held back',
+  );
   now += 10_000; // 6 a minute: one more guess after 10 s
   assert.equal((await service.app.request('/v1/models', { headers: bearer('guess-late') })).status, 401);
   assert.equal((await service.app.request('/v1/models', { headers: bearer('guess-later') })).status, 429);
@@ -140,9 +194,18 @@ test('finding 7: failed authentications count against the address (429 after a b
 
 test('finding 7: the dashboard API is rate limited like the client API', async (t) => {
   let now = 5_000_000;
-  const service = await startTestService(t, 'tiny-standin', { RATE_LIMIT_PER_SECOND: '1', RATE_LIMIT_BURST: '2' }, { now: () => now });
-  const estimate = () => postJson(service.app, '/dashboard/api/estimate', { text: 'x'.repeat(30_000), output_tokens: 10, models: ['gpt-4o'] });
-  assert.deepEqual([(await estimate()).status, (await service.app.request('/dashboard/api/prices')).status, (await estimate()).status], [200, 200, 429]);
+  const service = await startTestService(
+    t,
+    'tiny-standin',
+    { RATE_LIMIT_PER_SECOND: '1', RATE_LIMIT_BURST: '2' },
+    { now: () => now },
+  );
+  const estimate = () =>
+    postJson(service.app, '/dashboard/api/estimate', { text: 'x'.repeat(30_000), output_tokens: 10, models: ['gpt-4o'] });
+  assert.deepEqual(
+    [(await estimate()).status, (await service.app.request('/dashboard/api/prices')).status, (await estimate()).status],
+    [200, 200, 429],
+  );
   now += 1_000;
   assert.equal((await estimate()).status, 200);
 });
@@ -154,12 +217,18 @@ test('finding 9: unknown asset names are 404, inherited names included; admin se
   }
   assert.equal((await service.app.request('/dashboard/assets/dashboard.css')).status, 200);
   const search = async (q: string) =>
-    json<{ total: number; items: { id: number }[] }>(await service.app.request(`/admin/exemplars?q=${encodeURIComponent(q)}&limit=1000`, { headers: bearer(ADMIN_KEY) }));
+    json<{ total: number; items: { id: number }[] }>(
+      await service.app.request(`/admin/exemplars?q=${encodeURIComponent(q)}&limit=1000`, { headers: bearer(ADMIN_KEY) }),
+    );
   const lower = await search('qué');
   assert.ok(lower.total > 0);
   for (const variant of ['QUÉ', 'Qué', 'que\u0301', 'QUE\u0301']) {
     const found = await search(variant);
-    assert.deepEqual(found.items.map((item) => item.id), lower.items.map((item) => item.id), variant);
+    assert.deepEqual(
+      found.items.map((item) => item.id),
+      lower.items.map((item) => item.id),
+      variant,
+    );
   }
 });
 
@@ -223,7 +292,9 @@ test('finding 1: a request whose deadline passes withdraws its queued embeddings
   });
   const busy = router.route({ query: 'the request that holds the model' });
   const deadline = new AbortController();
-  const late = Promise.all(['one', 'two', 'three'].map((query) => router.route({ query: `queued ${query}`, signal: deadline.signal })));
+  const late = Promise.all(
+    ['one', 'two', 'three'].map((query) => router.route({ query: `queued ${query}`, signal: deadline.signal })),
+  );
   await new Promise((resolve) => setImmediate(resolve));
   deadline.abort(new Error('request deadline passed'));
   await assert.rejects(late, /request deadline passed/);
@@ -266,9 +337,20 @@ test('finding 8: a provider key echoed by an upstream is redacted in every case 
     bytes.toString('hex').toUpperCase(),
   ];
   // Where each echo would show: the key itself, or the part of its encoding that only the key determines.
-  const fingerprints = [key.toLowerCase(), ...[0, 1, 2].map((offset) => Buffer.concat([Buffer.alloc(offset), bytes]).toString('base64').slice(4, 24)), bytes.toString('hex')];
+  const fingerprints = [
+    key.toLowerCase(),
+    ...[0, 1, 2].map((offset) =>
+      Buffer.concat([Buffer.alloc(offset), bytes])
+        .toString('base64')
+        .slice(4, 24),
+    ),
+    bytes.toString('hex'),
+  ];
   const leaks = (text: string) =>
-    fingerprints.filter((print) => text.toLowerCase().includes(print.toLowerCase()) || text.includes(print.replaceAll('+', '-').replaceAll('/', '_')));
+    fingerprints.filter(
+      (print) =>
+        text.toLowerCase().includes(print.toLowerCase()) || text.includes(print.replaceAll('+', '-').replaceAll('/', '_')),
+    );
 
   // A 500 that echoes them (falls back, so it is recorded as an attempt), then a 400 that echoes them (comes back to the client).
   const message = `invalid credentials: ${echoes.join(' | ')}`;
@@ -288,7 +370,14 @@ test('finding 8: a provider key echoed by an upstream is redacted in every case 
 });
 
 test('finding 1: USE-lite (the fallback embedder) runs in a worker thread like MiniLM, with the same vectors', async () => {
-  const loaders = loadersWithThreads({ cacheSize: 0, cacheMaxBytes: 0, batchMax: 16, batchWindowMs: 0, onnxIntraOpThreads: 0, workers: 1 });
+  const loaders = loadersWithThreads({
+    cacheSize: 0,
+    cacheMaxBytes: 0,
+    batchMax: 16,
+    batchWindowMs: 0,
+    onnxIntraOpThreads: 0,
+    workers: 1,
+  });
   const pooled = (await loaders.useLite()) as PooledEmbedder;
   try {
     assert.equal(typeof pooled.pending, 'function', 'USE-lite is served by a worker pool');
