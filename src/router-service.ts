@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import type { CascadeResult, TierCascade } from './cascade/tier-cascade.js';
 import type { Strategy } from './routing/strategy.js';
 import type { Embedder } from './embedding/embedder.js';
 import { EMBED_INPUT_CHARS, cutForEmbedding } from './embedding/input-limit.js';
@@ -23,7 +24,7 @@ export interface RouteInput {
   decisionId?: string | undefined;
   /** A hash of the caller's API key: only that key (or the admin key) may give feedback on the decision. */
   owner?: string | undefined;
-  /** Aborts the embedding work still queued for this request (its deadline passed, or its client left). */
+  /** Aborts the embedding work still queued for this request (its deadline passed, or its client left) and a cascade consultation. */
   signal?: AbortSignal | undefined;
 }
 
@@ -36,6 +37,8 @@ export interface RouteOutcome {
   intentScores: AxisScores;
   ruleHits: RuleHit[];
   sessionFloorApplied: boolean;
+  /** The small model's consultation, when the tier margin was under the cascade's threshold. */
+  cascade: CascadeResult | undefined;
   scoringSource: string;
   timingsMs: { embed: number; score: number; total: number };
 }
@@ -65,6 +68,8 @@ export interface RouterDeps {
   rememberQueries?: boolean;
   /** Axes with this many exemplars or more get the coarse int8 index (default in scoring/coarse-index.ts; 0 never). */
   coarseMinRows?: number;
+  /** Asks a small model to pick the tier when the tier margin is low (opt-in: CASCADE_MODEL). */
+  cascade?: TierCascade | undefined;
   /** Called with every decision (metrics). */
   onRoute?: (outcome: RouteOutcome) => void;
 }
@@ -92,6 +97,11 @@ export class RouterService {
 
   get embedder(): Embedder {
     return this.deps.embedder;
+  }
+
+  /** The scoring settings in force (calibrated for this embedder when a calibration exists). */
+  get scoringSettings(): ResolvedScoring['settings'] {
+    return this.scoring.settings;
   }
 
   get scoringSource(): string {
@@ -130,6 +140,22 @@ export class RouterService {
     };
   }
 
+  /**
+   * The cascade is asked only where its answer can matter: an uncertain tier
+   * (two or more tiers scored, margin under the threshold) that no rule sets outright.
+   */
+  private async consultCascade(
+    query: string,
+    tierScores: AxisScores,
+    ruleHits: readonly RuleHit[],
+    signal: AbortSignal | undefined,
+  ): Promise<CascadeResult | undefined> {
+    const cascade = this.deps.cascade;
+    if (!cascade || query === '' || tierScores.ranked.length < 2 || tierScores.margin >= cascade.maxMargin) return undefined;
+    if (ruleHits.some((hit) => hit.set.tier !== undefined)) return undefined;
+    return cascade.ask(query, signal);
+  }
+
   async route(input: RouteInput): Promise<RouteOutcome> {
     const started = performance.now();
     const { settings } = this.scoring;
@@ -158,6 +184,7 @@ export class RouterService {
     // Rules read the same bounded text: over 32k characters they cost ~4.5 ms a query on the event loop (150 ms for a
     // batch of 32), and the word counts they test (at most 200) are decided well within the cut.
     const ruleHits = query === '' ? [] : matchRules(this.rules, query);
+    const cascade = await this.consultCascade(text.query, tierScores, ruleHits, input.signal);
     const sessionFloor = input.sessionId ? this.deps.sessions.floor(input.sessionId) : undefined;
     const decision = decideRoute({
       tierScores,
@@ -170,6 +197,7 @@ export class RouterService {
       table: this.deps.routesData.routing,
       isProviderAvailable: this.deps.isProviderAvailable,
       needsVision: text.hasImages,
+      cascade: cascade && this.deps.cascade ? { ...cascade, maxMargin: this.deps.cascade.maxMargin } : undefined,
     });
     if (input.sessionId) this.deps.sessions.remember(input.sessionId, decision.tier);
     const finished = performance.now();
@@ -191,6 +219,7 @@ export class RouterService {
       intentScores,
       ruleHits,
       sessionFloorApplied: decision.sessionFloorApplied,
+      cascade,
       scoringSource: this.scoring.source,
       timingsMs: { embed: embedded - started, score: finished - embedded, total: finished - started },
     };

@@ -6,6 +6,7 @@ import { Worker } from 'node:worker_threads';
 import 'onnxruntime-node';
 import { EmbedderLoadError, type Embedder, type EmbedderKind } from './embedder.js';
 import type { MiniLmOptions } from './minilm.js';
+import type { ModelIdentity } from './model-identity.js';
 
 /** What a worker loads: MiniLM with its options, or USE-lite (which needs none). */
 export type WorkerData = { kind: 'minilm'; options: MiniLmOptions } | { kind: 'use-lite' };
@@ -16,7 +17,7 @@ export interface WorkerRequest {
   texts: readonly string[];
 }
 export type WorkerReply =
-  | { type: 'ready'; identity: { id: string; standin: boolean; description: string; dim: number } }
+  | { type: 'ready'; identity: { id: string; standin: boolean; description: string; dim: number; model?: ModelIdentity } }
   | { type: 'vectors'; seq: number; vectors: Float32Array[] }
   | { type: 'failed'; seq: number; name: string; message: string };
 

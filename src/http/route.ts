@@ -3,6 +3,7 @@ import type { AppEnv } from './app-env.js';
 import { callerFingerprint } from './auth.js';
 import { readJsonBody } from './body.js';
 import { requestSignal } from './request-timeout.js';
+import { cascadeHeaders } from './proxy-headers.js';
 import { routeResponse } from './route-response.js';
 import { routeBatchRequestSchema, routeRequestSchema, type RouteLimits } from './route-schemas.js';
 
@@ -24,7 +25,7 @@ export function routeRoutes(limits: RouteLimits): Hono<AppEnv> {
       owner: callerFingerprint(c),
       signal: requestSignal(c),
     });
-    return c.json(routeResponse(outcome, router.embedder, router.exemplarSet()));
+    return c.json(routeResponse(outcome, router.embedder, router.exemplarSet()), 200, cascadeHeaders(outcome.cascade));
   });
 
   routes.post('/v1/route/batch', async (c) => {

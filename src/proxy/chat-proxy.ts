@@ -1,7 +1,8 @@
 import { randomUUID } from 'node:crypto';
+import type { CascadeResult } from '../cascade/tier-cascade.js';
 import type { Config } from '../config.js';
 import type { Strategy } from '../routing/strategy.js';
-import { estimateCost } from '../cost/pricing.js';
+import { estimateCost, roundUsd } from '../cost/pricing.js';
 import { completionText, promptText, resolveUsage, type TokenUsage } from '../cost/tokens.js';
 import { AppError, type AppErrorStatus } from '../errors.js';
 import type { LedgerEntry, RequestLedger } from '../ledger/request-ledger.js';
@@ -53,6 +54,8 @@ export interface ProxyPlan {
   intent: string | undefined;
   candidates: ProxyCandidate[];
   routeMs: number | undefined;
+  /** The small model asked for the tier, if it was; its cost is part of the request's cost. */
+  cascade: CascadeResult | undefined;
 }
 
 export interface ProxyOutcome {
@@ -148,6 +151,7 @@ export class ChatProxy {
         intent: undefined,
         candidates: [{ model: choice.modelId, provider: config.provider, providerModel: config.model }],
         routeMs: undefined,
+        cascade: undefined,
       };
     }
     const outcome = await this.router.route({
@@ -181,6 +185,7 @@ export class ChatProxy {
         providerModel: candidate.providerModel,
       })),
       routeMs: outcome.timingsMs.total,
+      cascade: outcome.cascade,
     };
   }
 
@@ -317,7 +322,11 @@ export class ChatProxy {
   ): number | undefined {
     const prices = this.services.routesData.prices;
     const baselineModel = this.services.routesData.routing.baseline_model;
-    const costUsd = result.candidate && result.usage ? estimateCost(prices, result.candidate.model, result.usage) : undefined;
+    const answerCostUsd = result.candidate && result.usage ? estimateCost(prices, result.candidate.model, result.usage) : undefined;
+    // The request's cost includes the cascade consultation that chose its tier, even when the answer itself failed.
+    const cascadeCostUsd = plan.cascade?.costUsd;
+    const costUsd =
+      answerCostUsd === undefined && !cascadeCostUsd ? answerCostUsd : roundUsd((answerCostUsd ?? 0) + (cascadeCostUsd ?? 0));
     const baselineCostUsd = result.usage ? estimateCost(prices, baselineModel, result.usage) : undefined;
     const entry: LedgerEntry = {
       decisionId: plan.decisionId,
@@ -338,6 +347,7 @@ export class ChatProxy {
       outputTokens: result.usage?.outputTokens,
       tokensEstimated: result.usage?.estimated ?? false,
       costUsd,
+      cascadeCostUsd,
       baselineCostUsd,
       status: result.errorCode === undefined ? 'ok' : 'error',
       httpStatus: result.httpStatus,

@@ -25,6 +25,17 @@ export interface DecisionInput {
   table: RoutingTable;
   isProviderAvailable: (provider: string) => boolean;
   needsVision: boolean;
+  /** The small model's verdict, when the tier margin was low enough to ask one (see cascade/tier-cascade.ts). */
+  cascade?: CascadeVerdict | undefined;
+}
+
+/** What decideRoute needs of a cascade consultation. */
+export interface CascadeVerdict {
+  model: string;
+  /** `answered`, `cached`, or why there is no tier (`timeout`, `invalid_answer`, ...). */
+  outcome: string;
+  tier: Tier | undefined;
+  maxMargin: number;
 }
 
 export interface Decision {
@@ -85,6 +96,24 @@ function decideScoredTier(input: DecisionInput, adjustments: string[]): Tier {
   return picked;
 }
 
+/** A valid cascade answer replaces the kNN tier before policies and rules; any other outcome keeps it. */
+function applyCascade(scored: Tier, input: DecisionInput, adjustments: string[]): Tier {
+  const cascade = input.cascade;
+  if (!cascade) return scored;
+  const asked = `cascade ${cascade.model}${cascade.outcome === 'cached' ? ' (cached)' : ''}`;
+  const why = `tier margin ${input.tierScores.margin.toFixed(3)} under ${cascade.maxMargin}`;
+  if (cascade.tier === undefined) {
+    adjustments.push(`${asked} gave no tier (${cascade.outcome}; ${why}): kept ${scored}`);
+    return scored;
+  }
+  if (cascade.tier === scored) {
+    adjustments.push(`${asked} agreed on ${scored} (${why})`);
+    return scored;
+  }
+  adjustments.push(`${asked} chose ${cascade.tier} over ${scored} (${why})`);
+  return cascade.tier;
+}
+
 function applyTierPolicies(
   scored: Tier,
   intent: RoutedIntent,
@@ -128,7 +157,7 @@ export function decideRoute(input: DecisionInput): Decision {
   const adjustments: string[] = [];
   const intent = decideIntent(input, adjustments);
   const scoredTier = decideScoredTier(input, adjustments);
-  const { tier, sessionFloorApplied } = applyTierPolicies(scoredTier, intent, input, adjustments);
+  const { tier, sessionFloorApplied } = applyTierPolicies(applyCascade(scoredTier, input, adjustments), intent, input, adjustments);
   const candidates = listCandidates(input.table, tier, intent, {
     isProviderAvailable: input.isProviderAvailable,
     needsVision: input.needsVision,
