@@ -4,10 +4,11 @@ import { AppError } from './errors.js';
 import { adminExemplarRoutes } from './http/admin-exemplars.js';
 import { adminHealthRoutes } from './http/admin-health.js';
 import type { AppEnv } from './http/app-env.js';
-import { requireAdmin, requireClient } from './http/auth.js';
+import { authFailureCounter, requireAdmin, requireClient } from './http/auth.js';
 import { chatCompletionRoutes } from './http/chat-completions.js';
 import { errorBodyFor } from './http/client-errors.js';
 import { dashboardRoutes } from './http/dashboard-routes.js';
+import { closeConnectionsWhileDraining } from './http/drain.js';
 import { adminFeedbackRoutes, feedbackRoutes } from './http/feedback.js';
 import { healthRoutes } from './http/health.js';
 import { messagesRoutes } from './http/messages.js';
@@ -31,7 +32,7 @@ export interface AppDeps {
   /** True once shutdown has begun: /readyz turns 503 so the load balancer stops sending traffic while requests drain. */
   draining?: () => boolean;
   metrics?: RouterMetrics;
-  /** Milliseconds for the rate limiter's buckets; tests pass their own to step time instead of sleeping. */
+  /** Milliseconds clock for the rate limits (requests and failed authentications); tests pass their own to step time instead of sleeping. */
   now?: () => number;
 }
 
@@ -41,10 +42,13 @@ export function createApp(deps: AppDeps): Hono<AppEnv> {
   const { routing, access } = deps.config;
   const metrics = deps.metrics ?? new RouterMetrics();
   const keys = { clientKeys: access.clientKeys, adminKey: access.adminKey };
-  const limiter = rateLimit({ perSecond: access.rateLimitPerSecond, burst: access.rateLimitBurst, ...(deps.now ? { now: deps.now } : {}) });
+  const clock = deps.now ? { now: deps.now } : {};
+  const limiter = rateLimit({ perSecond: access.rateLimitPerSecond, burst: access.rateLimitBurst, ...clock });
+  const authFailures = authFailureCounter({ burst: access.authFailureBurst, perMinute: access.authFailuresPerMinute, ...clock });
   const timeoutGuard = requestTimeout(access.requestTimeoutMs);
 
   app.use('*', requestContext({ logger: deps.logger, metrics }));
+  app.use('*', closeConnectionsWhileDraining(deps.draining ?? (() => false)));
   app.use(
     '*',
     requestBodyLimit({
@@ -56,9 +60,10 @@ export function createApp(deps: AppDeps): Hono<AppEnv> {
   );
   // Authentication and limits come before readiness: an unknown caller learns nothing about the service's state.
   const whenReady = ready(deps.services);
-  app.use('/v1/*', requireClient(keys), limiter, whenReady);
-  app.use('/admin/*', requireAdmin(keys), limiter, whenReady);
-  app.use('/dashboard/api/*', whenReady);
+  app.use('/v1/*', requireClient(keys, authFailures), limiter, whenReady);
+  app.use('/admin/*', requireAdmin(keys, authFailures), limiter, whenReady);
+  // Open like the page itself, but not free: the estimate reads up to MAX_QUERY_CHARS of text per call.
+  app.use('/dashboard/api/*', limiter, whenReady);
   // Proxied calls have their own upstream timeouts (a long generation is not a hung request); everything else gets this one.
   for (const path of ['/v1/route', '/v1/route/*', '/v1/feedback', '/v1/stats', '/admin/*']) app.use(path, timeoutGuard);
 
@@ -69,7 +74,7 @@ export function createApp(deps: AppDeps): Hono<AppEnv> {
   app.route('/', chatCompletionRoutes(limits, deps.logger));
   app.route('/', messagesRoutes(limits, deps.logger));
   app.route('/', statsRoutes());
-  app.route('/', feedbackRoutes());
+  app.route('/', feedbackRoutes(keys));
   app.route('/', adminHealthRoutes());
   app.route('/', adminExemplarRoutes(100_000));
   app.route('/', adminFeedbackRoutes());

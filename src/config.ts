@@ -37,8 +37,10 @@ const EnvSchema = z.object({
   ROUTE_BATCH_MAX: positiveInt.max(1000).default(64),
   SESSION_TTL_SECONDS: positiveInt.default(1800),
   SESSION_MAX_ENTRIES: positiveInt.default(100_000),
+  SESSION_MEMORY_MAX_BYTES: positiveInt.default(16 * 1024 * 1024),
   LOG_LEVEL: z.enum(LOG_LEVELS).default('info'),
   EMBED_CACHE_SIZE: z.coerce.number().int().min(0).default(10_000),
+  EMBED_CACHE_MAX_BYTES: z.coerce.number().int().min(0).default(32 * 1024 * 1024),
   EMBED_BATCH_MAX: positiveInt.max(256).default(16),
   EMBED_BATCH_WINDOW_MS: z.coerce.number().min(0).max(1000).default(0),
   ONNX_INTRA_OP_THREADS: z.coerce.number().int().min(0).max(256).default(0),
@@ -63,7 +65,11 @@ const EnvSchema = z.object({
   PROMOTION_CHECK_TOLERANCE: z.coerce.number().min(0).max(1).default(0.005),
   PROMOTION_VALIDATION_SET: z.string().min(1).optional(),
   DECISION_MEMORY_SIZE: z.coerce.number().int().min(0).default(10_000),
+  DECISION_MEMORY_MAX_BYTES: z.coerce.number().int().min(0).default(16 * 1024 * 1024),
   SHUTDOWN_GRACE_MS: positiveInt.default(10_000),
+  SHUTDOWN_DRAIN_MS: z.coerce.number().int().min(0).default(5_000),
+  AUTH_FAILURE_BURST: positiveInt.default(20),
+  AUTH_FAILURE_PER_MINUTE: z.coerce.number().min(0).default(30),
 });
 
 export interface Config {
@@ -84,8 +90,10 @@ export interface Config {
   };
   /** The request-path fast path around the embedder (see docs/performance.md). */
   embedding: {
-    /** Query embeddings kept in the LRU cache, keyed by normalised text; 0 turns the cache off. */
+    /** Query embeddings kept in the LRU cache, keyed by a hash of the normalised text; 0 turns the cache off. */
     cacheSize: number;
+    /** The bytes the cache may hold, vectors and keys together. */
+    cacheMaxBytes: number;
     /** Most texts embedded in one model call when concurrent requests are batched together. */
     batchMax: number;
     /** How long the first waiting text holds the batch open for others; 0 waits only for the current event-loop turn. */
@@ -107,6 +115,8 @@ export interface Config {
     batchMax: number;
     sessionTtlMs: number;
     sessionMaxEntries: number;
+    /** The bytes the session memory may hold (sessions are keyed by a hash of their id). */
+    sessionMaxBytes: number;
   };
   logLevel: LogLevel;
   proxy: {
@@ -125,6 +135,10 @@ export interface Config {
     rateLimitBurst: number;
     requestTimeoutMs: number;
     maxMessages: number;
+    /** Failed authentications an address may make in a burst before it gets 429s; refills at `authFailuresPerMinute`. */
+    authFailureBurst: number;
+    /** 0 turns the failed-authentication limit off. */
+    authFailuresPerMinute: number;
   };
   /**
    * Opt-in second opinion on uncertain tiers (src/cascade/tier-cascade.ts): off
@@ -151,9 +165,24 @@ export interface Config {
     validationSetPath: string | undefined;
   };
   decisionMemorySize: number;
+  /** The bytes remembered decisions may take. */
+  decisionMemoryMaxBytes: number;
   shutdownGraceMs: number;
+  /** After SIGTERM: how long the service keeps accepting and answering (readiness false, `connection: close`) before it closes. */
+  shutdownDrainMs: number;
   /** Provider keys and base URLs, looked up by the names routes-data/routing.json gives. */
   providerEnv: Readonly<Record<string, string | undefined>>;
+  /** Every key value in the environment (`*_API_KEY`, `*_API_KEYS`): redacted from every log line in every encoding. */
+  secrets: readonly string[];
+}
+
+/** Key values: provider keys by their SDK names (`OPENAI_API_KEY`, `GEMINI_API_KEY`, ...), client and admin keys. */
+function secretValues(env: Record<string, string>): string[] {
+  return Object.entries(env)
+    .filter(([name]) => /_API_KEYS?$/.test(name))
+    .flatMap(([, value]) => value.split(','))
+    .map((value) => value.trim())
+    .filter((value) => value.length >= 8);
 }
 
 export class ConfigError extends Error {
@@ -193,6 +222,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     },
     embedding: {
       cacheSize: e.EMBED_CACHE_SIZE,
+      cacheMaxBytes: e.EMBED_CACHE_MAX_BYTES,
       batchMax: e.EMBED_BATCH_MAX,
       batchWindowMs: e.EMBED_BATCH_WINDOW_MS,
       onnxIntraOpThreads: e.ONNX_INTRA_OP_THREADS,
@@ -208,6 +238,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       batchMax: e.ROUTE_BATCH_MAX,
       sessionTtlMs: e.SESSION_TTL_SECONDS * 1000,
       sessionMaxEntries: e.SESSION_MAX_ENTRIES,
+      sessionMaxBytes: e.SESSION_MEMORY_MAX_BYTES,
     },
     logLevel: e.LOG_LEVEL,
     access: {
@@ -220,6 +251,8 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       rateLimitBurst: e.RATE_LIMIT_BURST,
       requestTimeoutMs: e.REQUEST_TIMEOUT_MS,
       maxMessages: e.MAX_MESSAGES,
+      authFailureBurst: e.AUTH_FAILURE_BURST,
+      authFailuresPerMinute: e.AUTH_FAILURE_PER_MINUTE,
     },
     cascade: {
       model: e.CASCADE_MODEL,
@@ -233,7 +266,9 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       validationSetPath: e.PROMOTION_VALIDATION_SET,
     },
     decisionMemorySize: e.DECISION_MEMORY_SIZE,
+    decisionMemoryMaxBytes: e.DECISION_MEMORY_MAX_BYTES,
     shutdownGraceMs: e.SHUTDOWN_GRACE_MS,
+    shutdownDrainMs: e.SHUTDOWN_DRAIN_MS,
     proxy: {
       attemptTimeoutMs: e.UPSTREAM_ATTEMPT_TIMEOUT_MS,
       totalTimeoutMs: e.UPSTREAM_TOTAL_TIMEOUT_MS,
@@ -242,5 +277,6 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       storePrompts: e.LEDGER_STORE_PROMPTS,
     },
     providerEnv: Object.freeze({ ...env }),
+    secrets: secretValues(withoutEmpty(env)),
   };
 }

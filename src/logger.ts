@@ -1,6 +1,7 @@
 import { writeSync } from 'node:fs';
 import { pino } from 'pino';
 import type { LogLevel } from './config.js';
+import { redactSecrets } from './providers/secret-redaction.js';
 
 /**
  * Structured JSON logs, one object per line on stderr (pino), so stdout stays
@@ -88,7 +89,13 @@ function createStderrBatch(): (line: string) => void {
 let stderrBatch: ((line: string) => void) | undefined;
 const writeStderr = (line: string): void => (stderrBatch ??= createStderrBatch())(line);
 
-export function createLogger(level: LogLevel, write: (line: string) => void = writeStderr): Logger {
+/**
+ * `secrets` (the keys in the environment) are removed from every line, in
+ * every encoding an upstream might echo them in (see secret-redaction.ts),
+ * whichever field or message carries them.
+ */
+export function createLogger(level: LogLevel, write: (line: string) => void = writeStderr, secrets: readonly string[] = []): Logger {
+  const output = secrets.length === 0 ? write : (line: string) => write(redactSecrets(line, secrets));
   const instance = pino(
     {
       level,
@@ -98,7 +105,7 @@ export function createLogger(level: LogLevel, write: (line: string) => void = wr
       formatters: { level: (label) => ({ level: label }) },
       redact: { paths: REDACT, censor: '[redacted]' },
     },
-    { write },
+    { write: output },
   );
   return wrap(instance);
 }

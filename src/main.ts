@@ -19,7 +19,7 @@ function readConfig(): Config {
 }
 
 const config = readConfig();
-const logger = createLogger(config.logLevel);
+const logger = createLogger(config.logLevel, undefined, config.secrets);
 const metrics = new RouterMetrics();
 let services: RouterServices | undefined;
 let stopping = false;
@@ -47,13 +47,17 @@ bootRouter(config, logger, undefined, metrics)
   });
 
 /**
- * Stop accepting, let in-flight requests and streams finish up to the grace
- * period, then close SQLite cleanly (every ledger row is written by then).
+ * Drain, then stop. For SHUTDOWN_DRAIN_MS the service keeps accepting and
+ * answering, with /readyz at 503 (so the load balancer takes it out) and
+ * `connection: close` on every response (so keep-alive clients move to a new
+ * connection instead of meeting a reset). Then it stops accepting, lets
+ * in-flight requests and streams finish up to SHUTDOWN_GRACE_MS, and closes
+ * SQLite cleanly (every ledger row is written by then).
  */
 function shutdown(signal: string): void {
   if (stopping) return;
   stopping = true;
-  logger.info('shutting down: draining in-flight requests', { signal, grace_ms: config.shutdownGraceMs });
+  logger.info('shutting down: draining', { signal, drain_ms: config.shutdownDrainMs, grace_ms: config.shutdownGraceMs });
   const finish = (reason: string) => {
     // Rows the ledger queued in this turn go in before SQLite closes.
     services?.ledger.flush();
@@ -61,15 +65,19 @@ function shutdown(signal: string): void {
     logger.info('stopped', { reason });
     process.exit(0);
   };
-  server.close(() => finish('drained'));
-  // Connections whose request finished stay open for keep-alive; close them as they go idle so draining ends promptly.
-  setInterval(() => {
-    if ('closeIdleConnections' in server) server.closeIdleConnections();
-  }, 200).unref();
   setTimeout(() => {
-    if ('closeAllConnections' in server) server.closeAllConnections();
-    finish('grace period over');
-  }, config.shutdownGraceMs).unref();
+    logger.info('drain period over: no longer accepting connections', { grace_ms: config.shutdownGraceMs });
+    server.close(() => finish('drained'));
+    // A connection whose last answer went out before the drain carried no `connection: close`; it is closed once idle.
+    if ('closeIdleConnections' in server) server.closeIdleConnections();
+    setInterval(() => {
+      if ('closeIdleConnections' in server) server.closeIdleConnections();
+    }, 200).unref();
+    setTimeout(() => {
+      if ('closeAllConnections' in server) server.closeAllConnections();
+      finish('grace period over');
+    }, config.shutdownGraceMs).unref();
+  }, config.shutdownDrainMs);
 }
 process.on('SIGTERM', () => shutdown('SIGTERM'));
 process.on('SIGINT', () => shutdown('SIGINT'));

@@ -66,6 +66,39 @@ export function renderTables(report: BenchReport): string {
       ),
     );
   }
+  if (report.hostile.length > 0) {
+    out.push(`\n### Under hostile load (issue #16), default limits\n`);
+    out.push(
+      table(
+        ['embedder', 'worst request', 'statuses', 'request ms', '/healthz p50', '/healthz p99', '/healthz max', 'probes'],
+        report.hostile.map((r) => [
+          r.embedder,
+          `${r.worst.parallel} x batch of ${r.worst.queriesPerRequest} x ${r.worst.charsPerQuery} chars (${(r.worst.bodyBytes / 1024).toFixed(0)} KB)`,
+          r.worst.statuses.join(' '),
+          r.worst.requestMs.join(' '),
+          r.worst.healthz.p50.toFixed(1),
+          r.worst.healthz.p99.toFixed(1),
+          r.worst.healthz.max.toFixed(1),
+          String(r.worst.healthz.count),
+        ]),
+      ),
+    );
+    out.push('');
+    out.push(
+      table(
+        ['embedder', 'cache-filling load', 'statuses', 'RSS start (MB)', 'RSS peak (MB)', 'RSS end (MB)', 'deploy limit (MB)'],
+        report.hostile.map((r) => [
+          r.embedder,
+          `${r.memory.requests} x batch of ${r.memory.queriesPerRequest} x ${r.memory.charsPerQuery} non-Latin-1 chars`,
+          JSON.stringify(r.memory.statuses),
+          String(r.memory.rssStartMb),
+          String(r.memory.rssPeakMb),
+          String(r.memory.rssEndMb),
+          String(r.memory.limitMb),
+        ]),
+      ),
+    );
+  }
   if (report.proxy) {
     const p = report.proxy;
     out.push(`\n### Proxy overhead, POST /v1/chat/completions with an explicit model, fake upstream on loopback\n`);

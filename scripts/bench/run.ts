@@ -5,7 +5,7 @@
  *
  *   --quick                 one run per figure, shorter loads (for iterating)
  *   --runs N                runs per figure (default 3)
- *   --only a,b              sections: latency, scoring, footprint, proxy
+ *   --only a,b              sections: latency, scoring, footprint, proxy, hostile
  *   --embedders a,b         minilm-q8, minilm-fp32, use-lite (default all three)
  *   --env KEY=VALUE         extra service environment (repeatable), to compare settings
  *   --label NAME            added to the report's file name
@@ -15,6 +15,7 @@ import { cpus, loadavg } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { spawnSync } from 'node:child_process';
+import { benchHostile, type HostileResult } from './hostile-load.js';
 import type { ModelCeiling } from './model-ceiling.js';
 import { benchProxy, type ProxyResult } from './proxy-overhead.js';
 import { benchScoringScale, type ScoringScaleResult } from './scoring-scale.js';
@@ -32,7 +33,7 @@ import {
 import { PROJECT_ROOT, ensureBuilt } from './service-process.js';
 import { renderTables } from './report-table.js';
 
-const SECTIONS = ['latency', 'scoring', 'footprint', 'proxy'] as const;
+const SECTIONS = ['latency', 'scoring', 'footprint', 'proxy', 'hostile'] as const;
 type Section = (typeof SECTIONS)[number];
 
 export interface BenchReport {
@@ -46,6 +47,8 @@ export interface BenchReport {
   scoring: ScoringScaleResult[];
   footprint: ColdStartResult[];
   proxy: ProxyResult | undefined;
+  /** /healthz during the worst request the limits allow, and RSS under the cache-filling load (issue #16). */
+  hostile: HostileResult[];
   durationSeconds: number;
 }
 
@@ -127,6 +130,7 @@ async function main(): Promise<void> {
     scoring: [],
     footprint: [],
     proxy: undefined,
+    hostile: [],
     durationSeconds: 0,
   };
 
@@ -139,8 +143,10 @@ async function main(): Promise<void> {
   try {
     if (cli.only.includes('scoring')) report.scoring = benchScoringScale([1_000, 10_000, 100_000], 384, Math.max(cli.runs, 3), log);
     for (const name of cli.embedders) {
-      if (!cli.only.includes('latency') && !cli.only.includes('footprint')) break;
+      if (!cli.only.includes('latency') && !cli.only.includes('footprint') && !cli.only.includes('hostile')) break;
       const identity = await probeEmbedder(name, dir, settings);
+      // USE-lite (the fallback `npm start` gets without MiniLM) was the one that stalled; the fp32 stand-in adds nothing here.
+      if (cli.only.includes('hostile') && name !== 'minilm-fp32') report.hostile.push(await benchHostile(name, identity, dir, settings));
       // Throughput is the default embedder's figure; the others get latency and footprint.
       if (cli.only.includes('latency')) report.latency.push(await benchService(name, identity, 1_000, dir, settings, name === 'minilm-q8'));
       if (cli.only.includes('latency') && name === 'minilm-q8') report.modelCeiling = measureModelCeiling(log, cli.serviceEnv['MINILM_MODEL_DIR']);

@@ -136,6 +136,16 @@ const MIGRATIONS: readonly { version: number; name: string; sql: string; rebuild
       CREATE INDEX feedback_status ON feedback (status);
     `,
   },
+  {
+    version: 5,
+    name: "the client's x-request-id beside the decision id",
+    // The decision id used to be the client's x-request-id: five calls sent with one id reached the upstream five
+    // times and left one row. It is ours now; the client's id is kept here, for joining with the client's logs.
+    sql: `
+      ALTER TABLE requests ADD COLUMN client_request_id TEXT;
+      CREATE INDEX requests_client_request_id ON requests (client_request_id);
+    `,
+  },
 ];
 
 /** Applies every migration not applied yet (up to `upTo`, for tests that need an older schema); returns how many ran. */

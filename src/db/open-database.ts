@@ -8,6 +8,16 @@ import { migrate } from './migrations.js';
  * and the single writer proceed together; the busy timeout absorbs a second
  * process (the seed script) writing at the same time.
  */
+/**
+ * Case folding for all of Unicode, for case-insensitive search: composed and
+ * decomposed accents compare equal (NFC), and upper-casing first maps the
+ * letters whose lower case is more than one letter (ß, ﬁ) the same way as their
+ * capitals ("STRASSE" finds "straße").
+ */
+export function foldCase(text: string): string {
+  return text.normalize('NFC').toUpperCase().toLowerCase();
+}
+
 export function openDatabase(path: string): Database.Database {
   if (path !== ':memory:') mkdirSync(dirname(path), { recursive: true });
   const db = new Database(path);
@@ -15,6 +25,8 @@ export function openDatabase(path: string): Database.Database {
   db.pragma('busy_timeout = 5000');
   db.pragma('foreign_keys = ON');
   db.pragma('synchronous = NORMAL');
+  // SQLite's lower() folds ASCII only: "QUÉ" would never find "qué".
+  db.function('fold_case', { deterministic: true }, (text: unknown) => (typeof text === 'string' ? foldCase(text) : text));
   migrate(db);
   return db;
 }

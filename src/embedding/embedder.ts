@@ -13,10 +13,23 @@ export interface Embedder {
   readonly description: string;
   /** The model's name and whether it behaved as that model at load (MiniLM); absent when there is nothing to check. */
   readonly model?: ModelIdentity;
-  /** L2-normalised vectors, one per text, in order. */
-  embed(texts: readonly string[]): Promise<Float32Array[]>;
+  /**
+   * L2-normalised vectors, one per text, in order. `signal` withdraws work
+   * that has not started yet (queued behind other requests) when it aborts;
+   * the call then rejects with the signal's reason.
+   */
+  embed(texts: readonly string[], options?: EmbedOptions): Promise<Float32Array[]>;
   /** Releases what the embedder holds outside the heap (worker threads); embedders without such resources omit it. */
   close?(): Promise<void>;
+}
+
+export interface EmbedOptions {
+  signal?: AbortSignal | undefined;
+}
+
+/** The error an aborted embedding rejects with, when the signal gave no reason of its own. */
+export function abortReason(signal: AbortSignal): unknown {
+  return signal.reason ?? new DOMException('the embedding was aborted', 'AbortError');
 }
 
 /** Raised when an embedder cannot be loaded; the message says how to fix it. */

@@ -1,7 +1,8 @@
-import { embedderIdentity, type Embedder } from './embedder.js';
+import { ByteBudgetLru, hashKey } from '../caching/byte-budget-lru.js';
+import { abortReason, embedderIdentity, type Embedder } from './embedder.js';
 
 /**
- * The key a query is cached (and embedded) under: Unicode NFC, trimmed, every
+ * The text a query is cached (and embedded) as: Unicode NFC, trimmed, every
  * whitespace run collapsed to one space. Both tokenizers split on whitespace,
  * so this changes no token; case is kept because not every embedder is uncased.
  */
@@ -13,44 +14,54 @@ export interface EmbeddingCacheStats {
   size: number;
   hits: number;
   misses: number;
+  /** Estimated bytes held by the cached vectors and their keys. */
+  bytes: number;
 }
 
 export interface CachingEmbedder extends Embedder {
   cacheStats(): EmbeddingCacheStats;
 }
 
+export interface EmbeddingCacheLimits {
+  /** Most vectors kept (0 turns the cache off). */
+  maxEntries: number;
+  /** Most bytes kept, vectors and keys together. */
+  maxBytes: number;
+}
+
+/** One embedding several requests wait for; it is withdrawn only when every one of them has given up. */
+interface Shared {
+  promise: Promise<Float32Array>;
+  waiters: number;
+  controller: AbortController;
+}
+
+/** A Float32Array object and its buffer, besides the floats. */
+const VECTOR_OVERHEAD_BYTES = 96;
+
 /**
- * An LRU cache of query embeddings in front of an embedder (a Map keeps
- * insertion order, so re-inserting on a hit makes the first key the least
- * recently used). Concurrent misses for one text share a single embedding.
+ * An LRU cache of query embeddings in front of an embedder, keyed by a hash of
+ * the normalised text (the text itself is never kept) and bounded by a count
+ * and by bytes. Concurrent misses for one text share a single embedding.
  * Cached vectors are shared between requests: callers must not mutate them.
  */
-export function withEmbeddingCache(inner: Embedder, capacity: number): CachingEmbedder {
-  const cache = new Map<string, Float32Array>();
-  const inFlight = new Map<string, Promise<Float32Array>>();
+export function withEmbeddingCache(inner: Embedder, limits: EmbeddingCacheLimits | number): CachingEmbedder {
+  const { maxEntries, maxBytes } =
+    typeof limits === 'number' ? { maxEntries: limits, maxBytes: Number.POSITIVE_INFINITY } : limits;
+  const cache = new ByteBudgetLru<Float32Array>(maxBytes, (vector) => VECTOR_OVERHEAD_BYTES + vector.byteLength);
+  const inFlight = new Map<string, Shared>();
   let hits = 0;
   let misses = 0;
 
-  const remember = (key: string, vector: Float32Array) => {
-    cache.set(key, vector);
-    if (cache.size > capacity) cache.delete(cache.keys().next().value!);
-  };
-
-  const embedOne = (key: string): Float32Array | Promise<Float32Array> => {
-    const cached = cache.get(key);
-    if (cached !== undefined) {
-      hits++;
-      cache.delete(key);
-      cache.set(key, cached);
-      return cached;
-    }
-    misses++;
-    let pending = inFlight.get(key);
-    if (pending === undefined) {
-      pending = inner.embed([key]).then(
+  const share = (key: string, text: string): Shared => {
+    let shared = inFlight.get(key);
+    if (shared === undefined) {
+      const controller = new AbortController();
+      const promise = inner.embed([text], { signal: controller.signal }).then(
         ([vector]) => {
           inFlight.delete(key);
-          remember(key, vector!);
+          cache.set(key, vector!);
+          cache.trimTo(maxEntries);
           return vector!;
         },
         (error: unknown) => {
@@ -58,19 +69,68 @@ export function withEmbeddingCache(inner: Embedder, capacity: number): CachingEm
           throw error;
         },
       );
-      inFlight.set(key, pending);
+      // A withdrawn embedding rejects with nobody left waiting for it.
+      promise.catch(() => undefined);
+      shared = { promise, waiters: 0, controller };
+      inFlight.set(key, shared);
     }
-    return pending;
+    return shared;
+  };
+
+  const wait = (key: string, shared: Shared, signal: AbortSignal | undefined): Promise<Float32Array> => {
+    shared.waiters++;
+    if (signal === undefined) return shared.promise;
+    return new Promise<Float32Array>((resolve, reject) => {
+      let settled = false;
+      const onAbort = () => {
+        if (settled) return;
+        settled = true;
+        shared.waiters--;
+        if (shared.waiters === 0 && inFlight.get(key) === shared) {
+          inFlight.delete(key);
+          shared.controller.abort(abortReason(signal));
+        }
+        reject(abortReason(signal));
+      };
+      signal.addEventListener('abort', onAbort, { once: true });
+      shared.promise.then(
+        (vector) => {
+          signal.removeEventListener('abort', onAbort);
+          if (settled) return;
+          settled = true;
+          resolve(vector);
+        },
+        (error: unknown) => {
+          signal.removeEventListener('abort', onAbort);
+          if (settled) return;
+          settled = true;
+          reject(error);
+        },
+      );
+    });
+  };
+
+  const embedOne = (text: string, signal: AbortSignal | undefined): Float32Array | Promise<Float32Array> => {
+    const key = hashKey(text);
+    const cached = cache.get(key);
+    if (cached !== undefined) {
+      hits++;
+      return cached;
+    }
+    misses++;
+    return wait(key, share(key, text), signal);
   };
 
   return {
     ...embedderIdentity(inner),
-    async embed(texts) {
-      if (capacity === 0) return inner.embed(texts.map(normalizeQueryText));
+    async embed(texts, options) {
+      const signal = options?.signal;
+      if (signal?.aborted) throw abortReason(signal);
+      if (maxEntries === 0 || maxBytes === 0) return inner.embed(texts.map(normalizeQueryText), options);
       // A hit is answered as a plain vector, without a promise per text; Promise.all takes both.
       // eslint-disable-next-line @typescript-eslint/await-thenable
-      return Promise.all(texts.map((text) => embedOne(normalizeQueryText(text))));
+      return Promise.all(texts.map((text) => embedOne(normalizeQueryText(text), signal)));
     },
-    cacheStats: () => ({ size: cache.size, hits, misses }),
+    cacheStats: () => ({ size: cache.size, hits, misses, bytes: cache.bytes }),
   };
 }

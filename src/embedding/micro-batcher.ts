@@ -1,4 +1,4 @@
-import { embedderIdentity, type Embedder } from './embedder.js';
+import { abortReason, embedderIdentity, type Embedder } from './embedder.js';
 
 export interface MicroBatchOptions {
   /** Most texts in one model call. */
@@ -27,6 +27,8 @@ export function lengthBucket(text: string): number {
 
 export interface BatchingEmbedder extends Embedder {
   batchStats(): { batches: number; texts: number; largest: number };
+  /** Texts waiting for a model call. */
+  queued(): number;
 }
 
 /**
@@ -65,6 +67,7 @@ export function withMicroBatching(inner: Embedder, options: MicroBatchOptions): 
     try {
       while (queue.length > 0) {
         const batch = takeBatch();
+        if (batch.length === 0) continue;
         batches++;
         texts += batch.length;
         largest = Math.max(largest, batch.length);
@@ -99,14 +102,52 @@ export function withMicroBatching(inner: Embedder, options: MicroBatchOptions): 
 
   return {
     ...embedderIdentity(inner),
-    embed(textsToEmbed) {
+    embed(textsToEmbed, options) {
       if (textsToEmbed.length === 0) return Promise.resolve([]);
+      const signal = options?.signal;
+      if (signal?.aborted) return Promise.reject(abortReason(signal));
+      const mine: Pending[] = [];
       const promises = textsToEmbed.map(
-        (text) => new Promise<Float32Array>((resolve, reject) => queue.push({ text, bucket: lengthBucket(text), resolve, reject })),
+        (text) =>
+          new Promise<Float32Array>((resolve, reject) => {
+            const item = { text, bucket: lengthBucket(text), resolve, reject };
+            mine.push(item);
+            queue.push(item);
+          }),
       );
+      if (signal) {
+        // Texts still queued leave the queue at once: a request past its deadline no longer holds the model.
+        // A batch already handed to the model runs to its end (a running inference cannot be stopped).
+        const withdraw = () => {
+          for (const item of mine) {
+            const at = queue.indexOf(item);
+            if (at < 0) continue;
+            queue.splice(at, 1);
+            item.reject(abortReason(signal));
+          }
+        };
+        signal.addEventListener('abort', withdraw, { once: true });
+        void Promise.allSettled(promises).then(() => signal.removeEventListener('abort', withdraw));
+      }
       schedule();
-      return Promise.all(promises);
+      const all = Promise.all(promises);
+      if (!signal) return all;
+      return new Promise<Float32Array[]>((resolve, reject) => {
+        const onAbort = () => reject(abortReason(signal));
+        signal.addEventListener('abort', onAbort, { once: true });
+        all.then(
+          (vectors) => {
+            signal.removeEventListener('abort', onAbort);
+            resolve(vectors);
+          },
+          (error: unknown) => {
+            signal.removeEventListener('abort', onAbort);
+            reject(error);
+          },
+        );
+      });
     },
     batchStats: () => ({ batches, texts, largest }),
+    queued: () => queue.length,
   };
 }

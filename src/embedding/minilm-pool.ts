@@ -4,9 +4,12 @@ import { Worker } from 'node:worker_threads';
 // onnxruntime-node 1.14's addon is not context-aware: if the last thread holding it exits, loading it again in a
 // new worker fails ("Module did not self-register") or crashes. The main thread keeps it loaded for the process.
 import 'onnxruntime-node';
-import { EmbedderLoadError, type Embedder } from './embedder.js';
+import { EmbedderLoadError, type Embedder, type EmbedderKind } from './embedder.js';
 import type { MiniLmOptions } from './minilm.js';
 import type { ModelIdentity } from './model-identity.js';
+
+/** What a worker loads: MiniLM with its options, or USE-lite (which needs none). */
+export type WorkerData = { kind: 'minilm'; options: MiniLmOptions } | { kind: 'use-lite' };
 
 /** Messages between the pool and minilm-worker.ts. */
 export interface WorkerRequest {
@@ -63,10 +66,24 @@ function errorFrom(reply: { name: string; message: string }): Error {
  */
 export async function loadMiniLmEmbedderInWorkers(options: MiniLmOptions & { workers: number }): Promise<PooledEmbedder> {
   const { workers: size, ...minilmOptions } = options;
+  return loadEmbedderInWorkers({ kind: 'minilm', options: minilmOptions }, size);
+}
+
+/**
+ * USE-lite in worker threads, for the same reason as MiniLM: TensorFlow.js
+ * runs it synchronously, and on the main thread one batch of long queries
+ * blocked the event loop for a minute (/healthz timed out).
+ */
+export async function loadUseLiteEmbedderInWorkers(options: { workers: number }): Promise<PooledEmbedder> {
+  return loadEmbedderInWorkers({ kind: 'use-lite' }, options.workers);
+}
+
+async function loadEmbedderInWorkers(data: WorkerData, size: number): Promise<PooledEmbedder> {
+  const kind: EmbedderKind = data.kind;
   let seq = 0;
 
   const start = (): { slot: Slot; ready: Promise<Extract<WorkerReply, { type: 'ready' }>['identity']> } => {
-    const worker = newWorker(minilmOptions);
+    const worker = newWorker(data);
     const slot: Slot = { worker, waiting: new Map(), texts: 0, dead: undefined };
     const ready = new Promise<Extract<WorkerReply, { type: 'ready' }>['identity']>((resolve, reject) => {
       const fail = (error: Error) => {
@@ -112,7 +129,7 @@ export async function loadMiniLmEmbedderInWorkers(options: MiniLmOptions & { wor
 
   return {
     ...identity!,
-    kind: 'minilm',
+    kind,
     embed(texts) {
       if (texts.length === 0) return Promise.resolve([]);
       let slot = slots[0]!;

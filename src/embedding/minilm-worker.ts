@@ -1,14 +1,14 @@
 /**
- * Worker-thread entry for MiniLM (see minilm-pool.ts): loads the model through
- * the same in-process loader, then answers embedding requests. onnxruntime-node
- * 1.14 runs inference synchronously, so here it blocks this thread, not the
- * service's event loop.
+ * Worker-thread entry for MiniLM and USE-lite (see minilm-pool.ts): loads the
+ * model through the same in-process loader, then answers embedding requests.
+ * onnxruntime-node 1.14 and TensorFlow.js run inference synchronously, so here
+ * it blocks this thread, not the service's event loop.
  */
 import { setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
 import { parentPort, workerData } from 'node:worker_threads';
-import { loadMiniLmEmbedder, type MiniLmOptions } from './minilm.js';
-import type { WorkerReply, WorkerRequest } from './minilm-pool.js';
+import type { Embedder } from './embedder.js';
+import type { WorkerData, WorkerReply, WorkerRequest } from './minilm-pool.js';
 
 const port = parentPort!;
 const reply = (message: WorkerReply, transfer: ArrayBuffer[] = []) => port.postMessage(message, transfer);
@@ -30,7 +30,10 @@ function collectLoadGarbage(): void {
 }
 
 try {
-  const embedder = await loadMiniLmEmbedder(workerData as MiniLmOptions);
+  const data = workerData as WorkerData;
+  // Imported on demand: a MiniLM worker never parses TensorFlow.js, nor a USE-lite worker transformers.js.
+  const embedder: Embedder =
+    data.kind === 'use-lite' ? await (await import('./use-lite.js')).loadUseLiteEmbedder() : await (await import('./minilm.js')).loadMiniLmEmbedder(data.options);
   collectLoadGarbage();
   port.on('message', (request: WorkerRequest) => {
     embedder.embed(request.texts).then(

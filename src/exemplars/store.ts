@@ -180,7 +180,7 @@ export class ExemplarStore {
     return (this.statements.idByHash.get(contentHash) as { id: number } | undefined)?.id;
   }
 
-  /** Filtered, paged listing; `q` matches anywhere in the text, case-insensitively. */
+  /** Filtered, paged listing; `q` matches anywhere in the text, ignoring case in every script. */
   list(filter: ExemplarFilter): { total: number; items: ExemplarRecord[] } {
     const where: string[] = [];
     const params: Record<string, string | number> = { limit: filter.limit, offset: filter.offset };
@@ -191,7 +191,7 @@ export class ExemplarStore {
       params[field] = value;
     }
     if (filter.q) {
-      where.push("instr(lower(text), lower(@q)) > 0");
+      where.push('instr(fold_case(text), fold_case(@q)) > 0');
       params.q = filter.q;
     }
     const clause = where.length > 0 ? `WHERE ${where.join(' AND ')}` : '';

@@ -3,6 +3,7 @@ import type { AppEnv } from './app-env.js';
 import type { Logger } from '../logger.js';
 import type { ChatRequest, ChatCompletionChunk } from '../providers/types.js';
 import type { ProxyCallContext } from '../proxy/chat-proxy.js';
+import { callerFingerprint } from './auth.js';
 import { readJsonBody } from './body.js';
 import { chatCompletionRequestSchema } from './proxy-schemas.js';
 import { clientSignal } from './node-request.js';
@@ -18,6 +19,8 @@ export function callContext(c: Context<AppEnv>, endpoint: string, model: string)
     sessionId: c.req.header('x-router-session-id'),
     signal: clientSignal(c),
     requestId: c.get('requestId'),
+    clientRequestId: c.get('clientRequestId'),
+    owner: callerFingerprint(c),
   };
 }
 

@@ -3,6 +3,7 @@ import { z } from 'zod';
 import { AppError } from '../errors.js';
 import { IntentSchema, LangSchema, TierSchema } from '../routes-config/schemas.js';
 import type { AppEnv } from './app-env.js';
+import { callerFingerprint, identifyCaller, presentedKey, type AccessKeys } from './auth.js';
 import { describeValidation, readJsonBody } from './body.js';
 import { checkedView, exemplarView } from './admin-exemplars.js';
 
@@ -22,13 +23,25 @@ const FeedbackSchema = z
     message: 'send a rating (1-5) or the expected tier/intent',
   });
 
-/** POST /v1/feedback (clients). */
-export function feedbackRoutes(): Hono<AppEnv> {
+/**
+ * POST /v1/feedback (clients). A remembered decision takes feedback only from
+ * the key that asked for it (or the admin key): decision ids travel in headers
+ * and logs, and another key must neither attach feedback to a decision nor
+ * learn anything about it. The remembered query is there only when
+ * LEDGER_STORE_PROMPTS allows keeping prompts; otherwise a correction stores
+ * the `text` its sender chose to send, or none.
+ */
+export function feedbackRoutes(keys: AccessKeys): Hono<AppEnv> {
   const routes = new Hono<AppEnv>();
   routes.post('/v1/feedback', async (c) => {
     const body = await readJsonBody(c, FeedbackSchema);
     const { feedback, router } = c.get('services');
     const remembered = router.recall(body.decision_id);
+    const isAdmin = identifyCaller(keys, presentedKey(c)).role === 'admin';
+    if (remembered !== undefined && !isAdmin && remembered.owner !== callerFingerprint(c)) {
+      // Nothing about the decision comes back: not its labels, not its query.
+      throw new AppError('not_found', 404, `no decision ${body.decision_id} made with this API key is in recent memory`);
+    }
     const isCorrection = body.expected !== undefined;
     if (isCorrection && !remembered && body.text === undefined) {
       throw new AppError('not_found', 404, `decision ${body.decision_id} is not in recent memory; include "text" (the query) with the correction`);

@@ -19,7 +19,8 @@ export function decisionHeaders(outcome: ProxyOutcome, costUsd: number | undefin
     'x-router-routed': String(outcome.plan.routed),
     'x-router-provider': outcome.candidate.provider,
     'x-router-model': outcome.candidate.model,
-    'x-router-attempts': String(outcome.attempts.length),
+    // Calls that went upstream: a candidate skipped for its open circuit was never attempted.
+    'x-router-attempts': String(outcome.attempts.filter((attempt) => attempt.status !== 'skipped').length),
   };
   if (outcome.plan.tier) headers['x-router-tier'] = outcome.plan.tier;
   if (outcome.plan.intent) headers['x-router-intent'] = outcome.plan.intent;

@@ -1,6 +1,7 @@
 import type { Context, MiddlewareHandler } from 'hono';
 import { getConnInfo } from '@hono/node-server/conninfo';
 import { AppError } from '../errors.js';
+import { hashKey } from '../caching/byte-budget-lru.js';
 import { presentedKey } from './auth.js';
 
 export interface RateLimitOptions {
@@ -26,7 +27,9 @@ export class TokenBuckets {
   }
 
   /** Takes a token; returns 0 when allowed, otherwise the milliseconds until one is available. */
-  take(key: string): number {
+  take(rawKey: string): number {
+    // A key is a client's text (an API key of any length): the map holds its hash.
+    const key = hashKey(rawKey);
     const now = this.now();
     const bucket = this.buckets.get(key) ?? { tokens: this.options.burst, updatedAt: now };
     bucket.tokens = Math.min(this.options.burst, bucket.tokens + ((now - bucket.updatedAt) / 1000) * this.options.perSecond);
@@ -42,15 +45,18 @@ export class TokenBuckets {
   }
 }
 
+/** The address a request came from; `local` under app.request() (tests), which has no socket. */
+export function callerAddress(c: Context): string {
+  try {
+    return getConnInfo(c).remote.address ?? 'unknown';
+  } catch {
+    return 'local';
+  }
+}
+
 function callerKey(c: Context): string {
   const key = presentedKey(c);
-  if (key !== undefined) return `key:${key}`;
-  try {
-    return `addr:${getConnInfo(c).remote.address ?? 'unknown'}`;
-  } catch {
-    // app.request() in tests has no socket.
-    return 'addr:local';
-  }
+  return key !== undefined ? `key:${key}` : `addr:${callerAddress(c)}`;
 }
 
 /** 429 with `retry-after` once a caller's bucket is empty. */

@@ -8,17 +8,21 @@ import { afterResponse } from './node-request.js';
 const CLIENT_REQUEST_ID = /^[A-Za-z0-9._:-]{8,128}$/;
 
 /**
- * Gives every request an id (the client's `x-request-id` when it is sane),
- * a logger that stamps it on every line, an access-log line and the request
- * metrics. The id becomes the decision id, so logs, ledger and headers agree.
+ * Gives every request an id of ours (a UUID), a logger that stamps it on every
+ * line, an access-log line and the request metrics. The id becomes the
+ * decision id, so logs, ledger and headers agree. A client's own
+ * `x-request-id` (when it is sane) is recorded beside it, never used as a key:
+ * as the ledger's key it let a client overwrite, or hide, its own rows.
  */
 export function requestContext(options: { logger: Logger; metrics: RouterMetrics }): MiddlewareHandler<AppEnv> {
   return async function context(c, next) {
     const started = performance.now();
     const offered = c.req.header('x-request-id');
-    const requestId = offered !== undefined && CLIENT_REQUEST_ID.test(offered) ? offered : randomUUID();
-    const log = options.logger.child({ request_id: requestId });
+    const clientRequestId = offered !== undefined && CLIENT_REQUEST_ID.test(offered) ? offered : undefined;
+    const requestId = randomUUID();
+    const log = options.logger.child(clientRequestId === undefined ? { request_id: requestId } : { request_id: requestId, client_request_id: clientRequestId });
     c.set('requestId', requestId);
+    c.set('clientRequestId', clientRequestId);
     c.set('log', log);
     // Set before the handler runs, so every response Hono builds (c.json, errors) carries it from the start.
     // Setting it afterwards made Hono rebuild the finished response around a web stream: node-server then

@@ -1,7 +1,8 @@
 import { Hono } from 'hono';
 import type { AppEnv } from './app-env.js';
+import { callerFingerprint } from './auth.js';
 import { readJsonBody } from './body.js';
-import { clientSignal } from './node-request.js';
+import { requestSignal } from './request-timeout.js';
 import { cascadeHeaders } from './proxy-headers.js';
 import { routeResponse } from './route-response.js';
 import { routeBatchRequestSchema, routeRequestSchema, type RouteLimits } from './route-schemas.js';
@@ -21,7 +22,8 @@ export function routeRoutes(limits: RouteLimits): Hono<AppEnv> {
       strategy: body.strategy,
       sessionId: body.session_id,
       decisionId: c.get('requestId'),
-      signal: clientSignal(c),
+      owner: callerFingerprint(c),
+      signal: requestSignal(c),
     });
     return c.json(routeResponse(outcome, router.embedder, router.exemplarSet()), 200, cascadeHeaders(outcome.cascade));
   });
@@ -29,7 +31,9 @@ export function routeRoutes(limits: RouteLimits): Hono<AppEnv> {
   routes.post('/v1/route/batch', async (c) => {
     const body = await readJsonBody(c, batch);
     const { router } = c.get('services');
-    const outcomes = await Promise.all(body.queries.map((query) => router.route({ query, strategy: body.strategy })));
+    const owner = callerFingerprint(c);
+    const signal = requestSignal(c);
+    const outcomes = await Promise.all(body.queries.map((query) => router.route({ query, strategy: body.strategy, owner, signal })));
     return c.json({ decisions: outcomes.map((outcome) => routeResponse(outcome, router.embedder, router.exemplarSet())) });
   });
 

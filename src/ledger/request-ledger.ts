@@ -3,6 +3,8 @@ import type { AttemptRecord } from '../providers/forward.js';
 
 export interface LedgerEntry {
   decisionId: string;
+  /** The client's `x-request-id`, when it sent one: for joining with the client's logs, never a key. */
+  clientRequestId?: string | undefined;
   createdAt: string;
   endpoint: string;
   /** False when the client named a concrete model (pass-through). */
@@ -111,10 +113,10 @@ export class RequestLedger {
       options.onWriteError ??
       ((error, entry) => process.emitWarning(`ledger write failed for ${entry.decisionId}: ${error.message}`, 'RequestLedgerWarning'));
     this.insert = db.prepare(`
-      INSERT INTO requests (decision_id, created_at, endpoint, routed, strategy, tier, intent, provider, model, attempts,
+      INSERT INTO requests (decision_id, client_request_id, created_at, endpoint, routed, strategy, tier, intent, provider, model, attempts,
         route_ms, upstream_ms, total_ms, input_tokens, output_tokens, tokens_estimated, cost_usd, baseline_cost_usd,
         status, http_status, error_code, prompt)
-      VALUES (@decisionId, @createdAt, @endpoint, @routed, @strategy, @tier, @intent, @provider, @model, @attempts,
+      VALUES (@decisionId, @clientRequestId, @createdAt, @endpoint, @routed, @strategy, @tier, @intent, @provider, @model, @attempts,
         @routeMs, @upstreamMs, @totalMs, @inputTokens, @outputTokens, @tokensEstimated, @costUsd, @baselineCostUsd,
         @status, @httpStatus, @errorCode, @prompt)`);
     this.insertBatch = db.transaction((entries: readonly LedgerEntry[]) => {
@@ -160,6 +162,7 @@ export class RequestLedger {
   private write(entry: LedgerEntry): void {
     this.insert.run({
       ...entry,
+      clientRequestId: entry.clientRequestId ?? null,
       routed: entry.routed ? 1 : 0,
       tokensEstimated: entry.tokensEstimated ? 1 : 0,
       attempts: JSON.stringify(entry.attempts),

@@ -73,8 +73,52 @@ export class ForwardError extends Error {
   }
 }
 
+/** The breaker key of one model: a model's own failures (5xx, 429, timeouts) open only its circuit. */
+export function modelCircuit(model: string): string {
+  return `model:${model}`;
+}
+
 /**
- * Tries the candidates in order. Skips a provider whose circuit is open, moves
+ * Transport failures (the connection itself) say the provider is unreachable,
+ * for every model behind it; anything the upstream answered (a 5xx, a 429) or
+ * a model too slow to answer says something about that model only. With one
+ * breaker per provider, one failing model kept skipping its healthy siblings
+ * and their successes kept closing the circuit it needed open.
+ */
+function isTransportFailure(error: ProviderError): boolean {
+  return error.kind === 'connection';
+}
+
+/** Both circuits must let the call go: the provider's (transport) and the model's. */
+function acquire(breaker: CircuitBreaker, candidate: ForwardCandidate): boolean {
+  if (!breaker.tryAcquire(candidate.provider)) return false;
+  if (breaker.tryAcquire(modelCircuit(candidate.model))) return true;
+  breaker.release(candidate.provider);
+  return false;
+}
+
+function recordOutcome(breaker: CircuitBreaker, candidate: ForwardCandidate, failure: ProviderError | undefined): void {
+  const model = modelCircuit(candidate.model);
+  if (failure === undefined) {
+    breaker.recordSuccess(candidate.provider);
+    breaker.recordSuccess(model);
+  } else if (isTransportFailure(failure)) {
+    breaker.recordFailure(candidate.provider);
+    breaker.release(model);
+  } else {
+    // The upstream answered (or the model was slow): the transport works.
+    breaker.release(candidate.provider);
+    breaker.recordFailure(model);
+  }
+}
+
+function release(breaker: CircuitBreaker, candidate: ForwardCandidate): void {
+  breaker.release(candidate.provider);
+  breaker.release(modelCircuit(candidate.model));
+}
+
+/**
+ * Tries the candidates in order. Skips a model whose circuit (or whose provider's) is open, moves
  * on after a retryable failure, stops at once on a non-retryable one (a 400 or
  * 401 would fail the same way anywhere), and records every attempt.
  */
@@ -113,10 +157,10 @@ export async function forwardStreamWithFallback<C extends ForwardCandidate, T>(
   // Keep following the client's signal (a disconnect must abort the upstream) but stop the total clock.
   total.pause();
   const { iterator, first } = result.value;
-  const provider = result.candidate.provider;
+  const chosen = result.candidate;
   const stream = continueStream(first, iterator, {
     onError(error) {
-      if (error instanceof ProviderError && error.retryable) options.breaker.recordFailure(provider);
+      if (error instanceof ProviderError && error.retryable) recordOutcome(options.breaker, chosen, error);
     },
     onClose: () => total.dispose(),
   });
@@ -198,8 +242,8 @@ async function tryInOrder<C extends ForwardCandidate, T>(
   for (const candidate of candidates) {
     if (total.signal.aborted) break;
     const { model, provider } = candidate;
-    if (!breaker.tryAcquire(provider)) {
-      const message = `circuit open for provider "${provider}"`;
+    if (!acquire(breaker, candidate)) {
+      const message = breaker.state(provider) === 'closed' ? `circuit open for model "${model}"` : `circuit open for provider "${provider}"`;
       attempts.push({ model, provider, status: 'skipped', error: { kind: 'circuit_open', message, retryable: true }, latencyMs: 0 });
       continue;
     }
@@ -207,13 +251,13 @@ async function tryInOrder<C extends ForwardCandidate, T>(
     const timeoutMs = Math.max(0, Math.min(options.attemptTimeoutMs, options.totalTimeoutMs - (started - begin)));
     try {
       const value = await attempt(candidate, { signal: total.signal, timeoutMs });
-      breaker.recordSuccess(provider);
+      recordOutcome(breaker, candidate, undefined);
       attempts.push({ model, provider, status: 'ok', latencyMs: now() - started });
       return { value, candidate, attempts };
     } catch (error) {
       if (!(error instanceof ProviderError)) {
         // Not an upstream failure but a bug in the attempt function: nothing to fall back from.
-        breaker.release(provider);
+        release(breaker, candidate);
         throw error;
       }
       // Our total deadline reaches the provider as an abort; report it as the timeout it is.
@@ -223,14 +267,14 @@ async function tryInOrder<C extends ForwardCandidate, T>(
       attempts.push({ model, provider, status: 'error', error: attemptError(failure), latencyMs: now() - started });
       lastError = failure;
       if (total.signal.aborted) {
-        breaker.release(provider);
+        release(breaker, candidate);
         throw new ForwardError(total.timedOut ? 'total_timeout' : 'aborted', attempts, lastError);
       }
       if (!failure.retryable) {
-        breaker.release(provider);
+        release(breaker, candidate);
         throw new ForwardError('non_retryable', attempts, lastError);
       }
-      breaker.recordFailure(provider);
+      recordOutcome(breaker, candidate, failure);
     }
   }
 

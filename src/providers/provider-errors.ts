@@ -1,5 +1,8 @@
 import type { Deadline } from './deadline.js';
+import { redactSecrets } from './secret-redaction.js';
 import { ProviderError } from './types.js';
+
+export { redactSecrets };
 
 /**
  * What an SDK error says once its class has been recognised. Each adapter
@@ -80,17 +83,6 @@ export function parseRetryAfter(headers: Headers, now: number): number | undefin
   // Only something shaped like an HTTP date: Date.parse would read "-3" as a year.
   const date = /[a-z]/i.test(value) ? Date.parse(value) : Number.NaN;
   return Number.isNaN(date) ? undefined : Math.max(0, date - now);
-}
-
-export function redactSecrets(text: string, secrets: readonly string[]): string {
-  let result = text;
-  for (const secret of secrets) {
-    if (secret.length === 0) continue;
-    result = result.split(secret).join('[redacted]');
-    const encoded = encodeURIComponent(secret);
-    if (encoded !== secret) result = result.split(encoded).join('[redacted]');
-  }
-  return result;
 }
 
 function redacted(error: ProviderError, secrets: readonly string[]): ProviderError {

@@ -30,8 +30,12 @@ export interface ProxyCallContext {
   sessionId: string | undefined;
   /** Aborts when the client goes away. */
   signal: AbortSignal;
-  /** The request's id, which becomes the decision id. */
+  /** The request's id (ours), which becomes the decision id. */
   requestId?: string | undefined;
+  /** The client's own `x-request-id`, recorded in the ledger beside the decision id. */
+  clientRequestId?: string | undefined;
+  /** A hash of the caller's key, remembered with the decision for feedback. */
+  owner?: string | undefined;
 }
 
 export interface ProxyCandidate {
@@ -154,6 +158,7 @@ export class ChatProxy {
       strategy: choice.strategy,
       sessionId: context.sessionId,
       decisionId: context.requestId,
+      owner: context.owner,
       signal: context.signal,
     });
     const available = outcome.decision.candidates.filter((candidate) => candidate.available);
@@ -324,6 +329,7 @@ export class ChatProxy {
     const baselineCostUsd = result.usage ? estimateCost(prices, baselineModel, result.usage) : undefined;
     const entry: LedgerEntry = {
       decisionId: plan.decisionId,
+      clientRequestId: context.clientRequestId,
       createdAt: new Date().toISOString(),
       endpoint: context.endpoint,
       routed: plan.routed,

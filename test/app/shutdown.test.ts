@@ -8,6 +8,8 @@ import { PROJECT_ROOT, ROUTES_DATA_DIR, TINY_STANDIN_DIR, tempDir } from '../sup
 import { startFakeUpstream } from '../support/fake-upstream.js';
 import { startTestService } from '../support/test-router.js';
 import { freePort } from '../support/free-port.js';
+import { request as httpRequest, Agent } from 'node:http';
+import { startServiceProcess } from '../support/child-process.js';
 
 async function waitReady(url: string, deadlineMs: number): Promise<void> {
   const until = Date.now() + deadlineMs;
@@ -46,6 +48,7 @@ test('SIGTERM: readiness drops, an in-flight stream finishes, the ledger is writ
       OPENAI_API_KEY: 'sk-test-shutdown',
       OPENAI_BASE_URL: upstream.openaiBaseURL,
       SHUTDOWN_GRACE_MS: '8000',
+      SHUTDOWN_DRAIN_MS: '300',
       LOG_LEVEL: 'info',
     },
     stdio: ['ignore', 'ignore', 'pipe'],
@@ -92,4 +95,71 @@ test('SIGTERM: readiness drops, an in-flight stream finishes, the ledger is writ
   const row = db.prepare('SELECT status, output_tokens FROM requests WHERE decision_id = ?').get(decisionId) as { status: string; output_tokens: number };
   assert.equal(row.status, 'ok');
   assert.ok(row.output_tokens > 0);
+});
+
+interface Answer {
+  status: number;
+  connection: string | undefined;
+  body: string;
+}
+
+/** One request on `agent` (a keep-alive agent), reporting any socket error as it is: a reset must fail the test. */
+function send(agent: Agent, url: string, method: 'GET' | 'POST', path: string, body?: unknown): Promise<Answer> {
+  return new Promise((resolve, reject) => {
+    const payload = body === undefined ? undefined : JSON.stringify(body);
+    const req = httpRequest(
+      `${url}${path}`,
+      { method, agent, headers: payload === undefined ? {} : { 'content-type': 'application/json', 'content-length': Buffer.byteLength(payload) } },
+      (res) => {
+        let text = '';
+        res.setEncoding('utf8');
+        res.on('data', (chunk: string) => (text += chunk));
+        res.on('end', () => resolve({ status: res.statusCode ?? 0, connection: res.headers.connection, body: text }));
+        res.on('error', reject);
+      },
+    );
+    req.on('error', reject);
+    req.end(payload);
+  });
+}
+
+test('SIGTERM under keep-alive load: every client keeps getting answers (readiness false, connection: close) and none sees a reset', async (t) => {
+  const seeded = await startTestService(t, 'tiny-standin');
+  const databasePath = join(tempDir(t), 'router.db');
+  seeded.store.close();
+  copyFileSync(seeded.config.databasePath, databasePath);
+  // A drain long enough for every client below to make its requests on a loaded machine; nothing waits it out but the exit.
+  const service = await startServiceProcess(t, { DATABASE_PATH: databasePath, SHUTDOWN_DRAIN_MS: '6000', SHUTDOWN_GRACE_MS: '5000' });
+
+  const clients = Array.from({ length: 16 }, () => new Agent({ keepAlive: true, maxSockets: 1 }));
+  t.after(() => clients.forEach((agent) => agent.destroy()));
+  // Every client holds an idle keep-alive connection when the signal comes.
+  for (const [i, agent] of clients.entries()) {
+    const warm = await send(agent, service.url, 'POST', '/v1/route', { query: `warm-up ${i}` });
+    assert.equal(warm.status, 200);
+    assert.notEqual(warm.connection, 'close');
+  }
+
+  service.child.kill('SIGTERM');
+  await service.waitForLine(/"msg":"shutting down/);
+  const results = await Promise.allSettled(
+    clients.map(async (agent, i) => {
+      const answers: Answer[] = [];
+      answers.push(await send(agent, service.url, 'GET', '/readyz'));
+      for (let n = 0; n < 3; n++) answers.push(await send(agent, service.url, 'POST', '/v1/route', { query: `client ${i} request ${n}` }));
+      return answers;
+    }),
+  );
+  const failures = results.flatMap((result) => (result.status === 'rejected' ? [String((result.reason as Error).message)] : []));
+  assert.deepEqual(failures, [], 'a client saw a reset or a refused connection while the service drained');
+  for (const result of results) {
+    const [readiness, ...routed] = (result as PromiseFulfilledResult<Answer[]>).value;
+    assert.equal(readiness!.status, 503);
+    assert.match(readiness!.body, /"status":"draining"/);
+    for (const answer of [readiness!, ...routed]) assert.equal(answer.connection, 'close');
+    for (const answer of routed) assert.equal(answer.status, 200, answer.body);
+  }
+  const { code } = await service.exited;
+  assert.equal(code, 0);
+  assert.ok(service.lines.some((line) => /"reason":"drained","msg":"stopped"/.test(line)));
 });

@@ -15,7 +15,9 @@ test('a repeated query is answered from the cache, whatever its spacing', async 
   const [second] = await cached.embed([' hello world ']);
   assert.equal(second, first);
   assert.deepEqual(calls, [['hello world']]);
-  assert.deepEqual(cached.cacheStats(), { size: 1, hits: 1, misses: 1 });
+  const { bytes, ...counts } = cached.cacheStats();
+  assert.deepEqual(counts, { size: 1, hits: 1, misses: 1 });
+  assert.ok(bytes > 0);
   assert.equal(cached.id, embedder.id);
 });
 
@@ -55,4 +57,28 @@ test('capacity 0 turns the cache off but still normalises', async () => {
   await cached.embed([' q ']);
   await cached.embed(['q']);
   assert.deepEqual(calls, [['q'], ['q']]);
+});
+
+test('the cache is bounded in bytes: long distinct texts never take it past its budget', async () => {
+  const { embedder } = recordingEmbedder();
+  const maxBytes = 4096;
+  const cached = withEmbeddingCache(embedder, { maxEntries: 1_000_000, maxBytes });
+  // Non-Latin-1 text of 8k characters: kept as text, each key alone would cost 16 kB.
+  for (let i = 0; i < 200; i++) await cached.embed([`${'中文'.repeat(4_000)} ${i}`]);
+  const stats = cached.cacheStats();
+  assert.ok(stats.bytes <= maxBytes, `${stats.bytes} bytes held, budget ${maxBytes}`);
+  assert.ok(stats.size > 1 && stats.size < 200, `${stats.size} entries`);
+});
+
+test('an aborted caller stops waiting at once; a shared embedding goes on for the caller still waiting', async () => {
+  const { embedder, calls } = recordingEmbedder();
+  const cached = withEmbeddingCache(embedder, 10);
+  const leaving = new AbortController();
+  const first = cached.embed(['shared text'], { signal: leaving.signal });
+  const second = cached.embed(['shared text']);
+  leaving.abort(new Error('deadline'));
+  await assert.rejects(first, /deadline/);
+  const [vector] = await second;
+  assert.equal(vector![0], 'shared text'.length);
+  assert.equal(calls.length, 1);
 });

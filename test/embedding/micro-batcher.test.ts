@@ -72,3 +72,26 @@ test('no texts, no model call', async () => {
   assert.deepEqual(await withMicroBatching(embedder, { maxBatch: 4, windowMs: 0 }).embed([]), []);
   assert.equal(calls.length, 0);
 });
+
+test('an aborted request leaves the queue: its texts never reach the model', async () => {
+  const { embedder, calls } = recordingEmbedder();
+  const batched = withMicroBatching(embedder, { maxBatch: 1, windowMs: 0 });
+  const deadline = new AbortController();
+  const running = batched.embed(['first']);
+  const late = batched.embed(['second', 'third'], { signal: deadline.signal });
+  assert.equal(batched.queued(), 3);
+  deadline.abort(new Error('request deadline passed'));
+  await assert.rejects(late, /request deadline passed/);
+  assert.equal(batched.queued(), 1);
+  await running;
+  await new Promise((resolve) => setTimeout(resolve, 5));
+  assert.deepEqual(calls, [['first']]);
+});
+
+test('a signal that has already aborted embeds nothing', async () => {
+  const { embedder, calls } = recordingEmbedder();
+  const batched = withMicroBatching(embedder, { maxBatch: 4, windowMs: 0 });
+  await assert.rejects(batched.embed(['x'], { signal: AbortSignal.abort(new Error('gone')) }), /gone/);
+  await new Promise((resolve) => setTimeout(resolve, 5));
+  assert.deepEqual(calls, []);
+});

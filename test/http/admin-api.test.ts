@@ -252,7 +252,8 @@ test('bulk import of JSONL and CSV, all or nothing, and an export that round-tri
 const MISROUTED = 'how long does shipping to Canada take?';
 
 test('feedback: a correction is listed for the admin, and promoting it fixes the next decision', async (t) => {
-  const service = await startTestService(t, 'use-lite', { ADMIN_API_KEY: ADMIN_KEY });
+  // Prompts may be kept here, so the router remembers the query a correction is about.
+  const service = await startTestService(t, 'use-lite', { ADMIN_API_KEY: ADMIN_KEY, LEDGER_STORE_PROMPTS: 'true' });
   const first = await route(service.app, MISROUTED);
   assert.deepEqual(first.rule_hits, []);
   const [winner, runnerUp] = Object.entries(first.scores.intent).sort((a, b) => b[1] - a[1]);

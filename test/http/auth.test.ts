@@ -84,6 +84,8 @@ test('with client and admin keys: every protected route refuses missing and wron
   const service = await startTestService(t, 'tiny-standin', {
     CLIENT_API_KEYS: `${CLIENT_A},${CLIENT_B}`,
     ADMIN_API_KEY: ADMIN_KEY,
+    // This test sends ~160 wrong keys from one address to see every 401; the limit on failures has its own test.
+    AUTH_FAILURE_PER_MINUTE: '0',
   });
   const total = service.store.list({ limit: 1, offset: 0 }).total;
   const wrongKeys: Record<string, string>[] = [

@@ -213,6 +213,8 @@ test('a feedback promotion that lowers the pinned validation set is refused whol
   const feedback = await call(app, 'POST', '/v1/feedback', {
     decision_id: routed.body.decision_id,
     expected: { intent: 'math', tier: 'complex' },
+    // Prompts are not kept by default (LEDGER_STORE_PROMPTS), so the correction brings its query along.
+    text: 'hello morning friend',
   });
   assert.equal(feedback.status, 201);
   const id = (feedback.body.feedback as { id: number }).id;

@@ -6,6 +6,7 @@ import {
   ForwardError,
   forwardStreamWithFallback,
   forwardWithFallback,
+  modelCircuit,
   type AttemptContext,
   type ForwardCandidate,
   type ForwardOptions,
@@ -115,13 +116,32 @@ describe('forwardWithFallback', () => {
     });
   });
 
-  it('a provider that fails opens its circuit for its next candidates in the same request', async () => {
+  it('a provider whose connection fails opens its circuit for its next candidates in the same request', async () => {
     const breaker = createCircuitBreaker({ failureThreshold: 1, cooldownMs: 60_000 });
     const alpha2: ForwardCandidate = { model: 'model-a2', provider: 'alpha' };
-    const { calls, attempt } = scripted({ alpha: serverError(), beta: 'from beta' });
+    const { calls, attempt } = scripted({ alpha: new ProviderError({ kind: 'connection', retryable: true, message: 'reset' }), beta: 'from beta' });
     const result = await forwardWithFallback([A, alpha2, B], attempt, options({ breaker }));
     assert.deepEqual(calls, ['alpha', 'beta']);
     assert.deepEqual(result.attempts.map((record) => record.status), ['error', 'skipped', 'ok']);
+  });
+
+  it('a model that answers 5xx opens its own circuit only: its provider\'s other models are still called', async () => {
+    const breaker = createCircuitBreaker({ failureThreshold: 1, cooldownMs: 60_000 });
+    const alpha2: ForwardCandidate = { model: 'model-a2', provider: 'alpha' };
+    const calls: string[] = [];
+    const attempt = async (candidate: ForwardCandidate): Promise<string> => {
+      calls.push(candidate.model);
+      if (candidate.model === 'model-a') throw serverError();
+      return `from ${candidate.model}`;
+    };
+    const first = await forwardWithFallback([A, alpha2, B], attempt, options({ breaker }));
+    assert.equal(first.value, 'from model-a2');
+    // The next request skips the failing model (its circuit is open) but not its healthy sibling.
+    const second = await forwardWithFallback([A, alpha2, B], attempt, options({ breaker }));
+    assert.deepEqual(calls, ['model-a', 'model-a2', 'model-a2']);
+    assert.deepEqual(second.attempts.map((record) => record.status), ['skipped', 'ok']);
+    assert.match(second.attempts[0]!.error!.message, /circuit open for model "model-a"/);
+    assert.equal(breaker.state('alpha'), 'closed');
   });
 
   it('charges the breaker for retryable failures only', async () => {
@@ -131,9 +151,10 @@ describe('forwardWithFallback', () => {
     await forwardWithFallback([A, B], failing.attempt, options({ breaker }));
     await assert.rejects(forwardWithFallback([A], refusing.attempt, options({ breaker })));
     await assert.rejects(forwardWithFallback([A], refusing.attempt, options({ breaker })));
-    assert.equal(breaker.state('alpha'), 'closed', 'a 400 says nothing about the upstream health');
+    assert.equal(breaker.state(modelCircuit('model-a')), 'closed', 'a 400 says nothing about the upstream health');
     await forwardWithFallback([A, B], failing.attempt, options({ breaker }));
-    assert.equal(breaker.state('alpha'), 'open');
+    assert.equal(breaker.state(modelCircuit('model-a')), 'open');
+    assert.equal(breaker.state('alpha'), 'closed', 'a 5xx is the model\'s failure, not the transport\'s');
   });
 
   it('when every candidate fails: all_failed with every attempt and the last error', async () => {

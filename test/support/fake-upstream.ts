@@ -61,6 +61,8 @@ export interface FakeUpstream {
   anthropicBaseURL: string;
   requests: RecordedRequest[];
   fail(...faults: Fault[]): void;
+  /** Every request for this model (the body's `model`) gets `fault`, until called again with undefined; queued faults go first. */
+  failModel(model: string, fault: Fault | undefined): void;
   close(): Promise<void>;
 }
 
@@ -78,6 +80,7 @@ const CREDENTIAL_HEADERS = new Set(['authorization', 'x-api-key', 'api-key']);
 export async function startFakeUpstream(options: FakeUpstreamOptions): Promise<FakeUpstream> {
   const requests: RecordedRequest[] = [];
   const faults: Fault[] = [];
+  const modelFaults = new Map<string, Fault>();
   const timers = new Set<NodeJS.Timeout>();
   let counter = 0;
 
@@ -115,7 +118,7 @@ export async function startFakeUpstream(options: FakeUpstreamOptions): Promise<F
       headers: redactHeaders(req),
       body,
       auth: authOf(req, api, options.apiKey),
-      fault: faults.shift(),
+      fault: faults.shift() ?? (isObject(body) && typeof body['model'] === 'string' ? modelFaults.get(body['model']) : undefined),
       usage: undefined,
       clientClosed: false,
     };
@@ -196,6 +199,10 @@ export async function startFakeUpstream(options: FakeUpstreamOptions): Promise<F
     requests,
     fail: (...more) => {
       faults.push(...more);
+    },
+    failModel: (model, fault) => {
+      if (fault === undefined) modelFaults.delete(model);
+      else modelFaults.set(model, fault);
     },
     close: async () => {
       for (const timer of timers) clearTimeout(timer);

@@ -50,19 +50,20 @@ export async function startTestService(
   t: { after: (fn: () => void | Promise<void>) => void },
   embedder: TestEmbedder,
   env: Record<string, string> = {},
+  options: { now?: () => number } = {},
 ): Promise<TestService> {
   const databasePath = join(tempDir(t), 'router.db');
   copyFileSync(await seededTemplate(embedder), databasePath);
   const config = testConfig({ ...EMBEDDER_ENV[embedder], DATABASE_PATH: databasePath, ...env });
   const logLines: string[] = [];
-  const logger: Logger = createLogger('debug', (line) => logLines.push(line));
+  const logger: Logger = createLogger('debug', (line) => logLines.push(line), config.secrets);
   const metrics = new RouterMetrics();
   const booted = await bootRouter(config, logger, undefined, metrics);
   t.after(async () => {
     booted.store.close();
     await booted.embedder.close?.();
   });
-  return { ...booted, config, logLines, metrics, app: createApp({ config, logger, metrics, services: () => booted }) };
+  return { ...booted, config, logLines, metrics, app: createApp({ config, logger, metrics, services: () => booted, ...(options.now ? { now: options.now } : {}) }) };
 }
 
 export function postJson(app: Pick<Hono<AppEnv>, 'request'>, path: string, body: unknown, headers: Record<string, string> = {}): Promise<Response> {
