@@ -136,6 +136,24 @@ const MIGRATIONS: readonly { version: number; name: string; sql: string; rebuild
       CREATE INDEX feedback_status ON feedback (status);
     `,
   },
+  {
+    version: 5,
+    name: 'stored responses',
+    // What POST /v1/responses stored, for previous_response_id: the conversation so far as input items (JSON), the
+    // Response as answered, and the model that served it, so the next step of a tool loop can stay on it.
+    sql: `
+      CREATE TABLE responses (
+        id            TEXT PRIMARY KEY,
+        created_at    INTEGER NOT NULL,
+        expires_at    INTEGER NOT NULL,
+        model         TEXT NOT NULL,
+        tier          TEXT,
+        conversation  TEXT NOT NULL,
+        response      TEXT NOT NULL
+      );
+      CREATE INDEX responses_expires_at ON responses (expires_at);
+    `,
+  },
 ];
 
 /** Applies every migration not applied yet (up to `upTo`, for tests that need an older schema); returns how many ran. */

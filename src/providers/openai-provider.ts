@@ -2,13 +2,19 @@ import OpenAI, { APIConnectionError, APIConnectionTimeoutError, APIError, APIUse
 import { startDeadline } from './deadline.js';
 import { createPooledFetch } from './pooled-fetch.js';
 import { errorMessage, toProviderError, truncatedStreamError, type UpstreamFailure } from './provider-errors.js';
-import type { ChatCompletion, ChatCompletionChunk, ChatRequest, Provider, ProviderCallOptions } from './types.js';
+import type { Response, ResponseCreateParamsNonStreaming, ResponseCreateParamsStreaming, ResponseStreamEvent } from 'openai/resources/responses/responses';
+import { ProviderError, type ChatCompletion, type ChatCompletionChunk, type ChatRequest, type Provider, type ProviderCallOptions, type ResponsesApi } from './types.js';
 
 export interface OpenAIProviderOptions {
   apiKey: string;
   /** Any OpenAI-compatible base URL; `undefined` means the SDK's default (api.openai.com). */
   baseURL?: string | undefined;
+  /** The upstream has the Responses API (OpenAI itself does; most OpenAI-compatible servers do not). */
+  responsesApi?: boolean | undefined;
 }
+
+/** The events after which a Responses stream is over; ending before one of them is a truncation. */
+const TERMINAL_EVENTS = new Set(['response.completed', 'response.incomplete', 'response.failed']);
 
 /** OpenAI and every OpenAI-compatible upstream, through the official SDK: the request is already in its format. */
 export function createOpenAIProvider(options: OpenAIProviderOptions): Provider {
@@ -28,8 +34,43 @@ export function createOpenAIProvider(options: OpenAIProviderOptions): Provider {
   });
   const secrets = [options.apiKey];
 
+  const responses: ResponsesApi = {
+    async create(request: ResponseCreateParamsNonStreaming, call: ProviderCallOptions): Promise<Response> {
+      const deadline = startDeadline(call.signal, call.timeoutMs);
+      try {
+        return await client.responses.create({ ...request, model: call.model, stream: false }, { signal: deadline.signal });
+      } catch (error) {
+        throw toProviderError(error, { deadline, secrets, describe: describeOpenAIError });
+      } finally {
+        deadline.dispose();
+      }
+    },
+
+    async *stream(request: ResponseCreateParamsStreaming, call: ProviderCallOptions): AsyncGenerator<ResponseStreamEvent> {
+      const deadline = startDeadline(call.signal, call.timeoutMs);
+      try {
+        const upstream = await client.responses.create({ ...request, model: call.model, stream: true }, { signal: deadline.signal });
+        let finished = false;
+        for await (const event of upstream) {
+          // An `error` event is the upstream failing mid-stream: the same as a dropped connection to the caller.
+          if (event.type === 'error') throw new ProviderError({ kind: 'server', retryable: true, message: event.message });
+          if (TERMINAL_EVENTS.has(event.type)) finished = true;
+          deadline.pause();
+          yield event;
+          deadline.restart();
+        }
+        if (deadline.signal.aborted || !finished) throw deadline.signal.aborted ? deadline.signal.reason : truncatedStreamError();
+      } catch (error) {
+        throw toProviderError(error, { deadline, secrets, describe: describeOpenAIError });
+      } finally {
+        deadline.dispose();
+      }
+    },
+  };
+
   return {
     kind: 'openai',
+    ...(options.responsesApi === true ? { responses } : {}),
 
     async complete(request: ChatRequest, call: ProviderCallOptions): Promise<ChatCompletion> {
       const deadline = startDeadline(call.signal, call.timeoutMs);

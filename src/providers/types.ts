@@ -1,4 +1,5 @@
 import type { ChatCompletion, ChatCompletionChunk, ChatCompletionCreateParams } from 'openai/resources/chat/completions';
+import type { Response, ResponseCreateParamsNonStreaming, ResponseCreateParamsStreaming, ResponseStreamEvent } from 'openai/resources/responses/responses';
 import type { ProviderKind } from '../routes-data/schemas.js';
 
 /**
@@ -32,6 +33,18 @@ export interface Provider {
   readonly kind: ProviderKind;
   complete(request: ChatRequest, options: ProviderCallOptions): Promise<ChatCompletion>;
   stream(request: ChatRequest, options: ProviderCallOptions): AsyncIterable<ChatCompletionChunk>;
+  /** Set when the upstream speaks OpenAI's Responses API (`responses_api` in routing.json): `/v1/responses` then goes there untranslated. */
+  readonly responses?: ResponsesApi;
+}
+
+/**
+ * The Responses API of an upstream, same rules as `Provider`: `stream` ends
+ * only after a terminal event (completed, incomplete or failed) and throws
+ * ProviderError, an in-stream `error` event included.
+ */
+export interface ResponsesApi {
+  create(request: ResponseCreateParamsNonStreaming, options: ProviderCallOptions): Promise<Response>;
+  stream(request: ResponseCreateParamsStreaming, options: ProviderCallOptions): AsyncIterable<ResponseStreamEvent>;
 }
 
 export type ProviderErrorKind = 'connection' | 'timeout' | 'rate_limited' | 'server' | 'client' | 'aborted';

@@ -106,6 +106,8 @@ export const ProviderConfigSchema = z
     /** Name of an environment variable that may override the base URL. */
     base_url_env: z.string().regex(/^[A-Z][A-Z0-9_]*$/).optional(),
     base_url: z.url().optional(),
+    /** The upstream speaks OpenAI's Responses API: `/v1/responses` is forwarded to it as is, not translated to chat. */
+    responses_api: z.boolean().optional(),
   })
   .strict();
 export type ProviderConfig = z.infer<typeof ProviderConfigSchema>;
