@@ -15,6 +15,7 @@ import { requestBodyLimit } from './http/node-request.js';
 import { rateLimit } from './http/rate-limit.js';
 import { requestContext } from './http/request-context.js';
 import { requestTimeout } from './http/request-timeout.js';
+import { responsesRoutes } from './http/responses.js';
 import { routeRoutes } from './http/route.js';
 import { statsRoutes } from './http/stats.js';
 import type { Logger } from './logger.js';
@@ -58,6 +59,7 @@ export function createApp(deps: AppDeps): Hono<AppEnv> {
   app.route('/', routeRoutes(deps.state, limits));
   app.route('/', chatCompletionRoutes(deps.state, limits, deps.logger));
   app.route('/', messagesRoutes(deps.state, limits, deps.logger));
+  app.route('/', responsesRoutes(deps.state, limits, deps.logger));
   app.route('/', statsRoutes(deps.state));
   app.route('/', feedbackRoutes(deps.state));
   app.route('/', adminHealthRoutes(deps.state, () => deps.state.admin?.conflicts));

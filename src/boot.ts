@@ -12,6 +12,8 @@ import type { RouterMetrics } from './metrics/metrics.js';
 import { createCircuitBreaker } from './providers/circuit-breaker.js';
 import { createProviderRegistry, type ProviderRegistry } from './providers/registry.js';
 import { ChatProxy, type ProxyServices } from './proxy/chat-proxy.js';
+import { ResponsesProxy } from './proxy/responses-proxy.js';
+import { ResponseStore } from './responses/response-store.js';
 import { RouterService, type RouteOutcome } from './router-service.js';
 import { loadRoutesData, type RoutesData } from './routes-data/load-routes-data.js';
 import { SessionMemory } from './routing/session-memory.js';
@@ -21,7 +23,7 @@ export interface BootedRouter {
   store: ExemplarStore;
   routesData: RoutesData;
   registry: ProviderRegistry;
-  proxy: { chat: ChatProxy; services: ProxyServices };
+  proxy: { chat: ChatProxy; responses: ResponsesProxy; services: ProxyServices };
   admin: { exemplars: ExemplarAdmin; feedback: FeedbackStore; router: RouterService; store: ExemplarStore; conflicts: ExemplarConflicts };
 }
 
@@ -82,12 +84,14 @@ export async function bootRouter(config: Config, logger: Logger, loaders?: Embed
       metrics?.setExemplarSet(version, revision);
       return { version, revision };
     });
+    const chat = new ChatProxy(router, services, config.proxy, logger, (entry) => metrics?.observeProxied(entry));
+    const responseStore = config.proxy.responsesTtlMs > 0 ? new ResponseStore(store.db, { ttlMs: config.proxy.responsesTtlMs }) : undefined;
     return {
       router,
       store,
       routesData,
       registry,
-      proxy: { chat: new ChatProxy(router, services, config.proxy, logger, (entry) => metrics?.observeProxied(entry)), services },
+      proxy: { chat, responses: new ResponsesProxy(chat, { store: responseStore }), services },
       admin: { exemplars, feedback: new FeedbackStore(store.db), router, store, conflicts: new ExemplarConflicts(store, () => router.embedder.id) },
     };
   } catch (error) {

@@ -51,6 +51,7 @@ const EnvSchema = z.object({
   BREAKER_FAILURE_THRESHOLD: positiveInt.default(5),
   BREAKER_COOLDOWN_MS: positiveInt.default(30_000),
   LEDGER_STORE_PROMPTS: booleanFromEnv.default(false),
+  RESPONSES_TTL_SECONDS: z.coerce.number().int().min(0).default(30 * 24 * 3600),
   CLIENT_API_KEYS: z.string().optional(),
   ADMIN_API_KEY: z.string().min(16, 'use at least 16 characters').optional(),
   RATE_LIMIT_PER_SECOND: z.coerce.number().min(0).default(0),
@@ -108,6 +109,8 @@ export interface Config {
     breakerFailureThreshold: number;
     breakerCooldownMs: number;
     storePrompts: boolean;
+    /** How long POST /v1/responses keeps a stored response for previous_response_id; 0 stores nothing. */
+    responsesTtlMs: number;
   };
   access: {
     /** Keys clients must present on /v1/*; empty means open (the service warns at boot). */
@@ -197,6 +200,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       breakerFailureThreshold: e.BREAKER_FAILURE_THRESHOLD,
       breakerCooldownMs: e.BREAKER_COOLDOWN_MS,
       storePrompts: e.LEDGER_STORE_PROMPTS,
+      responsesTtlMs: e.RESPONSES_TTL_SECONDS * 1000,
     },
     providerEnv: Object.freeze({ ...env }),
   };

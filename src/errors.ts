@@ -11,6 +11,7 @@ export type ErrorCode =
   | 'method_not_allowed'
   | 'unknown_model'
   | 'unknown_strategy'
+  | 'previous_response_not_found'
   | 'not_ready'
   | 'no_candidate_available'
   | 'upstream_error'

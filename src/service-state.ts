@@ -3,6 +3,7 @@ import type { ExemplarConflicts } from './exemplars/exemplar-conflicts.js';
 import type { ExemplarStore } from './exemplars/store.js';
 import type { FeedbackStore } from './feedback/feedback-store.js';
 import type { ChatProxy, ProxyServices } from './proxy/chat-proxy.js';
+import type { ResponsesProxy } from './proxy/responses-proxy.js';
 import type { RouterService } from './router-service.js';
 
 /**
@@ -11,7 +12,7 @@ import type { RouterService } from './router-service.js';
  */
 export interface ServiceState {
   router: RouterService | undefined;
-  proxy: { chat: ChatProxy; services: ProxyServices } | undefined;
+  proxy: { chat: ChatProxy; responses: ResponsesProxy; services: ProxyServices } | undefined;
   admin:
     | { exemplars: ExemplarAdmin; feedback: FeedbackStore; router: RouterService; store: ExemplarStore; conflicts: ExemplarConflicts }
     | undefined;
