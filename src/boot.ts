@@ -17,6 +17,7 @@ import { ResponseStore } from './responses/response-store.js';
 import { RouterService, type RouteOutcome } from './router-service.js';
 import { loadRoutesData, type RoutesData } from './routes-data/load-routes-data.js';
 import { SessionMemory } from './routing/session-memory.js';
+import { TurnMemory } from './routing/turn-memory.js';
 
 export interface BootedRouter {
   router: RouterService;
@@ -59,6 +60,7 @@ export async function bootRouter(config: Config, logger: Logger, loaders?: Embed
       store,
       routesData,
       sessions: new SessionMemory(config.routing.sessionTtlMs, config.routing.sessionMaxEntries),
+      turns: config.routing.turnMemorySize > 0 ? new TurnMemory(config.routing.sessionTtlMs, config.routing.turnMemorySize) : undefined,
       defaultStrategy: config.routing.defaultStrategy,
       decisionMemorySize: config.decisionMemorySize,
       coarseMinRows: config.scoring.coarseMinRows,

@@ -39,6 +39,7 @@ const EnvSchema = z.object({
   ROUTE_BATCH_MAX: positiveInt.max(1000).default(64),
   SESSION_TTL_SECONDS: positiveInt.default(1800),
   SESSION_MAX_ENTRIES: positiveInt.default(100_000),
+  TURN_MEMORY_SIZE: z.coerce.number().int().min(0).default(10_000),
   LOG_LEVEL: z.enum(LOG_LEVELS).default('info'),
   EMBED_CACHE_SIZE: z.coerce.number().int().min(0).default(10_000),
   EMBED_BATCH_MAX: positiveInt.max(256).default(16),
@@ -101,6 +102,8 @@ export interface Config {
     batchMax: number;
     sessionTtlMs: number;
     sessionMaxEntries: number;
+    /** Turns whose first-step model is remembered for their tool loops (about 100 bytes each; 0 turns it off). */
+    turnMemorySize: number;
   };
   logLevel: LogLevel;
   proxy: {
@@ -179,6 +182,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       batchMax: e.ROUTE_BATCH_MAX,
       sessionTtlMs: e.SESSION_TTL_SECONDS * 1000,
       sessionMaxEntries: e.SESSION_MAX_ENTRIES,
+      turnMemorySize: e.TURN_MEMORY_SIZE,
     },
     logLevel: e.LOG_LEVEL,
     access: {

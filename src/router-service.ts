@@ -4,11 +4,12 @@ import type { Embedder } from './embedding/embedder.js';
 import type { ExemplarStore, LabelCount } from './exemplars/store.js';
 import type { RoutesData } from './routes-data/load-routes-data.js';
 import { AXES, LABELS_BY_AXIS, type Axis } from './routes-data/schemas.js';
-import { blendWithHistory, extractRoutingText, type ChatMessageLike } from './routing/conversation.js';
+import { blendWithHistory, extractRoutingText, type ChatMessageLike, type RoutingText } from './routing/conversation.js';
 import { decideRoute, type Decision } from './routing/decide.js';
 import { resolveScoring, type ResolvedScoring } from './routing/scoring-settings.js';
 import { compileRules, matchRules, type CompiledRule, type RuleHit } from './routing/rules.js';
 import type { SessionMemory } from './routing/session-memory.js';
+import type { TurnMemory } from './routing/turn-memory.js';
 import { buildExemplarIndex, type ExemplarIndex } from './scoring/exemplar-index.js';
 import { scoreAxis, type AxisScores } from './scoring/label-scores.js';
 
@@ -30,6 +31,8 @@ export interface RouteOutcome {
   intentScores: AxisScores;
   ruleHits: RuleHit[];
   sessionFloorApplied: boolean;
+  /** The conversation's turn (conversation.ts); the proxy remembers which model served it. */
+  turnKey: string | undefined;
   scoringSource: string;
   timingsMs: { embed: number; score: number; total: number };
 }
@@ -54,6 +57,8 @@ export interface RouterDeps {
   store: ExemplarStore;
   routesData: RoutesData;
   sessions: SessionMemory;
+  /** The model that served each turn's first step; without it, tool loops are routed step by step. */
+  turns?: TurnMemory | undefined;
   defaultStrategy: Strategy;
   isProviderAvailable: (provider: string) => boolean;
   topExemplars?: number;
@@ -95,6 +100,11 @@ export class RouterService {
     return this.status;
   }
 
+  /** Called once a routed request was served, so later steps of its turn go to the same model. */
+  rememberTurn(turnKey: string, model: string): void {
+    this.deps.turns?.remember(turnKey, model);
+  }
+
   /** A recent decision, for feedback that arrives after it. */
   recall(decisionId: string): RememberedDecision | undefined {
     return this.recent.get(decisionId);
@@ -133,10 +143,17 @@ export class RouterService {
   async route(input: RouteInput): Promise<RouteOutcome> {
     const started = performance.now();
     const { settings } = this.scoring;
-    const text =
+    const text: RoutingText =
       input.messages !== undefined
-        ? extractRoutingText(input.messages, settings.history_turns)
-        : { query: (input.query ?? '').trim(), history: [], hasImages: false };
+        ? extractRoutingText(input.messages, { historyTurns: settings.history_turns, followupMaxWords: settings.followup_max_words })
+        : { query: (input.query ?? '').trim(), history: [], hasImages: false, continuesTurn: false, turnKey: undefined, followupOf: undefined };
+    const conversationNotes: string[] = [];
+    if (text.followupOf) {
+      const { words, turnsBack } = text.followupOf;
+      conversationNotes.push(`short follow-up (${words} word${words === 1 ? '' : 's'}) routed as the user turn ${turnsBack} back`);
+    }
+    const turnModel = text.continuesTurn && text.turnKey ? this.deps.turns?.modelFor(text.turnKey) : undefined;
+    if (text.continuesTurn && text.turnKey && turnModel === undefined) conversationNotes.push(`continues turn ${text.turnKey}`);
     const strategy = input.strategy ?? this.deps.defaultStrategy;
 
     const history = settings.history_weight > 0 ? text.history : [];
@@ -166,6 +183,8 @@ export class RouterService {
       table: this.deps.routesData.routing,
       isProviderAvailable: this.deps.isProviderAvailable,
       needsVision: text.hasImages,
+      conversationNotes,
+      turnModel: turnModel === undefined ? undefined : { turnKey: text.turnKey!, model: turnModel },
     });
     if (input.sessionId) this.deps.sessions.remember(input.sessionId, decision.tier);
     const finished = performance.now();
@@ -181,6 +200,7 @@ export class RouterService {
       intentScores,
       ruleHits,
       sessionFloorApplied: decision.adjustments.some((step) => step.startsWith('session')),
+      turnKey: text.turnKey,
       scoringSource: this.scoring.source,
       timingsMs: { embed: embedded - started, score: finished - embedded, total: finished - started },
     };

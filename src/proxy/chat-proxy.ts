@@ -48,6 +48,8 @@ export interface ProxyPlan {
   intent: string | undefined;
   candidates: ProxyCandidate[];
   routeMs: number | undefined;
+  /** The conversation's turn, when routed from messages: the served model is remembered for its later steps. */
+  turnKey?: string | undefined;
 }
 
 export interface ProxyOutcome {
@@ -201,7 +203,12 @@ export class ChatProxy {
         providerModel: candidate.providerModel,
       })),
       routeMs: outcome.timingsMs.total,
+      turnKey: outcome.turnKey,
     };
+  }
+
+  private served(plan: ProxyPlan, candidate: ProxyCandidate): void {
+    if (plan.routed && plan.turnKey !== undefined) this.router.rememberTurn(plan.turnKey, candidate.model);
   }
 
   private forwardOptions(signal: AbortSignal) {
@@ -279,6 +286,7 @@ export class ChatProxy {
     const upstreamStarted = performance.now();
     try {
       const result = await forwardWithFallback(plan.candidates, (candidate, ctx) => attempt(this.provider(candidate), candidate, ctx), this.forwardOptions(context.signal));
+      this.served(plan, result.candidate);
       const measured = measure(result.value);
       // The texts are only read when the upstream sent no usage; a long prompt is not walked for nothing.
       const usage: TokenUsage = measured.reported ? { ...measured.reported, estimated: false } : estimatedUsage(promptText(request), measured.completion());
@@ -313,6 +321,7 @@ export class ChatProxy {
       throw this.failed(error, request, plan, context, started, performance.now() - upstreamStarted);
     }
     const { candidate, attempts } = result;
+    this.served(plan, candidate);
     const source = result.stream;
     const stream = async function* (this: ChatProxy): AsyncGenerator<T> {
       let text = '';

@@ -229,6 +229,12 @@ export const ScoringSettingsSchema = z
     history_weight: z.number().min(0).max(1),
     /** How many earlier user turns may contribute. */
     history_turns: z.number().int().min(0).max(20),
+    /**
+     * A last user turn of at most this many words that follows earlier ones
+     * ("thanks, continue", "and the second part?") is routed as the turn it
+     * follows; 0 routes every turn on its own words.
+     */
+    followup_max_words: z.number().int().min(0).max(20).default(4),
   })
   .strict();
 export type ScoringSettings = z.infer<typeof ScoringSettingsSchema>;
