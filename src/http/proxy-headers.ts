@@ -12,6 +12,9 @@ export function decisionHeaders(outcome: ProxyOutcome, costUsd: number | undefin
   if (outcome.plan.tier) headers['x-router-tier'] = outcome.plan.tier;
   if (outcome.plan.intent) headers['x-router-intent'] = outcome.plan.intent;
   if (outcome.plan.strategy) headers['x-router-strategy'] = outcome.plan.strategy;
+  const reasoning = outcome.candidate.reasoning;
+  if (reasoning?.effort) headers['x-router-reasoning'] = `effort=${reasoning.effort}`;
+  else if (reasoning?.thinkingBudget) headers['x-router-reasoning'] = `thinking_budget=${reasoning.thinkingBudget}`;
   if (costUsd !== undefined) headers['x-router-cost-usd'] = costUsd.toFixed(10).replace(/0+$/, '').replace(/\.$/, '');
   return headers;
 }

@@ -5,6 +5,14 @@ import type { AxisScores } from '../scoring/label-scores.js';
 
 const round = (value: number, digits = 4) => Number(value.toFixed(digits));
 
+/** A candidate's reasoning setting from routing.json, only when it has one. */
+function reasoningView(candidate: Candidate | undefined) {
+  return {
+    ...(candidate?.reasoning?.effort ? { reasoning_effort: candidate.reasoning.effort } : {}),
+    ...(candidate?.reasoning?.thinkingBudget ? { thinking_budget: candidate.reasoning.thinkingBudget } : {}),
+  };
+}
+
 function candidateView(candidate: Candidate) {
   return {
     model: candidate.id,
@@ -12,6 +20,7 @@ function candidateView(candidate: Candidate) {
     provider_model: candidate.providerModel,
     tier: candidate.tier,
     available: candidate.available,
+    ...reasoningView(candidate),
   };
 }
 
@@ -44,6 +53,7 @@ export function routeResponse(outcome: RouteOutcome, embedder: Embedder, exempla
     provider: decision.chosen?.provider ?? null,
     model: decision.chosen?.id ?? null,
     provider_model: decision.chosen?.providerModel ?? null,
+    ...reasoningView(decision.chosen),
     available: decision.available,
     fallbacks: fallbacks.map(candidateView),
     strategy: outcome.strategy,

@@ -38,7 +38,7 @@ export function createOpenAIProvider(options: OpenAIProviderOptions): Provider {
     async create(request: ResponseCreateParamsNonStreaming, call: ProviderCallOptions): Promise<Response> {
       const deadline = startDeadline(call.signal, call.timeoutMs);
       try {
-        return await client.responses.create({ ...request, model: call.model, stream: false }, { signal: deadline.signal });
+        return await client.responses.create({ ...withResponsesReasoning(request, call), model: call.model, stream: false }, { signal: deadline.signal });
       } catch (error) {
         throw toProviderError(error, { deadline, secrets, describe: describeOpenAIError });
       } finally {
@@ -49,7 +49,7 @@ export function createOpenAIProvider(options: OpenAIProviderOptions): Provider {
     async *stream(request: ResponseCreateParamsStreaming, call: ProviderCallOptions): AsyncGenerator<ResponseStreamEvent> {
       const deadline = startDeadline(call.signal, call.timeoutMs);
       try {
-        const upstream = await client.responses.create({ ...request, model: call.model, stream: true }, { signal: deadline.signal });
+        const upstream = await client.responses.create({ ...withResponsesReasoning(request, call), model: call.model, stream: true }, { signal: deadline.signal });
         let finished = false;
         for await (const event of upstream) {
           // An `error` event is the upstream failing mid-stream: the same as a dropped connection to the caller.
@@ -75,7 +75,7 @@ export function createOpenAIProvider(options: OpenAIProviderOptions): Provider {
     async complete(request: ChatRequest, call: ProviderCallOptions): Promise<ChatCompletion> {
       const deadline = startDeadline(call.signal, call.timeoutMs);
       try {
-        return await client.chat.completions.create({ ...upstreamBody(request, call.model), stream: false }, { signal: deadline.signal });
+        return await client.chat.completions.create({ ...upstreamBody(request, call), stream: false }, { signal: deadline.signal });
       } catch (error) {
         throw toProviderError(error, { deadline, secrets, describe: describeOpenAIError });
       } finally {
@@ -88,7 +88,7 @@ export function createOpenAIProvider(options: OpenAIProviderOptions): Provider {
       try {
         const upstream = await client.chat.completions.create(
           {
-            ...upstreamBody(request, call.model),
+            ...upstreamBody(request, call),
             stream: true,
             stream_options: { ...request.stream_options, include_usage: true },
           },
@@ -114,10 +114,18 @@ export function createOpenAIProvider(options: OpenAIProviderOptions): Provider {
   };
 }
 
-function upstreamBody(request: ChatRequest, model: string) {
+function upstreamBody(request: ChatRequest, call: ProviderCallOptions) {
   // `stream_options` is rejected by OpenAI on a non-streaming call; the stream call sets its own.
   const { stream: _stream, stream_options: _streamOptions, ...rest } = request;
-  return { ...rest, model };
+  const effort = request.reasoning_effort ?? call.reasoning?.effort;
+  return { ...rest, model: call.model, ...(effort != null ? { reasoning_effort: effort } : {}) };
+}
+
+/** The table's effort for this model, unless the client chose one. */
+function withResponsesReasoning<R extends ResponseCreateParamsNonStreaming | ResponseCreateParamsStreaming>(request: R, call: ProviderCallOptions): R {
+  const effort = call.reasoning?.effort;
+  if (effort === undefined || request.reasoning?.effort != null) return request;
+  return { ...request, reasoning: { ...request.reasoning, effort } };
 }
 
 export function describeOpenAIError(error: unknown): UpstreamFailure | undefined {

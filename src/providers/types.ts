@@ -1,6 +1,6 @@
 import type { ChatCompletion, ChatCompletionChunk, ChatCompletionCreateParams } from 'openai/resources/chat/completions';
 import type { Response, ResponseCreateParamsNonStreaming, ResponseCreateParamsStreaming, ResponseStreamEvent } from 'openai/resources/responses/responses';
-import type { ProviderKind } from '../routes-data/schemas.js';
+import type { ProviderKind, ReasoningEffort } from '../routes-data/schemas.js';
 
 /**
  * The canonical request and response of the proxy are OpenAI Chat Completions:
@@ -20,6 +20,8 @@ export interface ProviderCallOptions {
    * event, so a stalled stream fails while a long healthy one is not cut.
    */
   timeoutMs: number;
+  /** The routing table's reasoning for this model, applied only where the request sets none. */
+  reasoning?: { effort?: ReasoningEffort; thinkingBudget?: number } | undefined;
 }
 
 /**

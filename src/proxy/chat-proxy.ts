@@ -12,6 +12,7 @@ import type { ChatCompletion, ChatCompletionChunk, ChatRequest, Provider } from 
 import type { RouterService } from '../router-service.js';
 import type { RoutesData } from '../routes-data/load-routes-data.js';
 import type { ChatMessageLike } from '../routing/conversation.js';
+import { reasoningOf, type CandidateReasoning } from '../routing/candidates.js';
 import { resolveModelChoice } from './model-choice.js';
 
 export interface ProxyServices {
@@ -37,6 +38,8 @@ export interface ProxyCandidate {
   model: string;
   provider: string;
   providerModel: string;
+  /** The routing table's reasoning effort or thinking budget for this model. */
+  reasoning?: CandidateReasoning | undefined;
 }
 
 /** What was decided before any upstream call: reported in headers and the ledger. */
@@ -170,7 +173,7 @@ export class ChatProxy {
         strategy: undefined,
         tier: undefined,
         intent: undefined,
-        candidates: [{ model: choice.modelId, provider: config.provider, providerModel: config.model }],
+        candidates: [{ model: choice.modelId, provider: config.provider, providerModel: config.model, reasoning: reasoningOf(config) }],
         routeMs: undefined,
       };
     }
@@ -201,6 +204,7 @@ export class ChatProxy {
         model: candidate.id,
         provider: candidate.provider,
         providerModel: candidate.providerModel,
+        reasoning: candidate.reasoning,
       })),
       routeMs: outcome.timingsMs.total,
       turnKey: outcome.turnKey,
@@ -235,7 +239,7 @@ export class ChatProxy {
       (provider, candidate, attempt) =>
         provider.complete(
           { ...request, model: candidate.providerModel, stream: false },
-          { model: candidate.providerModel, signal: attempt.signal, timeoutMs: attempt.timeoutMs },
+          { model: candidate.providerModel, signal: attempt.signal, timeoutMs: attempt.timeoutMs, reasoning: candidate.reasoning },
         ),
       (completion) => ({ reported: chatUsage(completion.usage), completion: () => completionText(completion) }),
     );
@@ -252,7 +256,7 @@ export class ChatProxy {
       (provider, candidate, attempt) =>
         provider.stream(
           { ...request, model: candidate.providerModel, stream: true },
-          { model: candidate.providerModel, signal: attempt.signal, timeoutMs: attempt.timeoutMs },
+          { model: candidate.providerModel, signal: attempt.signal, timeoutMs: attempt.timeoutMs, reasoning: candidate.reasoning },
         ),
       (chunk) => {
         let text = '';

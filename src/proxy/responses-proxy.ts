@@ -103,7 +103,7 @@ export class ResponsesProxy {
       plan,
       context,
       started,
-      (provider, candidate, attempt) => this.completeOne(provider, candidate, prepared, { model: candidate.providerModel, ...attempt }),
+      (provider, candidate, attempt) => this.completeOne(provider, candidate, prepared, { model: candidate.providerModel, ...attempt, reasoning: candidate.reasoning }),
       (response) => ({
         reported: response.usage ? { inputTokens: response.usage.input_tokens, outputTokens: response.usage.output_tokens } : undefined,
         completion: () => response.output_text,
@@ -119,7 +119,7 @@ export class ResponsesProxy {
       plan,
       context,
       started,
-      (provider, candidate, attempt) => this.streamOne(provider, candidate, prepared, { model: candidate.providerModel, ...attempt }),
+      (provider, candidate, attempt) => this.streamOne(provider, candidate, prepared, { model: candidate.providerModel, ...attempt, reasoning: candidate.reasoning }),
       (event) => ({
         text: event.type === 'response.output_text.delta' || event.type === 'response.function_call_arguments.delta' ? event.delta : '',
         reported:

@@ -8,7 +8,7 @@ import {
   type Tier,
 } from '../routes-data/schemas.js';
 import type { AxisScores } from '../scoring/label-scores.js';
-import { listCandidates, type Candidate } from './candidates.js';
+import { listCandidates, reasoningOf, type Candidate } from './candidates.js';
 import type { RuleHit } from './rules.js';
 import { pickTier } from './strategy.js';
 import { clampTier, higherTier, tierRank } from './tier-order.js';
@@ -142,6 +142,7 @@ function pinTurnModel(candidates: Candidate[], tier: Tier, input: DecisionInput,
     tier,
     capabilities: model.capabilities,
     available: input.isProviderAvailable(model.provider),
+    reasoning: reasoningOf(model),
   };
   adjustments.push(`turn ${pin.turnKey} continues on ${pin.model}, the model of its first step`);
   return [pinned, ...candidates.filter((candidate) => candidate.id !== pin.model)];

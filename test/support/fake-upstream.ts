@@ -282,6 +282,13 @@ function validateAnthropic(req: IncomingMessage, body: Json): string | undefined
   if (typeof body['max_tokens'] !== 'number') return 'max_tokens: Field required';
   const temperature = body['temperature'];
   if (typeof temperature === 'number' && (temperature < 0 || temperature > 1)) return 'temperature: range: 0..1';
+  const thinking = body['thinking'];
+  if (isObject(thinking) && thinking['type'] === 'enabled') {
+    const budget = thinking['budget_tokens'];
+    if (typeof budget !== 'number' || budget < 1024) return 'thinking.enabled.budget_tokens: Input should be greater than or equal to 1024';
+    if (budget >= Number(body['max_tokens'])) return '`max_tokens` must be greater than `thinking.budget_tokens`.';
+    if (temperature !== undefined && temperature !== 1) return '`temperature` may only be set to 1 when thinking is enabled.';
+  }
   const messages = asArray(body['messages']);
   if (messages.length === 0) return 'messages: at least one message is required';
   let previous: Json | undefined;
@@ -320,7 +327,19 @@ interface Answer {
   /** OpenAI finish_reason and Anthropic stop_reason for this answer. */
   finish: 'stop' | 'length' | 'tool_calls';
   stopSequence: string | undefined;
+  /** Thinking tokens, counted in `usage.output` as the real APIs bill them. */
+  reasoning: number;
   usage: { input: number; output: number };
+}
+
+/** Thinking tokens the fake reports for an OpenAI reasoning effort (an Anthropic budget spends a 32nd of itself). */
+const REASONING_TOKENS: Record<string, number> = { minimal: 0, low: 16, medium: 64, high: 256 };
+
+function reasoningTokens(body: Json): number {
+  const effort = body['reasoning_effort'] ?? (isObject(body['reasoning']) ? body['reasoning']['effort'] : undefined);
+  if (typeof effort === 'string') return REASONING_TOKENS[effort] ?? 0;
+  const thinking = body['thinking'];
+  return isObject(thinking) && typeof thinking['budget_tokens'] === 'number' ? Math.floor(thinking['budget_tokens'] / 32) : 0;
 }
 
 function textOfContent(content: unknown): string {
@@ -354,6 +373,7 @@ function compose(
   tool: { name: string; schema: unknown } | undefined,
   stops: string[],
   maxTokens: number | undefined,
+  reasoning = 0,
 ): Answer {
   let text = toolResult === undefined ? `Answer from ${model}: ${lastUserText}` : `Answer from ${model} using the tool result: ${toolResult}`;
   let finish: Answer['finish'] = 'stop';
@@ -379,8 +399,8 @@ function compose(
     finish = 'length';
     toolCall = undefined;
   }
-  const output = sizeTokens(text + (toolCall?.arguments ?? ''));
-  return { model, text, toolCall, finish, stopSequence, usage: { input: sizeTokens(promptSize) + 7, output } };
+  const output = sizeTokens(text + (toolCall?.arguments ?? '')) + reasoning;
+  return { model, text, toolCall, finish, stopSequence, reasoning, usage: { input: sizeTokens(promptSize) + 7, output } };
 }
 
 function answerOpenAI(body: Json): Answer {
@@ -400,7 +420,7 @@ function answerOpenAI(body: Json): Answer {
   const stop = body['stop'];
   const stops = typeof stop === 'string' ? [stop] : asArray(stop).filter((s): s is string => typeof s === 'string');
   const maxTokens = typeof body['max_completion_tokens'] === 'number' ? body['max_completion_tokens'] : typeof body['max_tokens'] === 'number' ? body['max_tokens'] : undefined;
-  return compose(String(body['model']), JSON.stringify(messages), textOfContent(lastUser?.['content']), toolResult, tool, stops, maxTokens);
+  return compose(String(body['model']), JSON.stringify(messages), textOfContent(lastUser?.['content']), toolResult, tool, stops, maxTokens, reasoningTokens(body));
 }
 
 function answerAnthropic(body: Json): Answer {
@@ -424,7 +444,8 @@ function answerAnthropic(body: Json): Answer {
   }
   const stops = asArray(body['stop_sequences']).filter((s): s is string => typeof s === 'string');
   const prompt = JSON.stringify([body['system'] ?? '', messages]);
-  return compose(String(body['model']), prompt, lastUserText, toolResult, tool, stops, Number(body['max_tokens']));
+  const thinking = isObject(body['thinking']) ? Number(body['thinking']['budget_tokens']) : 0;
+  return compose(String(body['model']), prompt, lastUserText, toolResult, tool, stops, Number(body['max_tokens']) - thinking, reasoningTokens(body));
 }
 
 /** The answer text in the pieces a stream sends: one word (with its space) per event. */
@@ -446,7 +467,7 @@ function openaiUsage(answer: Answer) {
     completion_tokens: answer.usage.output,
     total_tokens: answer.usage.input + answer.usage.output,
     prompt_tokens_details: { cached_tokens: 0, audio_tokens: 0 },
-    completion_tokens_details: { reasoning_tokens: 0, audio_tokens: 0, accepted_prediction_tokens: 0, rejected_prediction_tokens: 0 },
+    completion_tokens_details: { reasoning_tokens: answer.reasoning, audio_tokens: 0, accepted_prediction_tokens: 0, rejected_prediction_tokens: 0 },
   };
 }
 
@@ -632,7 +653,7 @@ function answerResponses(body: Json): Answer {
   }
   const maxTokens = typeof body['max_output_tokens'] === 'number' ? body['max_output_tokens'] : undefined;
   const prompt = JSON.stringify([body['instructions'] ?? '', items]);
-  return compose(String(body['model']), prompt, responsesItemText(lastUser?.['content']), toolResult, tool, [], maxTokens);
+  return compose(String(body['model']), prompt, responsesItemText(lastUser?.['content']), toolResult, tool, [], maxTokens, reasoningTokens(body));
 }
 
 function responsesUsage(answer: Answer): Json {
@@ -640,7 +661,7 @@ function responsesUsage(answer: Answer): Json {
     input_tokens: answer.usage.input,
     input_tokens_details: { cached_tokens: 0 },
     output_tokens: answer.usage.output,
-    output_tokens_details: { reasoning_tokens: 0 },
+    output_tokens_details: { reasoning_tokens: answer.reasoning },
     total_tokens: answer.usage.input + answer.usage.output,
   };
 }
