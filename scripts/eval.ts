@@ -10,8 +10,8 @@
  */
 import { writeFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
-import { StrategySchema, type Strategy } from '../src/config.js';
-import { AxisSchema } from '../src/routes-data/schemas.js';
+import { StrategySchema, type Strategy } from '../src/routing/strategy.js';
+import { AxisSchema } from '../src/routes-config/schemas.js';
 import { devSuite, runSuite } from './quality/dev-suite.js';
 import { openEvalRouter } from './quality/eval-router.js';
 import { parseMapping, readLabelledFile } from './quality/labelled-file.js';

@@ -11,7 +11,7 @@ import { writeFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { assessBank } from '../src/quality/bank-health.js';
 import { resolveScoring } from '../src/routing/scoring-settings.js';
-import { AXES } from '../src/routes-data/schemas.js';
+import { AXES } from '../src/routes-config/schemas.js';
 import { openEvalRouter } from './quality/eval-router.js';
 import { runMain } from './quality/run-main.js';
 

@@ -10,12 +10,12 @@ import { parseArgs } from 'node:util';
 import { ConfigError, loadConfig } from '../src/config.js';
 import { selectEmbedder } from '../src/embedding/select-embedder.js';
 import { embedInBatches, type Embedder } from '../src/embedding/embedder.js';
-import { dedupeExemplars, readImportFile, type LocatedExemplar } from '../src/exemplars/exemplar-files.js';
+import { dedupeExemplars, readImportFile, type LocatedExemplar } from '../src/routes-config/exemplar-files.js';
 import { seedExemplars, type SeedSummary } from '../src/exemplars/seed.js';
 import { ExemplarStore } from '../src/exemplars/store.js';
 import { createLogger } from '../src/logger.js';
-import { DataFileError } from '../src/routes-data/data-error.js';
-import { loadExemplarFiles } from '../src/routes-data/load-routes-data.js';
+import { DataFileError } from '../src/routes-config/data-error.js';
+import { loadExemplarFiles } from '../src/routes-config/load-routes-data.js';
 import { kMeansMedoids, perLabelQuotas } from '../src/quality/select-subset.js';
 
 const USAGE = `usage: npm run seed -- [--file PATH [--select N]] [--prune] [--dry-run]

@@ -1,11 +1,12 @@
 import { Hono } from 'hono';
 import type { Config } from './config.js';
-import { AppError, renderError } from './errors.js';
+import { AppError } from './errors.js';
 import { adminExemplarRoutes } from './http/admin-exemplars.js';
 import { adminHealthRoutes } from './http/admin-health.js';
 import type { AppEnv } from './http/app-env.js';
 import { requireAdmin, requireClient } from './http/auth.js';
 import { chatCompletionRoutes } from './http/chat-completions.js';
+import { errorBodyFor } from './http/client-errors.js';
 import { dashboardRoutes } from './http/dashboard-routes.js';
 import { adminFeedbackRoutes, feedbackRoutes } from './http/feedback.js';
 import { healthRoutes } from './http/health.js';
@@ -13,6 +14,7 @@ import { messagesRoutes } from './http/messages.js';
 import { metricsRoutes } from './http/metrics-route.js';
 import { requestBodyLimit } from './http/node-request.js';
 import { rateLimit } from './http/rate-limit.js';
+import { ready } from './http/ready.js';
 import { requestContext } from './http/request-context.js';
 import { requestTimeout } from './http/request-timeout.js';
 import { responsesRoutes } from './http/responses.js';
@@ -20,13 +22,18 @@ import { routeRoutes } from './http/route.js';
 import { statsRoutes } from './http/stats.js';
 import type { Logger } from './logger.js';
 import { RouterMetrics } from './metrics/metrics.js';
-import type { ServiceState } from './service-state.js';
+import type { RouterServices } from './services.js';
 
 export interface AppDeps {
   config: Config;
   logger: Logger;
-  state: ServiceState;
+  /** The booted services, or undefined while they load: the app listens (and answers /healthz) before boot ends. */
+  services: () => RouterServices | undefined;
+  /** True once shutdown has begun: /readyz turns 503 so the load balancer stops sending traffic while requests drain. */
+  draining?: () => boolean;
   metrics?: RouterMetrics;
+  /** Milliseconds for the rate limiter's buckets; tests pass their own to step time instead of sleeping. */
+  now?: () => number;
 }
 
 /** The same factory serves production and tests: everything it needs comes in through deps. */
@@ -35,7 +42,7 @@ export function createApp(deps: AppDeps): Hono<AppEnv> {
   const { routing, access } = deps.config;
   const metrics = deps.metrics ?? new RouterMetrics();
   const keys = { clientKeys: access.clientKeys, adminKey: access.adminKey };
-  const limiter = rateLimit({ perSecond: access.rateLimitPerSecond, burst: access.rateLimitBurst });
+  const limiter = rateLimit({ perSecond: access.rateLimitPerSecond, burst: access.rateLimitBurst, ...(deps.now ? { now: deps.now } : {}) });
   const timeoutGuard = requestTimeout(access.requestTimeoutMs);
 
   app.use('*', requestContext({ logger: deps.logger, metrics }));
@@ -48,32 +55,37 @@ export function createApp(deps: AppDeps): Hono<AppEnv> {
       },
     }),
   );
-  app.use('/v1/*', requireClient(keys), limiter);
-  app.use('/admin/*', requireAdmin(keys), limiter);
+  // Authentication and limits come before readiness: an unknown caller learns nothing about the service's state.
+  const whenReady = ready(deps.services);
+  app.use('/v1/*', requireClient(keys), limiter, whenReady);
+  app.use('/admin/*', requireAdmin(keys), limiter, whenReady);
+  app.use('/dashboard/api/*', whenReady);
   // Proxied calls have their own upstream timeouts (a long generation is not a hung request); everything else gets this one.
   for (const path of ['/v1/route', '/v1/route/*', '/v1/feedback', '/v1/stats', '/admin/*']) app.use(path, timeoutGuard);
 
   const limits = { maxQueryChars: routing.maxQueryChars, batchMax: routing.batchMax, maxMessages: access.maxMessages };
-  app.route('/', healthRoutes(deps.state));
+  app.route('/', healthRoutes(deps.services, deps.draining ?? (() => false)));
   app.route('/', metricsRoutes(metrics));
-  app.route('/', routeRoutes(deps.state, limits));
-  app.route('/', chatCompletionRoutes(deps.state, limits, deps.logger));
-  app.route('/', messagesRoutes(deps.state, limits, deps.logger));
-  app.route('/', responsesRoutes(deps.state, limits, deps.logger));
-  app.route('/', statsRoutes(deps.state));
-  app.route('/', feedbackRoutes(deps.state));
-  app.route('/', adminHealthRoutes(deps.state, () => deps.state.admin?.conflicts));
-  app.route('/', adminExemplarRoutes(deps.state, 100_000));
-  app.route('/', adminFeedbackRoutes(deps.state));
-  app.route('/', dashboardRoutes(deps.state, deps.config));
+  app.route('/', routeRoutes(limits));
+  app.route('/', chatCompletionRoutes(limits, deps.logger));
+  app.route('/', messagesRoutes(limits, deps.logger));
+  app.route('/', responsesRoutes(limits, deps.logger));
+  app.route('/', statsRoutes());
+  app.route('/', feedbackRoutes());
+  app.route('/', adminHealthRoutes());
+  app.route('/', adminExemplarRoutes(100_000));
+  app.route('/', adminFeedbackRoutes());
+  app.route('/', dashboardRoutes(deps.services, deps.config));
 
-  app.notFound((c) => c.json(renderError(new AppError('not_found', 404, `no route for ${c.req.method} ${c.req.path}`)), 404));
+  app.notFound((c) => c.json(errorBodyFor(c.req.path, new AppError('not_found', 404, `no route for ${c.req.method} ${c.req.path}`)), 404));
 
-  // The only place errors become responses: known errors keep their code, anything else is a 500 without internals.
+  // The only place errors become responses, whichever middleware or handler raised them: known errors keep their code,
+  // anything else is a 500 without internals, and each in the shape of the protocol the path speaks (OpenAI,
+  // Anthropic or ours), so an SDK raises its own typed error for a 401 from auth as for a 502 from upstream.
   app.onError((error, c) => {
-    if (error instanceof AppError) return c.json(renderError(error), error.status);
+    if (error instanceof AppError) return c.json(errorBodyFor(c.req.path, error), error.status);
     (c.get('log') ?? deps.logger).error('unhandled error', { path: c.req.path, method: c.req.method, error: error.message, stack: error.stack });
-    return c.json(renderError(new AppError('internal_error', 500, 'internal error; the server log has details')), 500);
+    return c.json(errorBodyFor(c.req.path, new AppError('internal_error', 500, 'internal error; the server log has details')), 500);
   });
   return app;
 }

@@ -7,33 +7,26 @@ import { ExemplarAdmin } from './exemplars/exemplar-admin.js';
 import { ExemplarConflicts } from './exemplars/exemplar-conflicts.js';
 import { FeedbackStore } from './feedback/feedback-store.js';
 import { RequestLedger } from './ledger/request-ledger.js';
+import { RequestTimeseries } from './ledger/request-timeseries.js';
 import type { Logger } from './logger.js';
 import type { RouterMetrics } from './metrics/metrics.js';
 import { createCircuitBreaker } from './providers/circuit-breaker.js';
-import { createProviderRegistry, type ProviderRegistry } from './providers/registry.js';
+import { createProviderRegistry } from './providers/registry.js';
 import { ChatProxy, type ProxyServices } from './proxy/chat-proxy.js';
 import { ResponsesProxy } from './proxy/responses-proxy.js';
 import { ResponseStore } from './responses/response-store.js';
 import { RouterService, type RouteOutcome } from './router-service.js';
-import { loadRoutesData, type RoutesData } from './routes-data/load-routes-data.js';
+import { loadRoutesData } from './routes-config/load-routes-data.js';
 import { SessionMemory } from './routing/session-memory.js';
 import { TurnMemory } from './routing/turn-memory.js';
-
-export interface BootedRouter {
-  router: RouterService;
-  store: ExemplarStore;
-  routesData: RoutesData;
-  registry: ProviderRegistry;
-  proxy: { chat: ChatProxy; responses: ResponsesProxy; services: ProxyServices };
-  admin: { exemplars: ExemplarAdmin; feedback: FeedbackStore; router: RouterService; store: ExemplarStore; conflicts: ExemplarConflicts };
-}
+import type { RouterServices } from './services.js';
 
 /**
  * Loads routes-data, the embedder and the exemplar store; seeds an empty
  * database from routes-data and embeds whatever the active embedder lacks,
  * so the first start works with no separate seeding step.
  */
-export async function bootRouter(config: Config, logger: Logger, loaders?: EmbedderLoaders, metrics?: RouterMetrics): Promise<BootedRouter> {
+export async function bootRouter(config: Config, logger: Logger, loaders?: EmbedderLoaders, metrics?: RouterMetrics): Promise<RouterServices> {
   const routesData = loadRoutesData(config.routesDataDir);
   const registry = createProviderRegistry({ table: routesData.routing, env: config.providerEnv });
   for (const status of registry.list()) {
@@ -70,12 +63,13 @@ export async function bootRouter(config: Config, logger: Logger, loaders?: Embed
     metrics?.setEmbedder(router.embedder.id, router.embedder.standin);
     metrics?.setExemplarSet(router.exemplarSet().version, router.exemplarSet().revision);
     if (router.exemplarSet().total === 0) logger.warn('the exemplar set is empty: every query will get the default tier and intent general');
+    const ledger = new RequestLedger(store.db, {
+      onWriteError: (error, entry) => logger.error('ledger write failed', { decision_id: entry.decisionId, error: error.message }),
+    });
     const services: ProxyServices = {
       registry,
       breaker: createCircuitBreaker({ failureThreshold: config.proxy.breakerFailureThreshold, cooldownMs: config.proxy.breakerCooldownMs }),
-      ledger: new RequestLedger(store.db, {
-        onWriteError: (error, entry) => logger.error('ledger write failed', { decision_id: entry.decisionId, error: error.message }),
-      }),
+      ledger,
       routesData,
     };
     metrics?.watchBreaker(services.breaker, Object.keys(routesData.routing.providers));
@@ -94,10 +88,16 @@ export async function bootRouter(config: Config, logger: Logger, loaders?: Embed
       routesData,
       registry,
       proxy: { chat, responses: new ResponsesProxy(chat, { store: responseStore }), services },
-      admin: { exemplars, feedback: new FeedbackStore(store.db), router, store, conflicts: new ExemplarConflicts(store, () => router.embedder.id) },
+      ledger,
+      // The ledger's `requests` table lives in the exemplar store's database.
+      timeseries: new RequestTimeseries(store.db),
+      feedback: new FeedbackStore(store.db),
+      admin: { exemplars, conflicts: new ExemplarConflicts(store, () => router.embedder.id) },
+      embedder,
     };
   } catch (error) {
     store.close();
+    await embedder.close?.();
     throw error;
   }
 }

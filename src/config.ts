@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { StrategySchema, type Strategy } from './routing/strategy.js';
 
 /**
  * The environment, parsed once at boot. This is the only module that reads
@@ -10,10 +11,6 @@ const booleanFromEnv = z
   .transform((value) => ['true', '1', 'yes', 'on'].includes(value));
 
 const positiveInt = z.coerce.number().int().positive();
-
-export const STRATEGIES = ['cost_optimized', 'balanced', 'quality_optimized'] as const;
-export const StrategySchema = z.enum(STRATEGIES);
-export type Strategy = z.infer<typeof StrategySchema>;
 
 export const EMBEDDER_CHOICES = ['auto', 'minilm', 'use-lite'] as const;
 export type EmbedderChoice = (typeof EMBEDDER_CHOICES)[number];

@@ -1,10 +1,10 @@
 import { serve } from '@hono/node-server';
 import { createApp } from './app.js';
-import { bootRouter, type BootedRouter } from './boot.js';
+import { bootRouter } from './boot.js';
 import { ConfigError, loadConfig, type Config } from './config.js';
 import { createLogger } from './logger.js';
 import { RouterMetrics } from './metrics/metrics.js';
-import { createServiceState } from './service-state.js';
+import type { RouterServices } from './services.js';
 
 function readConfig(): Config {
   try {
@@ -20,9 +20,10 @@ function readConfig(): Config {
 
 const config = readConfig();
 const logger = createLogger(config.logLevel);
-const state = createServiceState();
 const metrics = new RouterMetrics();
-const app = createApp({ config, logger, state, metrics });
+let services: RouterServices | undefined;
+let stopping = false;
+const app = createApp({ config, logger, metrics, services: () => services, draining: () => stopping });
 
 if (config.access.clientKeys.length === 0) {
   logger.warn('no CLIENT_API_KEYS configured: /v1/* is open to anyone who can reach this port');
@@ -34,13 +35,9 @@ const server = serve({ fetch: app.fetch, port: config.port, hostname: config.hos
   logger.info('listening', { host: config.host, port: info.port });
 });
 
-let booted: BootedRouter | undefined;
 bootRouter(config, logger, undefined, metrics)
   .then((result) => {
-    booted = result;
-    state.router = result.router;
-    state.proxy = result.proxy;
-    state.admin = result.admin;
+    services = result;
     const exemplars = result.router.exemplarSet();
     logger.info('ready', { embedder: result.router.embedder.id, exemplars: exemplars.total, version: exemplars.version });
   })
@@ -49,7 +46,6 @@ bootRouter(config, logger, undefined, metrics)
     process.exit(1);
   });
 
-let stopping = false;
 /**
  * Stop accepting, let in-flight requests and streams finish up to the grace
  * period, then close SQLite cleanly (every ledger row is written by then).
@@ -57,12 +53,11 @@ let stopping = false;
 function shutdown(signal: string): void {
   if (stopping) return;
   stopping = true;
-  state.draining = true;
   logger.info('shutting down: draining in-flight requests', { signal, grace_ms: config.shutdownGraceMs });
   const finish = (reason: string) => {
     // Rows the ledger queued in this turn go in before SQLite closes.
-    booted?.proxy.services.ledger.flush();
-    booted?.store.close();
+    services?.ledger.flush();
+    services?.store.close();
     logger.info('stopped', { reason });
     process.exit(0);
   };

@@ -1,9 +1,9 @@
 import { randomUUID } from 'node:crypto';
-import type { Strategy } from './config.js';
+import type { Strategy } from './routing/strategy.js';
 import type { Embedder } from './embedding/embedder.js';
 import type { ExemplarStore, LabelCount } from './exemplars/store.js';
-import type { RoutesData } from './routes-data/load-routes-data.js';
-import { AXES, LABELS_BY_AXIS, type Axis } from './routes-data/schemas.js';
+import type { RoutesData } from './routes-config/load-routes-data.js';
+import { AXES, LABELS_BY_AXIS, type Axis } from './routes-config/schemas.js';
 import { blendWithHistory, extractRoutingText, type ChatMessageLike, type RoutingText } from './routing/conversation.js';
 import { decideRoute, type Decision } from './routing/decide.js';
 import { resolveScoring, type ResolvedScoring } from './routing/scoring-settings.js';
@@ -199,7 +199,7 @@ export class RouterService {
       tierScores,
       intentScores,
       ruleHits,
-      sessionFloorApplied: decision.adjustments.some((step) => step.startsWith('session')),
+      sessionFloorApplied: decision.sessionFloorApplied,
       turnKey: text.turnKey,
       scoringSource: this.scoring.source,
       timingsMs: { embed: embedded - started, score: finished - embedded, total: finished - started },

@@ -10,7 +10,7 @@ import { loadMiniLmEmbedder } from '../../src/embedding/minilm.js';
 import { loadMiniLmEmbedderInWorkers } from '../../src/embedding/minilm-pool.js';
 import { seedExemplars } from '../../src/exemplars/seed.js';
 import { ExemplarStore } from '../../src/exemplars/store.js';
-import { AXES, LABELS_BY_AXIS } from '../../src/routes-data/schemas.js';
+import { AXES, LABELS_BY_AXIS } from '../../src/routes-config/schemas.js';
 import { buildExemplarIndex } from '../../src/scoring/exemplar-index.js';
 import type { Embedder } from '../../src/embedding/embedder.js';
 import { writeFixtureDb } from './fixture-db.js';

@@ -1,7 +1,7 @@
 import { rmSync } from 'node:fs';
-import { exemplarContentHash } from '../../src/exemplars/content-hash.js';
+import { exemplarContentHash } from '../../src/routes-config/content-hash.js';
 import { ExemplarStore, type ExemplarWrite } from '../../src/exemplars/store.js';
-import { AXES, LABELS_BY_AXIS, type Axis } from '../../src/routes-data/schemas.js';
+import { AXES, LABELS_BY_AXIS, type Axis } from '../../src/routes-config/schemas.js';
 import { mulberry32 } from '../../src/seeded-random.js';
 
 /** A small deterministic PRNG, so fixtures are the same from run to run. */

@@ -5,8 +5,8 @@
  */
 import { isDeepStrictEqual } from 'node:util';
 import { join } from 'node:path';
-import { loadRoutesData } from '../../src/routes-data/load-routes-data.js';
-import { AXES, LABELS_BY_AXIS, type Axis } from '../../src/routes-data/schemas.js';
+import { loadRoutesData } from '../../src/routes-config/load-routes-data.js';
+import { AXES, LABELS_BY_AXIS, type Axis } from '../../src/routes-config/schemas.js';
 import { buildExemplarIndex, type ExemplarIndex } from '../../src/scoring/exemplar-index.js';
 import { scoreAxis } from '../../src/scoring/label-scores.js';
 import { prng, syntheticExemplars, unitVector } from './fixture-db.js';

@@ -6,8 +6,8 @@
  * so the int8 copy comes from memory rather than cache (a service whose other work evicted it between queries).
  */
 import { join } from 'node:path';
-import { loadRoutesData } from '../../src/routes-data/load-routes-data.js';
-import { AXES, LABELS_BY_AXIS, type Axis } from '../../src/routes-data/schemas.js';
+import { loadRoutesData } from '../../src/routes-config/load-routes-data.js';
+import { AXES, LABELS_BY_AXIS, type Axis } from '../../src/routes-config/schemas.js';
 import { coarseCandidates } from '../../src/scoring/coarse-index.js';
 import { buildExemplarIndex, type ExemplarIndex } from '../../src/scoring/exemplar-index.js';
 import { scoreAxis } from '../../src/scoring/label-scores.js';

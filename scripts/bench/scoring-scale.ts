@@ -1,5 +1,5 @@
-import { loadRoutesData } from '../../src/routes-data/load-routes-data.js';
-import { AXES, LABELS_BY_AXIS, type Axis } from '../../src/routes-data/schemas.js';
+import { loadRoutesData } from '../../src/routes-config/load-routes-data.js';
+import { AXES, LABELS_BY_AXIS, type Axis } from '../../src/routes-config/schemas.js';
 import { buildExemplarIndex, similarities, type ExemplarIndex } from '../../src/scoring/exemplar-index.js';
 import { scoreAxis } from '../../src/scoring/label-scores.js';
 import { prng, syntheticExemplars, unitVector } from './fixture-db.js';

@@ -1,6 +1,6 @@
 import { join } from 'node:path';
-import type { Strategy } from '../../src/config.js';
-import type { Axis } from '../../src/routes-data/schemas.js';
+import type { Strategy } from '../../src/routing/strategy.js';
+import type { Axis } from '../../src/routes-config/schemas.js';
 import type { EvalRouter } from './eval-router.js';
 import { readLabelledFile, type LabelledRow } from './labelled-file.js';
 import { evaluateLabelled, type LabelledEval } from './run-labelled.js';

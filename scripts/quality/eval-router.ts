@@ -1,15 +1,16 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { bootRouter, type BootedRouter } from '../../src/boot.js';
+import { bootRouter } from '../../src/boot.js';
 import { loadConfig } from '../../src/config.js';
 import type { Embedder } from '../../src/embedding/embedder.js';
 import { loadMiniLmEmbedder } from '../../src/embedding/minilm.js';
 import { loadUseLiteEmbedder } from '../../src/embedding/use-lite.js';
 import { silentLogger } from '../../src/logger.js';
+import type { RouterServices } from '../../src/services.js';
 import { openEmbeddingCache, type CachingEmbedder, type EmbeddingCache } from './embedding-cache.js';
 
-export interface EvalRouter extends BootedRouter {
+export interface EvalRouter extends RouterServices {
   embedder: CachingEmbedder;
   close(): void;
 }

@@ -1,7 +1,7 @@
-import type { Strategy } from '../../src/config.js';
+import type { Strategy } from '../../src/routing/strategy.js';
 import { classificationReport, formatConfusion, quantile, rocAuc, type ClassificationReport } from '../../src/quality/classification.js';
 import { tierDifficulty } from '../../src/quality/difficulty.js';
-import { INTENTS, TIERS, type Axis } from '../../src/routes-data/schemas.js';
+import { INTENTS, TIERS, type Axis } from '../../src/routes-config/schemas.js';
 import type { EvalRouter } from './eval-router.js';
 import { progress } from './eval-router.js';
 import type { LabelledRow } from './labelled-file.js';

@@ -1,5 +1,5 @@
 import { writeFileSync } from 'node:fs';
-import type { Strategy } from '../../src/config.js';
+import type { Strategy } from '../../src/routing/strategy.js';
 import {
   cheapestReaching,
   evaluateAssignment,
@@ -9,7 +9,7 @@ import {
   sweepDifficulty,
   type MixPoint,
 } from '../../src/quality/outcomes.js';
-import { TIERS, type Tier } from '../../src/routes-data/schemas.js';
+import { TIERS, type Tier } from '../../src/routes-config/schemas.js';
 import type { EvalRouter } from './eval-router.js';
 import { readOutcomeFile } from './outcome-file.js';
 import { routeRows } from './run-labelled.js';

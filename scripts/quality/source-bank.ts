@@ -1,5 +1,5 @@
 import { join } from 'node:path';
-import type { Intent } from '../../src/routes-data/schemas.js';
+import type { Intent } from '../../src/routes-config/schemas.js';
 import { readJsonl } from './labelled-file.js';
 
 /**

@@ -1,4 +1,4 @@
-import type { PriceTable } from '../routes-data/schemas.js';
+import type { PriceTable } from '../routes-config/schemas.js';
 import type { TokenUsage } from './tokens.js';
 
 /**

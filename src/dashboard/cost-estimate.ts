@@ -1,6 +1,6 @@
 import { estimateCost } from '../cost/pricing.js';
 import { estimateTokens } from '../cost/tokens.js';
-import type { PriceTable } from '../routes-data/schemas.js';
+import type { PriceTable } from '../routes-config/schemas.js';
 
 export interface ModelEstimate {
   model: string;

@@ -1,6 +1,6 @@
 import type { Child } from 'hono/jsx';
-import { STRATEGIES, type Strategy } from '../config.js';
-import { AXES, LABELS_BY_AXIS } from '../routes-data/schemas.js';
+import { STRATEGIES, type Strategy } from '../routing/strategy.js';
+import { AXES, LABELS_BY_AXIS } from '../routes-config/schemas.js';
 
 export interface DashboardPageProps {
   defaultStrategy: Strategy;
@@ -410,7 +410,7 @@ export function DashboardPage(props: DashboardPageProps) {
         <meta name="viewport" content="width=device-width, initial-scale=1" />
         <title>Router dashboard</title>
         <link rel="stylesheet" href={`${ASSETS}/dashboard.css?v=${props.assetVersion}`} />
-        <script src={`${ASSETS}/dashboard.js?v=${props.assetVersion}`} defer></script>
+        <script type="module" src={`${ASSETS}/main.js?v=${props.assetVersion}`}></script>
       </head>
       <body data-baseline-model={props.baselineModel}>
         <a class="skip" href="#main">

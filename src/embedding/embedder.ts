@@ -11,6 +11,8 @@ export interface Embedder {
   readonly description: string;
   /** L2-normalised vectors, one per text, in order. */
   embed(texts: readonly string[]): Promise<Float32Array[]>;
+  /** Releases what the embedder holds outside the heap (worker threads); embedders without such resources omit it. */
+  close?(): Promise<void>;
 }
 
 /** Raised when an embedder cannot be loaded; the message says how to fix it. */

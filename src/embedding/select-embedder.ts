@@ -51,7 +51,7 @@ export async function selectEmbedder(
     const embedder = await loaders.minilm(minilmOptions);
     if (!embedder.standin) return embedder;
     // A worker pool holding the unused stand-in is stopped.
-    await (embedder as Partial<{ close: () => Promise<void> }>).close?.();
+    await embedder.close?.();
     reason = `the MiniLM at MINILM_MODEL_DIR=${settings.minilmModelDir ?? ''} is a generated stand-in, which auto never uses`;
   } catch (error) {
     if (!(error instanceof EmbedderLoadError)) throw error;

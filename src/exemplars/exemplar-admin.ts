@@ -1,9 +1,9 @@
 import type { Embedder } from '../embedding/embedder.js';
 import { AppError } from '../errors.js';
-import { ExemplarInputSchema, type Axis, type ExemplarInput } from '../routes-data/schemas.js';
-import { exemplarContentHash } from './content-hash.js';
-import type { LocatedExemplar } from './exemplar-files.js';
-import { dedupeExemplars } from './exemplar-files.js';
+import { ExemplarInputSchema, type Axis, type ExemplarInput } from '../routes-config/schemas.js';
+import { exemplarContentHash } from '../routes-config/content-hash.js';
+import type { LocatedExemplar } from '../routes-config/exemplar-files.js';
+import { dedupeExemplars } from '../routes-config/exemplar-files.js';
 import { seedExemplars, type SeedSummary } from './seed.js';
 import type { ExemplarFilter, ExemplarRecord, ExemplarStore } from './store.js';
 

@@ -1,5 +1,5 @@
 import { assessBank, type BankHealth } from '../quality/bank-health.js';
-import { AXES, type Axis } from '../routes-data/schemas.js';
+import { AXES, type Axis } from '../routes-config/schemas.js';
 import type { ExemplarStore } from './store.js';
 
 export interface Conflict {

@@ -1,5 +1,5 @@
 import { embedInBatches, type Embedder } from '../embedding/embedder.js';
-import type { LocatedExemplar } from './exemplar-files.js';
+import type { LocatedExemplar } from '../routes-config/exemplar-files.js';
 import type { ExemplarStore, ExemplarWrite, LabelCount } from './store.js';
 
 export interface SeedOptions {

@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import type Database from 'better-sqlite3';
 import { openDatabase } from '../db/open-database.js';
-import type { Axis } from '../routes-data/schemas.js';
+import type { Axis } from '../routes-config/schemas.js';
 
 export interface StoredExemplar {
   id: number;

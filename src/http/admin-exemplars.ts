@@ -1,11 +1,11 @@
 import { Hono } from 'hono';
 import { z } from 'zod';
 import { AppError } from '../errors.js';
-import { parseImportContent } from '../exemplars/exemplar-files.js';
+import { parseImportContent } from '../routes-config/exemplar-files.js';
 import type { ExemplarRecord } from '../exemplars/store.js';
-import { DataFileError } from '../routes-data/data-error.js';
-import { AxisSchema, ExemplarInputSchema, LangSchema } from '../routes-data/schemas.js';
-import type { ServiceState } from '../service-state.js';
+import { DataFileError } from '../routes-config/data-error.js';
+import { AxisSchema, ExemplarInputSchema, LangSchema } from '../routes-config/schemas.js';
+import type { AppEnv } from './app-env.js';
 import { describeValidation, readJsonBody, readUtf8Body } from './body.js';
 
 export function exemplarView(record: ExemplarRecord) {
@@ -39,11 +39,6 @@ const PatchSchema = z
 
 const IdSchema = z.coerce.number().int().positive();
 
-export function requireAdminServices(state: ServiceState): NonNullable<ServiceState['admin']> {
-  if (!state.admin) throw new AppError('not_ready', 503, state.startupError ?? 'the router is still loading; retry shortly');
-  return state.admin;
-}
-
 function parseId(raw: string): number {
   const parsed = IdSchema.safeParse(raw);
   if (!parsed.success) throw new AppError('invalid_request', 400, `id: expected a positive integer, got "${raw}"`);
@@ -51,15 +46,15 @@ function parseId(raw: string): number {
 }
 
 /** The admin API over exemplars: list/search, add, edit, delete, bulk import and export. */
-export function adminExemplarRoutes(state: ServiceState, maxImportRows: number): Hono {
-  const routes = new Hono();
+export function adminExemplarRoutes(maxImportRows: number): Hono<AppEnv> {
+  const routes = new Hono<AppEnv>();
 
   routes.get('/admin/exemplars', (c) => {
     const query = ListQuerySchema.safeParse(c.req.query());
     if (!query.success) throw new AppError('invalid_request', 400, describeValidation(query.error));
-    const services = requireAdminServices(state);
-    const { total, items } = services.exemplars.list(query.data);
-    const conflicts = query.data.include === 'conflicts' ? services.conflicts.byId() : undefined;
+    const { admin } = c.get('services');
+    const { total, items } = admin.exemplars.list(query.data);
+    const conflicts = query.data.include === 'conflicts' ? admin.conflicts.byId() : undefined;
     const view = (record: ExemplarRecord) =>
       conflicts ? { ...exemplarView(record), closer_to: conflicts.get(record.id) ?? null } : exemplarView(record);
     return c.json({ total, limit: query.data.limit, offset: query.data.offset, items: items.map(view) });
@@ -68,7 +63,7 @@ export function adminExemplarRoutes(state: ServiceState, maxImportRows: number):
   routes.get('/admin/exemplars/export', (c) => {
     const format = c.req.query('format') ?? 'jsonl';
     if (format !== 'jsonl' && format !== 'csv') throw new AppError('invalid_request', 400, 'format: expected jsonl or csv');
-    const { store } = requireAdminServices(state);
+    const { store } = c.get('services');
     const lines: string[] = format === 'csv' ? ['text,label,axis,lang'] : [];
     const quote = (value: string) => (/[",\n\r]/.test(value) ? `"${value.replaceAll('"', '""')}"` : value);
     for (const row of store.all()) {
@@ -84,22 +79,22 @@ export function adminExemplarRoutes(state: ServiceState, maxImportRows: number):
     });
   });
 
-  routes.get('/admin/exemplars/:id', (c) => c.json({ exemplar: exemplarView(requireAdminServices(state).exemplars.get(parseId(c.req.param('id')))) }));
+  routes.get('/admin/exemplars/:id', (c) => c.json({ exemplar: exemplarView(c.get('services').admin.exemplars.get(parseId(c.req.param('id')))) }));
 
   routes.post('/admin/exemplars', async (c) => {
     const input = await readJsonBody(c, ExemplarInputSchema);
-    const result = await requireAdminServices(state).exemplars.add(input);
+    const result = await c.get('services').admin.exemplars.add(input);
     return c.json({ ...result, exemplar: exemplarView(result.exemplar) }, 201);
   });
 
   routes.patch('/admin/exemplars/:id', async (c) => {
     const id = parseId(c.req.param('id'));
     const patch = await readJsonBody(c, PatchSchema);
-    const result = await requireAdminServices(state).exemplars.update(id, patch);
+    const result = await c.get('services').admin.exemplars.update(id, patch);
     return c.json({ ...result, exemplar: exemplarView(result.exemplar) });
   });
 
-  routes.delete('/admin/exemplars/:id', async (c) => c.json(await requireAdminServices(state).exemplars.delete(parseId(c.req.param('id')))));
+  routes.delete('/admin/exemplars/:id', async (c) => c.json(await c.get('services').admin.exemplars.delete(parseId(c.req.param('id')))));
 
   // The body is the file itself: CSV (text/csv) or JSONL (anything else), columns text,label,axis[,lang].
   routes.post('/admin/exemplars/import', async (c) => {
@@ -118,7 +113,7 @@ export function adminExemplarRoutes(state: ServiceState, maxImportRows: number):
     }
     if (rows.length > maxImportRows) throw new AppError('payload_too_large', 413, `at most ${maxImportRows} rows per import; split the file`);
     try {
-      const summary = await requireAdminServices(state).exemplars.importRows(rows);
+      const summary = await c.get('services').admin.exemplars.importRows(rows);
       return c.json({ added: summary.added, updated: summary.relabelled, unchanged: summary.unchanged, version: summary.version, revision: summary.revision });
     } catch (error) {
       if (error instanceof DataFileError) throw new AppError('invalid_request', 400, `nothing was imported: ${error.problems.slice(0, 20).join('; ')}`);

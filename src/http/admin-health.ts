@@ -1,17 +1,13 @@
 import { Hono } from 'hono';
-import { AppError } from '../errors.js';
-import type { ExemplarConflicts } from '../exemplars/exemplar-conflicts.js';
-import type { ServiceState } from '../service-state.js';
+import type { AppEnv } from './app-env.js';
 
 const round = (value: number) => (Number.isFinite(value) ? Math.round(value * 10000) / 10000 : null);
 
 /** GET /admin/exemplars/health: per-label leave-one-out accuracy, confused pairs, misplaced exemplars, near-duplicates. */
-export function adminHealthRoutes(state: ServiceState, conflicts: () => ExemplarConflicts | undefined): Hono {
-  const routes = new Hono();
+export function adminHealthRoutes(): Hono<AppEnv> {
+  const routes = new Hono<AppEnv>();
   routes.get('/admin/exemplars/health', (c) => {
-    const analysis = conflicts();
-    if (!state.admin || !analysis) throw new AppError('not_ready', 503, 'the router is still loading; retry shortly');
-    const health = analysis.health();
+    const health = c.get('services').admin.conflicts.health();
     return c.json(
       Object.fromEntries(
         Object.entries(health).map(([axis, bank]) => [

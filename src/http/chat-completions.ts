@@ -3,14 +3,11 @@ import type { AppEnv } from './app-env.js';
 import type { Logger } from '../logger.js';
 import type { ChatRequest, ChatCompletionChunk } from '../providers/types.js';
 import type { ProxyCallContext } from '../proxy/chat-proxy.js';
-import type { ServiceState } from '../service-state.js';
 import { readJsonBody } from './body.js';
-import { asAppError, openAiErrorBody } from './client-errors.js';
 import { chatCompletionRequestSchema } from './proxy-schemas.js';
 import { clientSignal } from './node-request.js';
 import { decisionHeaders, SSE_HEADERS } from './proxy-headers.js';
 import type { RouteLimits } from './route-schemas.js';
-import { requireProxy } from './require-proxy.js';
 import { sseResponse } from './sse.js';
 
 export function callContext(c: Context<AppEnv>, endpoint: string, model: string): ProxyCallContext {
@@ -33,50 +30,44 @@ function forClient(chunk: ChatCompletionChunk, includeUsage: boolean): ChatCompl
 }
 
 /** POST /v1/chat/completions: OpenAI-compatible; `model: "auto"` routes. */
-export function chatCompletionRoutes(state: ServiceState, limits: RouteLimits, logger: Logger): Hono<AppEnv> {
+export function chatCompletionRoutes(limits: RouteLimits, logger: Logger): Hono<AppEnv> {
   const routes = new Hono<AppEnv>();
   const schema = chatCompletionRequestSchema(limits);
 
   routes.post('/v1/chat/completions', async (c) => {
     const started = performance.now();
-    try {
-      const body = (await readJsonBody(c, schema)) as unknown as ChatRequest;
-      const { chat } = requireProxy(state);
-      const context = callContext(c, '/v1/chat/completions', body.model);
-      const plan = await chat.plan(body, context);
+    const body = (await readJsonBody(c, schema)) as unknown as ChatRequest;
+    const { chat } = c.get('services').proxy;
+    const context = callContext(c, '/v1/chat/completions', body.model);
+    const plan = await chat.plan(body, context);
 
-      if (body.stream !== true) {
-        const call = await chat.complete(body, plan, context, started);
-        return c.json(call.completion, 200, decisionHeaders(call, call.costUsd));
-      }
-
-      const includeUsage = body.stream_options?.include_usage === true;
-      const call = await chat.stream(body, plan, context, started);
-      const frames = async function* (): AsyncGenerator<string> {
-        try {
-          for await (const chunk of call.chunks) {
-            const out = forClient(chunk, includeUsage);
-            if (out) yield `data: ${JSON.stringify(out)}\n\n`;
-          }
-          yield 'data: [DONE]\n\n';
-        } catch (error) {
-          // Headers are gone: the only way left to report a failure is an error frame, which OpenAI SDKs raise.
-          const message = error instanceof Error ? error.message : String(error);
-          logger.warn('stream failed after the first chunk', { decision_id: plan.decisionId, error: message });
-          yield `data: ${JSON.stringify({ error: { message: `upstream stream failed: ${message}`, type: 'api_error', code: 'stream_failed', param: null } })}\n\n`;
-        }
-      };
-      return sseResponse(frames(), { ...SSE_HEADERS, ...decisionHeaders(call, undefined) });
-    } catch (error) {
-      const appError = asAppError(error);
-      if (!appError) throw error;
-      return c.json(openAiErrorBody(appError), appError.status);
+    if (body.stream !== true) {
+      const call = await chat.complete(body, plan, context, started);
+      return c.json(call.completion, 200, decisionHeaders(call, call.costUsd));
     }
+
+    const includeUsage = body.stream_options?.include_usage === true;
+    const call = await chat.stream(body, plan, context, started);
+    const frames = async function* (): AsyncGenerator<string> {
+      try {
+        for await (const chunk of call.chunks) {
+          const out = forClient(chunk, includeUsage);
+          if (out) yield `data: ${JSON.stringify(out)}\n\n`;
+        }
+        yield 'data: [DONE]\n\n';
+      } catch (error) {
+        // Headers are gone: the only way left to report a failure is an error frame, which OpenAI SDKs raise.
+        const message = error instanceof Error ? error.message : String(error);
+        logger.warn('stream failed after the first chunk', { decision_id: plan.decisionId, error: message });
+        yield `data: ${JSON.stringify({ error: { message: `upstream stream failed: ${message}`, type: 'api_error', code: 'stream_failed', param: null } })}\n\n`;
+      }
+    };
+    return sseResponse(frames(), { ...SSE_HEADERS, ...decisionHeaders(call, undefined) });
   });
 
   routes.get('/v1/models', (c) => {
-    const { services } = requireProxy(state);
-    const table = services.routesData.routing;
+    const { registry, routesData } = c.get('services');
+    const table = routesData.routing;
     const created = 0;
     const entry = (id: string, ownedBy: string, extra: Record<string, unknown> = {}) => ({ id, object: 'model', created, owned_by: ownedBy, ...extra });
     return c.json({
@@ -84,7 +75,7 @@ export function chatCompletionRoutes(state: ServiceState, limits: RouteLimits, l
       data: [
         entry('auto', 'router', { description: 'routed per request; auto:<strategy> picks a strategy' }),
         ...Object.entries(table.models).map(([id, model]) =>
-          entry(id, model.provider, { provider_model: model.model, capabilities: model.capabilities, available: services.registry.isAvailable(model.provider) }),
+          entry(id, model.provider, { provider_model: model.model, capabilities: model.capabilities, available: registry.isAvailable(model.provider) }),
         ),
       ],
     });

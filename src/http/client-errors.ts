@@ -1,4 +1,23 @@
-import { AppError } from '../errors.js';
+import { renderError, type AppError } from '../errors.js';
+
+/** The error shape a route group speaks: the SDK a client uses for it raises its typed errors only from its own shape. */
+export type ErrorProtocol = 'openai' | 'anthropic' | 'house';
+
+/**
+ * The OpenAI- and Anthropic-compatible endpoints, as path prefixes; every
+ * other path answers in the house shape. A new compatible endpoint is a row here.
+ */
+const PROTOCOL_ROUTES: readonly { prefix: string; protocol: ErrorProtocol }[] = [
+  { prefix: '/v1/chat/completions', protocol: 'openai' },
+  { prefix: '/v1/responses', protocol: 'openai' },
+  { prefix: '/v1/models', protocol: 'openai' },
+  { prefix: '/v1/messages', protocol: 'anthropic' },
+];
+
+export function errorProtocolFor(path: string): ErrorProtocol {
+  const route = PROTOCOL_ROUTES.find(({ prefix }) => path === prefix || path.startsWith(`${prefix}/`));
+  return route?.protocol ?? 'house';
+}
 
 /** OpenAI's `error.type` vocabulary, so OpenAI SDKs raise the matching exception class. */
 function openAiType(status: number): string {
@@ -22,16 +41,25 @@ function anthropicType(status: number): string {
   return 'invalid_request_error';
 }
 
-export function asAppError(error: unknown): AppError | undefined {
-  return error instanceof AppError ? error : undefined;
-}
-
 /** The OpenAI error body, carrying our stable code too. */
 export function openAiErrorBody(error: AppError) {
-  return { error: { message: error.message, type: openAiType(error.status), param: null, code: error.code, ...(error.details ?? {}) } };
+  return {
+    error: { message: error.message, type: openAiType(error.status), param: null, code: error.code, ...(error.details ?? {}) },
+  };
 }
 
 /** The Anthropic error body, carrying our stable code too. */
 export function anthropicErrorBody(error: AppError) {
-  return { type: 'error', error: { type: anthropicType(error.status), message: error.message, code: error.code, ...(error.details ?? {}) } };
+  return {
+    type: 'error',
+    error: { type: anthropicType(error.status), message: error.message, code: error.code, ...(error.details ?? {}) },
+  };
+}
+
+/** The body of an error response in the shape of the protocol the request's path speaks. */
+export function errorBodyFor(path: string, error: AppError) {
+  const protocol = errorProtocolFor(path);
+  if (protocol === 'openai') return openAiErrorBody(error);
+  if (protocol === 'anthropic') return anthropicErrorBody(error);
+  return renderError(error);
 }

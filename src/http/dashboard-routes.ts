@@ -1,14 +1,13 @@
-import { createHash } from 'node:crypto';
 import { Hono } from 'hono';
 import { z } from 'zod';
 import type { Config } from '../config.js';
-import { DASHBOARD_SCRIPT } from '../dashboard/client-script.js';
+import { DASHBOARD_ENTRY, loadDashboardAssets } from '../dashboard/client-assets.js';
 import { estimateRequestCost } from '../dashboard/cost-estimate.js';
 import { renderDashboardPage } from '../dashboard/page.js';
-import { DASHBOARD_CSS } from '../dashboard/styles.js';
-import type { ServiceState } from '../service-state.js';
+import { AppError } from '../errors.js';
+import type { RouterServices } from '../services.js';
+import type { AppEnv } from './app-env.js';
 import { readJsonBody } from './body.js';
-import { requireProxy } from './require-proxy.js';
 import { statsTimeseriesRoutes } from './stats-timeseries.js';
 
 /**
@@ -27,13 +26,6 @@ const CONTENT_SECURITY_POLICY = [
   "frame-ancestors 'none'",
 ].join('; ');
 
-const ASSETS = {
-  'dashboard.js': { body: DASHBOARD_SCRIPT, type: 'text/javascript; charset=utf-8' },
-  'dashboard.css': { body: DASHBOARD_CSS, type: 'text/css; charset=utf-8' },
-} as const;
-
-const ASSET_VERSION = createHash('sha256').update(DASHBOARD_SCRIPT).update(DASHBOARD_CSS).digest('hex').slice(0, 12);
-
 const MAX_ESTIMATE_MODELS = 64;
 
 function estimateRequestSchema(maxChars: number) {
@@ -50,15 +42,17 @@ function estimateRequestSchema(maxChars: number) {
  * GET /dashboard (the page), its two assets, GET /dashboard/api/prices,
  * POST /dashboard/api/estimate, and GET /v1/stats/timeseries for the traffic view.
  */
-export function dashboardRoutes(state: ServiceState, config: Config): Hono {
-  const routes = new Hono();
+export function dashboardRoutes(services: () => RouterServices | undefined, config: Config): Hono<AppEnv> {
+  const routes = new Hono<AppEnv>();
   const estimateSchema = estimateRequestSchema(config.routing.maxQueryChars);
+  const assets = loadDashboardAssets();
 
   routes.get('/dashboard', async (c) => {
     const html = await renderDashboardPage({
       defaultStrategy: config.routing.defaultStrategy,
-      baselineModel: state.proxy?.services.routesData.routing.baseline_model ?? 'the baseline model',
-      assetVersion: ASSET_VERSION,
+      // The page is served while the router loads (its API calls then answer not_ready).
+      baselineModel: services()?.routesData.routing.baseline_model ?? 'the baseline model',
+      assetVersion: assets.version,
     });
     c.header('content-security-policy', CONTENT_SECURITY_POLICY);
     c.header('x-content-type-options', 'nosniff');
@@ -69,9 +63,12 @@ export function dashboardRoutes(state: ServiceState, config: Config): Hono {
 
   routes.get('/dashboard/assets/:name', (c) => {
     const name = c.req.param('name');
-    const asset = name in ASSETS ? ASSETS[name as keyof typeof ASSETS] : undefined;
+    const asset = assets.files.get(name);
+    if (!asset && name === DASHBOARD_ENTRY) {
+      throw new AppError('internal_error', 500, `the dashboard client is not built (no ${DASHBOARD_ENTRY} in ${assets.clientDir}): run npm run build`);
+    }
     if (!asset) return c.notFound();
-    const etag = `"${ASSET_VERSION}"`;
+    const etag = `"${assets.version}"`;
     c.header('etag', etag);
     c.header('cache-control', 'no-cache');
     c.header('x-content-type-options', 'nosniff');
@@ -81,13 +78,13 @@ export function dashboardRoutes(state: ServiceState, config: Config): Hono {
   });
 
   routes.get('/dashboard/api/prices', (c) => {
-    const { routesData } = requireProxy(state).services;
+    const { routesData } = c.get('services');
     return c.json({ ...routesData.prices, baseline_model: routesData.routing.baseline_model });
   });
 
   routes.post('/dashboard/api/estimate', async (c) => {
     const body = await readJsonBody(c, estimateSchema);
-    const { routesData } = requireProxy(state).services;
+    const { routesData } = c.get('services');
     return c.json(
       estimateRequestCost(routesData.prices, routesData.routing.baseline_model, {
         text: body.text,
@@ -97,6 +94,6 @@ export function dashboardRoutes(state: ServiceState, config: Config): Hono {
     );
   });
 
-  routes.route('/', statsTimeseriesRoutes(state));
+  routes.route('/', statsTimeseriesRoutes());
   return routes;
 }

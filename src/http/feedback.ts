@@ -1,10 +1,10 @@
 import { Hono } from 'hono';
 import { z } from 'zod';
 import { AppError } from '../errors.js';
-import { IntentSchema, LangSchema, TierSchema } from '../routes-data/schemas.js';
-import type { ServiceState } from '../service-state.js';
+import { IntentSchema, LangSchema, TierSchema } from '../routes-config/schemas.js';
+import type { AppEnv } from './app-env.js';
 import { describeValidation, readJsonBody } from './body.js';
-import { exemplarView, requireAdminServices } from './admin-exemplars.js';
+import { exemplarView } from './admin-exemplars.js';
 
 const FeedbackSchema = z
   .object({
@@ -23,11 +23,11 @@ const FeedbackSchema = z
   });
 
 /** POST /v1/feedback (clients). */
-export function feedbackRoutes(state: ServiceState): Hono {
-  const routes = new Hono();
+export function feedbackRoutes(): Hono<AppEnv> {
+  const routes = new Hono<AppEnv>();
   routes.post('/v1/feedback', async (c) => {
     const body = await readJsonBody(c, FeedbackSchema);
-    const { feedback, router } = requireAdminServices(state);
+    const { feedback, router } = c.get('services');
     const remembered = router.recall(body.decision_id);
     const isCorrection = body.expected !== undefined;
     if (isCorrection && !remembered && body.text === undefined) {
@@ -57,13 +57,13 @@ const ListSchema = z.object({
 });
 
 /** Admin: list corrections, promote chosen ones into exemplars (the fix for a misroute), or dismiss them. */
-export function adminFeedbackRoutes(state: ServiceState): Hono {
-  const routes = new Hono();
+export function adminFeedbackRoutes(): Hono<AppEnv> {
+  const routes = new Hono<AppEnv>();
   routes.get('/admin/feedback', (c) => {
     const query = ListSchema.safeParse(c.req.query());
     if (!query.success) throw new AppError('invalid_request', 400, describeValidation(query.error));
     return c.json(
-      requireAdminServices(state).feedback.list({
+      c.get('services').feedback.list({
         status: query.data.status,
         correctionsOnly: query.data.corrections === 'true',
         limit: query.data.limit,
@@ -80,7 +80,7 @@ export function adminFeedbackRoutes(state: ServiceState): Hono {
     const id = Number(c.req.param('id'));
     const lang = c.req.query('lang') ?? 'en';
     if (!LangSchema.safeParse(lang).success) throw new AppError('invalid_request', 400, `lang: expected a language tag such as "en", got "${lang}"`);
-    const { feedback, exemplars } = requireAdminServices(state);
+    const { feedback, admin } = c.get('services');
     const record = Number.isInteger(id) ? feedback.get(id) : undefined;
     if (!record) throw new AppError('not_found', 404, `no feedback with id ${c.req.param('id')}`);
     if (record.status !== 'open') throw new AppError('conflict', 409, `feedback ${id} is already ${record.status}`);
@@ -93,7 +93,7 @@ export function adminFeedbackRoutes(state: ServiceState): Hono {
       const created = [];
       for (const [axis, label] of [['tier', record.expected_tier], ['intent', record.expected_intent]] as const) {
         if (!label) continue;
-        created.push(await exemplars.promote(axis, label, record.query, lang));
+        created.push(await admin.exemplars.promote(axis, label, record.query, lang));
       }
       feedback.mark(id, 'promoted', created.map((exemplar) => exemplar.id));
       return c.json({ feedback: feedback.get(id), exemplars: created.map(exemplarView) });
@@ -104,7 +104,7 @@ export function adminFeedbackRoutes(state: ServiceState): Hono {
 
   routes.post('/admin/feedback/:id/dismiss', (c) => {
     const id = Number(c.req.param('id'));
-    const { feedback } = requireAdminServices(state);
+    const { feedback } = c.get('services');
     const record = Number.isInteger(id) ? feedback.get(id) : undefined;
     if (!record) throw new AppError('not_found', 404, `no feedback with id ${c.req.param('id')}`);
     // Dismissing a promoted correction would erase the ids of the exemplars it created.

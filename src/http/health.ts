@@ -1,24 +1,18 @@
 import { Hono } from 'hono';
-import type { ServiceState } from '../service-state.js';
+import type { RouterServices } from '../services.js';
 import { embedderView } from './route-response.js';
 
 /** GET /healthz (the process is alive) and GET /readyz (it can route). */
-export function healthRoutes(state: ServiceState): Hono {
+export function healthRoutes(services: () => RouterServices | undefined, draining: () => boolean): Hono {
   const routes = new Hono();
   routes.get('/healthz', (c) => c.json({ status: 'ok' }));
   routes.get('/readyz', (c) => {
-    const router = state.router;
-    if (state.draining) {
+    const router = services()?.router;
+    if (draining()) {
       return c.json({ status: 'draining', error: { code: 'not_ready', message: 'shutting down: finishing in-flight requests' } }, 503);
     }
     if (!router) {
-      return c.json(
-        {
-          status: 'not_ready',
-          error: { code: 'not_ready', message: state.startupError ?? 'loading the embedder and exemplars' },
-        },
-        503,
-      );
+      return c.json({ status: 'not_ready', error: { code: 'not_ready', message: 'loading the embedder and exemplars' } }, 503);
     }
     const exemplars = router.exemplarSet();
     const counts: Record<string, Record<string, number>> = { tier: {}, intent: {} };

@@ -3,14 +3,11 @@ import type { Response as OpenAIResponse, ResponseStreamEvent } from 'openai/res
 import { z } from 'zod';
 import type { Logger } from '../logger.js';
 import type { ResponsesInboundRequest } from '../providers/responses-inbound.js';
-import type { ServiceState } from '../service-state.js';
 import type { AppEnv } from './app-env.js';
 import { readJsonBody } from './body.js';
 import { callContext } from './chat-completions.js';
-import { asAppError, openAiErrorBody } from './client-errors.js';
 import { decisionHeaders, SSE_HEADERS } from './proxy-headers.js';
 import type { RouteLimits } from './route-schemas.js';
-import { requireProxy } from './require-proxy.js';
 import { sseResponse } from './sse.js';
 
 /** Only what the router reads is checked; every other field goes to the upstream, which validates it. */
@@ -35,50 +32,48 @@ const frame = (event: ResponseStreamEvent) => `event: ${event.type}\ndata: ${JSO
 /**
  * POST /v1/responses: OpenAI's Responses API, so the openai SDK's
  * `responses.create` / `responses.stream` (and agents built on them) route
- * like chat completions. Errors keep the OpenAI shape.
+ * like chat completions. Errors take the OpenAI shape in the app's onError.
  */
-export function responsesRoutes(state: ServiceState, limits: RouteLimits, logger: Logger): Hono<AppEnv> {
+export function responsesRoutes(limits: RouteLimits, logger: Logger): Hono<AppEnv> {
   const routes = new Hono<AppEnv>();
   const schema = responsesRequestSchema(limits);
 
   routes.post('/v1/responses', async (c) => {
     const started = performance.now();
-    try {
-      const body = (await readJsonBody(c, schema)) as unknown as ResponsesInboundRequest;
-      const { responses } = requireProxy(state);
-      const prepared = responses.prepare(body);
-      const context = callContext(c, '/v1/responses', body.model);
-      const plan = await responses.plan(prepared, context);
+    const body = (await readJsonBody(c, schema)) as unknown as ResponsesInboundRequest;
+    const { responses } = c.get('services').proxy;
+    const prepared = responses.prepare(body);
+    const context = callContext(c, '/v1/responses', body.model);
+    const plan = await responses.plan(prepared, context);
 
-      if (body.stream !== true) {
-        const call = await responses.complete(prepared, plan, context, started);
-        return c.json(call.response, 200, decisionHeaders(call, call.costUsd));
-      }
-
-      const call = await responses.stream(prepared, plan, context, started);
-      const frames = async function* (): AsyncGenerator<string> {
-        let latest: OpenAIResponse | undefined;
-        let sequence = 0;
-        try {
-          for await (const event of call.events) {
-            if ('response' in event && typeof event.response === 'object') latest = event.response;
-            sequence = event.sequence_number + 1;
-            yield frame(event);
-          }
-        } catch (error) {
-          // Headers are gone: the stream ends with the response failed, the Responses API's own terminal event.
-          const message = error instanceof Error ? error.message : String(error);
-          logger.warn('stream failed after the first event', { decision_id: plan.decisionId, error: message });
-          const failed = { ...latest, status: 'failed', error: { code: 'server_error', message: `upstream stream failed: ${message}` } } as OpenAIResponse;
-          yield frame({ type: 'response.failed', response: failed, sequence_number: sequence });
-        }
-      };
-      return sseResponse(frames(), { ...SSE_HEADERS, ...decisionHeaders(call, undefined) });
-    } catch (error) {
-      const appError = asAppError(error);
-      if (!appError) throw error;
-      return c.json(openAiErrorBody(appError), appError.status);
+    if (body.stream !== true) {
+      const call = await responses.complete(prepared, plan, context, started);
+      return c.json(call.response, 200, decisionHeaders(call, call.costUsd));
     }
+
+    const call = await responses.stream(prepared, plan, context, started);
+    const frames = async function* (): AsyncGenerator<string> {
+      let latest: OpenAIResponse | undefined;
+      let sequence = 0;
+      try {
+        for await (const event of call.events) {
+          if ('response' in event && typeof event.response === 'object') latest = event.response;
+          sequence = event.sequence_number + 1;
+          yield frame(event);
+        }
+      } catch (error) {
+        // Headers are gone: the stream ends with the response failed, the Responses API's own terminal event.
+        const message = error instanceof Error ? error.message : String(error);
+        logger.warn('stream failed after the first event', { decision_id: plan.decisionId, error: message });
+        const failed = {
+          ...latest,
+          status: 'failed',
+          error: { code: 'server_error', message: `upstream stream failed: ${message}` },
+        } as OpenAIResponse;
+        yield frame({ type: 'response.failed', response: failed, sequence_number: sequence });
+      }
+    };
+    return sseResponse(frames(), { ...SSE_HEADERS, ...decisionHeaders(call, undefined) });
   });
   return routes;
 }

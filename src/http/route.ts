@@ -1,28 +1,18 @@
 import { Hono } from 'hono';
 import type { AppEnv } from './app-env.js';
-import { AppError } from '../errors.js';
-import type { RouterService } from '../router-service.js';
-import type { ServiceState } from '../service-state.js';
 import { readJsonBody } from './body.js';
 import { routeResponse } from './route-response.js';
 import { routeBatchRequestSchema, routeRequestSchema, type RouteLimits } from './route-schemas.js';
 
-export function requireRouter(state: ServiceState): RouterService {
-  if (!state.router) {
-    throw new AppError('not_ready', 503, state.startupError ?? 'the router is still loading its embedder and exemplars; retry shortly');
-  }
-  return state.router;
-}
-
 /** POST /v1/route and /v1/route/batch: the decision and its evidence, without calling any model. */
-export function routeRoutes(state: ServiceState, limits: RouteLimits): Hono<AppEnv> {
+export function routeRoutes(limits: RouteLimits): Hono<AppEnv> {
   const routes = new Hono<AppEnv>();
   const single = routeRequestSchema(limits);
   const batch = routeBatchRequestSchema(limits);
 
   routes.post('/v1/route', async (c) => {
     const body = await readJsonBody(c, single);
-    const router = requireRouter(state);
+    const { router } = c.get('services');
     const outcome = await router.route({
       query: body.query,
       messages: body.messages,
@@ -35,7 +25,7 @@ export function routeRoutes(state: ServiceState, limits: RouteLimits): Hono<AppE
 
   routes.post('/v1/route/batch', async (c) => {
     const body = await readJsonBody(c, batch);
-    const router = requireRouter(state);
+    const { router } = c.get('services');
     const outcomes = await Promise.all(body.queries.map((query) => router.route({ query, strategy: body.strategy })));
     return c.json({ decisions: outcomes.map((outcome) => routeResponse(outcome, router.embedder, router.exemplarSet())) });
   });

@@ -1,14 +1,13 @@
 import { Hono } from 'hono';
 import { z } from 'zod';
 import { AppError } from '../errors.js';
-import type { ServiceState } from '../service-state.js';
-import { requireProxy } from './require-proxy.js';
+import type { AppEnv } from './app-env.js';
 
 const SinceSchema = z.iso.datetime({ offset: true });
 
 /** GET /v1/stats?since=ISO-8601: requests, cost, baseline cost and savings, by tier, intent and model. */
-export function statsRoutes(state: ServiceState): Hono {
-  const routes = new Hono();
+export function statsRoutes(): Hono<AppEnv> {
+  const routes = new Hono<AppEnv>();
   routes.get('/v1/stats', (c) => {
     const since = c.req.query('since');
     let from: string | undefined;
@@ -17,7 +16,7 @@ export function statsRoutes(state: ServiceState): Hono {
       if (!parsed.success) throw new AppError('invalid_request', 400, `since: expected an ISO-8601 date-time such as 2026-01-31T00:00:00Z, got "${since}"`);
       from = new Date(parsed.data).toISOString();
     }
-    return c.json(requireProxy(state).services.ledger.stats(from));
+    return c.json(c.get('services').ledger.stats(from));
   });
   return routes;
 }

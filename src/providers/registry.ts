@@ -1,4 +1,4 @@
-import type { ProviderKind, RoutingTable } from '../routes-data/schemas.js';
+import type { ProviderKind, RoutingTable } from '../routes-config/schemas.js';
 import { createAnthropicProvider } from './anthropic-provider.js';
 import { createOpenAIProvider } from './openai-provider.js';
 import type { Provider } from './types.js';

@@ -1,5 +1,16 @@
-import type { ResponseFunctionToolCall, ResponseOutputItem, ResponseStreamEvent, ResponseUsage } from 'openai/resources/responses/responses';
-import { messageItem, responseEnvelope, toResponseUsage, type ResponseIdentity, type ResponsesInboundRequest } from './responses-inbound.js';
+import type {
+  ResponseFunctionToolCall,
+  ResponseOutputItem,
+  ResponseStreamEvent,
+  ResponseUsage,
+} from 'openai/resources/responses/responses';
+import {
+  messageItem,
+  responseEnvelope,
+  toResponseUsage,
+  type ResponseIdentity,
+  type ResponsesInboundRequest,
+} from './responses-inbound.js';
 import type { ChatCompletionChunk } from './types.js';
 
 /** Responses events without their `sequence_number`, which the mapper adds in order. */
@@ -42,7 +53,8 @@ export function createResponsesEventMapper(request: ResponsesInboundRequest, ide
   const suffix = identity.id.replace(/^resp_/, '');
   const messageId = `msg_${suffix}`;
 
-  const numbered = (events: EventBody[]): ResponseStreamEvent[] => events.map((event) => ({ ...event, sequence_number: sequence++ }) as ResponseStreamEvent);
+  const numbered = (events: EventBody[]): ResponseStreamEvent[] =>
+    events.map((event) => ({ ...event, sequence_number: sequence++ }) as ResponseStreamEvent);
   const envelope = (status: 'in_progress' | 'completed' | 'incomplete' | 'failed', error?: { code: string; message: string }) =>
     responseEnvelope(request, identity, { status, output: structuredClone(output), usage, ...(error ? { error } : {}) });
 
@@ -65,7 +77,14 @@ export function createResponsesEventMapper(request: ResponsesInboundRequest, ide
       output[item.outputIndex] = done;
       const part = done.content[0]!;
       return [
-        { type: 'response.output_text.done', item_id: messageId, output_index: item.outputIndex, content_index: 0, text: item.text, logprobs: [] },
+        {
+          type: 'response.output_text.done',
+          item_id: messageId,
+          output_index: item.outputIndex,
+          content_index: 0,
+          text: item.text,
+          logprobs: [],
+        },
         { type: 'response.content_part.done', item_id: messageId, output_index: item.outputIndex, content_index: 0, part },
         { type: 'response.output_item.done', output_index: item.outputIndex, item: done },
       ];
@@ -74,7 +93,13 @@ export function createResponsesEventMapper(request: ResponsesInboundRequest, ide
     call.status = 'completed';
     output[item.outputIndex] = { ...call };
     return [
-      { type: 'response.function_call_arguments.done', item_id: call.id!, output_index: item.outputIndex, name: call.name, arguments: call.arguments },
+      {
+        type: 'response.function_call_arguments.done',
+        item_id: call.id!,
+        output_index: item.outputIndex,
+        name: call.name,
+        arguments: call.arguments,
+      },
       { type: 'response.output_item.done', output_index: item.outputIndex, item: { ...call } },
     ];
   };
@@ -88,10 +113,23 @@ export function createResponsesEventMapper(request: ResponsesInboundRequest, ide
       item.content = [];
       output.push(item);
       events.push({ type: 'response.output_item.added', output_index: open.outputIndex, item: structuredClone(item) });
-      events.push({ type: 'response.content_part.added', item_id: messageId, output_index: open.outputIndex, content_index: 0, part: { type: 'output_text', text: '', annotations: [], logprobs: [] } });
+      events.push({
+        type: 'response.content_part.added',
+        item_id: messageId,
+        output_index: open.outputIndex,
+        content_index: 0,
+        part: { type: 'output_text', text: '', annotations: [], logprobs: [] },
+      });
     }
     open.text += delta;
-    events.push({ type: 'response.output_text.delta', item_id: messageId, output_index: open.outputIndex, content_index: 0, delta, logprobs: [] });
+    events.push({
+      type: 'response.output_text.delta',
+      item_id: messageId,
+      output_index: open.outputIndex,
+      content_index: 0,
+      delta,
+      logprobs: [],
+    });
     return events;
   };
 
@@ -116,7 +154,12 @@ export function createResponsesEventMapper(request: ResponsesInboundRequest, ide
     const piece = delta.function?.arguments ?? '';
     if (piece !== '' && open?.kind === 'call') {
       call.arguments += piece;
-      events.push({ type: 'response.function_call_arguments.delta', item_id: call.id!, output_index: open.outputIndex, delta: piece });
+      events.push({
+        type: 'response.function_call_arguments.delta',
+        item_id: call.id!,
+        output_index: open.outputIndex,
+        delta: piece,
+      });
     }
     return events;
   };

@@ -47,11 +47,16 @@ function userParts(content: string | readonly InputPart[]): string | ChatComplet
   if (typeof content === 'string') return content;
   const parts: ChatCompletionContentPart[] = [];
   for (const part of content) {
-    if ((part.type === 'input_text' || part.type === 'output_text') && typeof part.text === 'string') parts.push({ type: 'text', text: part.text });
+    if ((part.type === 'input_text' || part.type === 'output_text') && typeof part.text === 'string')
+      parts.push({ type: 'text', text: part.text });
     else if (part.type === 'input_image') {
-      if (typeof part.image_url !== 'string') throw invalid('an input_image given by file_id is not supported by this endpoint; send image_url');
+      if (typeof part.image_url !== 'string')
+        throw invalid('an input_image given by file_id is not supported by this endpoint; send image_url');
       const detail = part.detail === 'low' || part.detail === 'high' || part.detail === 'auto' ? part.detail : undefined;
-      parts.push({ type: 'image_url', image_url: detail === undefined ? { url: part.image_url } : { url: part.image_url, detail } });
+      parts.push({
+        type: 'image_url',
+        image_url: detail === undefined ? { url: part.image_url } : { url: part.image_url, detail },
+      });
     } else throw invalid(`input content of type ${part.type} is not supported by this endpoint`);
   }
   return parts;
@@ -68,7 +73,10 @@ function plainText(content: string | readonly InputPart[] | undefined): string {
  * assistant message (chat's shape for parallel calls); a call's output becomes
  * a `tool` message. Reasoning items carry nothing another model can read.
  */
-export function itemsToMessages(items: readonly ResponseInputItem[], instructions: string | null | undefined): ChatCompletionMessageParam[] {
+export function itemsToMessages(
+  items: readonly ResponseInputItem[],
+  instructions: string | null | undefined,
+): ChatCompletionMessageParam[] {
   const messages: ChatCompletionMessageParam[] = [];
   if (typeof instructions === 'string' && instructions !== '') messages.push({ role: 'system', content: instructions });
   let openAssistant: ChatCompletionAssistantMessageParam | undefined;
@@ -80,13 +88,20 @@ export function itemsToMessages(items: readonly ResponseInputItem[], instruction
         openAssistant = { role: 'assistant', content: null, tool_calls: [] };
         messages.push(openAssistant);
       }
-      openAssistant.tool_calls = [...(openAssistant.tool_calls ?? []), { id: call.call_id, type: 'function', function: { name: call.name, arguments: call.arguments } }];
+      openAssistant.tool_calls = [
+        ...(openAssistant.tool_calls ?? []),
+        { id: call.call_id, type: 'function', function: { name: call.name, arguments: call.arguments } },
+      ];
       continue;
     }
     openAssistant = undefined;
     if (type === 'function_call_output') {
       const output = (item as ResponseInputItem.FunctionCallOutput).output;
-      messages.push({ role: 'tool', tool_call_id: (item as ResponseInputItem.FunctionCallOutput).call_id, content: plainText(output as string | InputPart[]) });
+      messages.push({
+        role: 'tool',
+        tool_call_id: (item as ResponseInputItem.FunctionCallOutput).call_id,
+        content: plainText(output as string | InputPart[]),
+      });
     } else if (type === 'message' && 'role' in item) {
       const content = (item as { content: string | InputPart[] }).content;
       if (item.role === 'user') messages.push({ role: 'user', content: userParts(content) });
@@ -102,8 +117,14 @@ export function itemsToMessages(items: readonly ResponseInputItem[], instruction
 }
 
 /** The messages routing reads: the same translation, without the checks a translated upstream call needs. */
-export function routingMessages(request: ResponsesInboundRequest, history: readonly ResponseInputItem[]): ChatCompletionMessageParam[] {
-  return itemsToMessages([...history, ...inputItems(request.input)], typeof request.instructions === 'string' ? request.instructions : undefined);
+export function routingMessages(
+  request: ResponsesInboundRequest,
+  history: readonly ResponseInputItem[],
+): ChatCompletionMessageParam[] {
+  return itemsToMessages(
+    [...history, ...inputItems(request.input)],
+    typeof request.instructions === 'string' ? request.instructions : undefined,
+  );
 }
 
 function toChatTools(tools: NonNullable<ResponseCreateParams['tools']>): ChatCompletionTool[] {
@@ -175,7 +196,12 @@ export type ResponseStatus = 'in_progress' | 'completed' | 'incomplete' | 'faile
 export function responseEnvelope(
   request: ResponsesInboundRequest,
   identity: ResponseIdentity,
-  state: { status: ResponseStatus; output: ResponseOutputItem[]; usage: ResponseUsage | undefined; error?: { code: string; message: string } },
+  state: {
+    status: ResponseStatus;
+    output: ResponseOutputItem[];
+    usage: ResponseUsage | undefined;
+    error?: { code: string; message: string };
+  },
 ): Response {
   const text = state.output
     .flatMap((item) => (item.type === 'message' ? item.content : []))
@@ -210,7 +236,13 @@ export function responseEnvelope(
 }
 
 export function messageItem(id: string, text: string, status: ResponseOutputMessage['status']): ResponseOutputMessage {
-  return { type: 'message', id, status, role: 'assistant', content: [{ type: 'output_text', text, annotations: [], logprobs: [] }] };
+  return {
+    type: 'message',
+    id,
+    status,
+    role: 'assistant',
+    content: [{ type: 'output_text', text, annotations: [], logprobs: [] }],
+  };
 }
 
 /** A chat completion as a Response: its text as one message item, each tool call as a function_call item. */
@@ -223,7 +255,14 @@ export function toResponse(request: ResponsesInboundRequest, completion: ChatCom
   if (text !== '') output.push(messageItem(`msg_${suffix}`, text, truncated ? 'incomplete' : 'completed'));
   for (const [index, call] of (choice?.message.tool_calls ?? []).entries()) {
     if (call.type !== 'function') continue;
-    output.push({ type: 'function_call', id: `fc_${suffix}_${index}`, call_id: call.id, name: call.function.name, arguments: call.function.arguments, status: 'completed' });
+    output.push({
+      type: 'function_call',
+      id: `fc_${suffix}_${index}`,
+      call_id: call.id,
+      name: call.function.name,
+      arguments: call.function.arguments,
+      status: 'completed',
+    });
   }
   const usage = completion.usage;
   return responseEnvelope(request, identity, {

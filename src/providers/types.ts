@@ -1,6 +1,6 @@
 import type { ChatCompletion, ChatCompletionChunk, ChatCompletionCreateParams } from 'openai/resources/chat/completions';
 import type { Response, ResponseCreateParamsNonStreaming, ResponseCreateParamsStreaming, ResponseStreamEvent } from 'openai/resources/responses/responses';
-import type { ProviderKind, ReasoningEffort } from '../routes-data/schemas.js';
+import type { ProviderKind, ReasoningEffort } from '../routes-config/schemas.js';
 
 /**
  * The canonical request and response of the proxy are OpenAI Chat Completions:

@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
-import type { Config, Strategy } from '../config.js';
+import type { Config } from '../config.js';
+import type { Strategy } from '../routing/strategy.js';
 import { estimateCost } from '../cost/pricing.js';
 import { completionText, promptText, resolveUsage, type TokenUsage } from '../cost/tokens.js';
 import { AppError, type AppErrorStatus } from '../errors.js';
@@ -10,7 +11,7 @@ import { ForwardError, forwardStreamWithFallback, forwardWithFallback, type Atte
 import type { ProviderRegistry } from '../providers/registry.js';
 import type { ChatCompletion, ChatCompletionChunk, ChatRequest, Provider } from '../providers/types.js';
 import type { RouterService } from '../router-service.js';
-import type { RoutesData } from '../routes-data/load-routes-data.js';
+import type { RoutesData } from '../routes-config/load-routes-data.js';
 import type { ChatMessageLike } from '../routing/conversation.js';
 import { reasoningOf, type CandidateReasoning } from '../routing/candidates.js';
 import { resolveModelChoice } from './model-choice.js';

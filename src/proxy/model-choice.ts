@@ -1,6 +1,6 @@
-import { StrategySchema, type Strategy } from '../config.js';
+import { StrategySchema, type Strategy } from '../routing/strategy.js';
 import { AppError } from '../errors.js';
-import type { RoutingTable } from '../routes-data/schemas.js';
+import type { RoutingTable } from '../routes-config/schemas.js';
 
 export const AUTO_MODEL = 'auto';
 

@@ -70,9 +70,15 @@ export class ResponsesProxy {
 
   prepare(request: ResponsesInboundRequest): PreparedResponse {
     for (const field of UNSUPPORTED_FIELDS) {
-      if (request[field] != null) throw new AppError('invalid_request', 400, `${field} is not supported by this router; send the input items`, { param: field });
+      if (request[field] != null)
+        throw new AppError('invalid_request', 400, `${field} is not supported by this router; send the input items`, {
+          param: field,
+        });
     }
-    if (request.background === true) throw new AppError('invalid_request', 400, 'background responses are not supported by this router', { param: 'background' });
+    if (request.background === true)
+      throw new AppError('invalid_request', 400, 'background responses are not supported by this router', {
+        param: 'background',
+      });
     let previous: StoredResponse | undefined;
     const previousId = request.previous_response_id ?? undefined;
     if (previousId !== undefined) {
@@ -88,24 +94,43 @@ export class ResponsesProxy {
     }
     const history = previous?.conversation ?? [];
     const chat: ChatRequest = { model: request.model, messages: routingMessages(request, history) };
-    if (chat.messages.length === 0) throw new AppError('invalid_request', 400, 'input must hold at least one item', { param: 'input' });
+    if (chat.messages.length === 0)
+      throw new AppError('invalid_request', 400, 'input must hold at least one item', { param: 'input' });
     const id = `resp_${randomUUID().replaceAll('-', '')}`;
-    return { request, previous, history, chat, identity: { id, createdAt: Math.floor(this.now() / 1000), previousResponseId: previousId } };
+    return {
+      request,
+      previous,
+      history,
+      chat,
+      identity: { id, createdAt: Math.floor(this.now() / 1000), previousResponseId: previousId },
+    };
   }
 
   plan(prepared: PreparedResponse, context: ProxyCallContext): Promise<ProxyPlan> {
     return this.chat.plan(prepared.chat, context);
   }
 
-  async complete(prepared: PreparedResponse, plan: ProxyPlan, context: ProxyCallContext, started: number): Promise<CompletedResponse> {
+  async complete(
+    prepared: PreparedResponse,
+    plan: ProxyPlan,
+    context: ProxyCallContext,
+    started: number,
+  ): Promise<CompletedResponse> {
     const call = await this.chat.completeWith(
       prepared.chat,
       plan,
       context,
       started,
-      (provider, candidate, attempt) => this.completeOne(provider, candidate, prepared, { model: candidate.providerModel, ...attempt, reasoning: candidate.reasoning }),
+      (provider, candidate, attempt) =>
+        this.completeOne(provider, candidate, prepared, {
+          model: candidate.providerModel,
+          ...attempt,
+          reasoning: candidate.reasoning,
+        }),
       (response) => ({
-        reported: response.usage ? { inputTokens: response.usage.input_tokens, outputTokens: response.usage.output_tokens } : undefined,
+        reported: response.usage
+          ? { inputTokens: response.usage.input_tokens, outputTokens: response.usage.output_tokens }
+          : undefined,
         completion: () => response.output_text,
       }),
     );
@@ -113,15 +138,28 @@ export class ResponsesProxy {
     return { plan, candidate: call.candidate, attempts: call.attempts, response: call.value, costUsd: call.costUsd };
   }
 
-  async stream(prepared: PreparedResponse, plan: ProxyPlan, context: ProxyCallContext, started: number): Promise<StreamingResponse> {
+  async stream(
+    prepared: PreparedResponse,
+    plan: ProxyPlan,
+    context: ProxyCallContext,
+    started: number,
+  ): Promise<StreamingResponse> {
     const call = await this.chat.streamWith(
       prepared.chat,
       plan,
       context,
       started,
-      (provider, candidate, attempt) => this.streamOne(provider, candidate, prepared, { model: candidate.providerModel, ...attempt, reasoning: candidate.reasoning }),
+      (provider, candidate, attempt) =>
+        this.streamOne(provider, candidate, prepared, {
+          model: candidate.providerModel,
+          ...attempt,
+          reasoning: candidate.reasoning,
+        }),
       (event) => ({
-        text: event.type === 'response.output_text.delta' || event.type === 'response.function_call_arguments.delta' ? event.delta : '',
+        text:
+          event.type === 'response.output_text.delta' || event.type === 'response.function_call_arguments.delta'
+            ? event.delta
+            : '',
         reported:
           (event.type === 'response.completed' || event.type === 'response.incomplete') && event.response.usage
             ? { inputTokens: event.response.usage.input_tokens, outputTokens: event.response.usage.output_tokens }
@@ -148,22 +186,40 @@ export class ResponsesProxy {
     return { ...rest, input: [...prepared.history, ...inputItems(prepared.request.input)], store: false };
   }
 
-  private async completeOne(provider: Provider, candidate: ProxyCandidate, prepared: PreparedResponse, call: ProviderCallOptions): Promise<Response> {
+  private async completeOne(
+    provider: Provider,
+    candidate: ProxyCandidate,
+    prepared: PreparedResponse,
+    call: ProviderCallOptions,
+  ): Promise<Response> {
     const identity = this.identity(prepared, candidate);
     if (provider.responses) {
       const response = await provider.responses.create({ ...this.nativeRequest(prepared), stream: false }, call);
       return withIdentity(response, identity, prepared.request.store ?? true);
     }
-    const completion = await provider.complete({ ...toChatRequest(prepared.request, prepared.history), model: call.model, stream: false }, call);
+    const completion = await provider.complete(
+      { ...toChatRequest(prepared.request, prepared.history), model: call.model, stream: false },
+      call,
+    );
     return toResponse(prepared.request, completion, identity);
   }
 
-  private async *streamOne(provider: Provider, candidate: ProxyCandidate, prepared: PreparedResponse, call: ProviderCallOptions): AsyncGenerator<ResponseStreamEvent> {
+  private async *streamOne(
+    provider: Provider,
+    candidate: ProxyCandidate,
+    prepared: PreparedResponse,
+    call: ProviderCallOptions,
+  ): AsyncGenerator<ResponseStreamEvent> {
     const identity = this.identity(prepared, candidate);
     if (provider.responses) {
       const request: ResponseCreateParamsStreaming = { ...this.nativeRequest(prepared), stream: true };
       for await (const event of provider.responses.stream(request, call)) {
-        yield 'response' in event && typeof event.response === 'object' ? { ...event, response: withIdentity(event.response, identity, prepared.request.store ?? true) } as ResponseStreamEvent : event;
+        yield 'response' in event && typeof event.response === 'object'
+          ? ({
+              ...event,
+              response: withIdentity(event.response, identity, prepared.request.store ?? true),
+            } as ResponseStreamEvent)
+          : event;
       }
       return;
     }
@@ -189,5 +245,11 @@ export class ResponsesProxy {
 /** The upstream's answer under our id, and the model name the chat endpoints report. */
 function withIdentity(response: Response, identity: ResponseIdentity, store: boolean): Response {
   // `store` echoes the client: upstream it is always false, as the router keeps the state.
-  return { ...response, id: identity.id, model: identity.model, previous_response_id: identity.previousResponseId ?? null, store } as Response;
+  return {
+    ...response,
+    id: identity.id,
+    model: identity.model,
+    previous_response_id: identity.previousResponseId ?? null,
+    store,
+  } as Response;
 }

@@ -1,5 +1,5 @@
-import type { AxisScoring, RoutedIntent } from '../routes-data/schemas.js';
-import { GENERAL_INTENT } from '../routes-data/schemas.js';
+import type { AxisScoring, RoutedIntent } from '../routes-config/schemas.js';
+import { GENERAL_INTENT } from '../routes-config/schemas.js';
 import { thresholdFor } from '../routing/decide.js';
 
 /** What intent calibration needs of one scored row: the best label, its score and any rule-forced intent. */

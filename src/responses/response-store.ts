@@ -41,7 +41,9 @@ export class ResponseStore {
     this.insert = db.prepare(
       'INSERT OR REPLACE INTO responses (id, created_at, expires_at, model, tier, conversation, response) VALUES (?, ?, ?, ?, ?, ?, ?)',
     );
-    this.select = db.prepare('SELECT id, created_at, model, tier, conversation, response FROM responses WHERE id = ? AND expires_at > ?');
+    this.select = db.prepare(
+      'SELECT id, created_at, model, tier, conversation, response FROM responses WHERE id = ? AND expires_at > ?',
+    );
     this.purge = db.prepare('DELETE FROM responses WHERE expires_at <= ?');
   }
 
@@ -51,13 +53,20 @@ export class ResponseStore {
       this.purge.run(now);
       this.lastPurge = now;
     }
-    this.insert.run(entry.id, now, now + this.options.ttlMs, entry.model, entry.tier ?? null, JSON.stringify(entry.conversation), JSON.stringify(entry.response));
+    this.insert.run(
+      entry.id,
+      now,
+      now + this.options.ttlMs,
+      entry.model,
+      entry.tier ?? null,
+      JSON.stringify(entry.conversation),
+      JSON.stringify(entry.response),
+    );
   }
 
   find(id: string): StoredResponse | undefined {
     const row = this.select.get(id, this.now()) as
-      | { id: string; created_at: number; model: string; tier: string | null; conversation: string; response: string }
-      | undefined;
+      { id: string; created_at: number; model: string; tier: string | null; conversation: string; response: string } | undefined;
     if (row === undefined) return undefined;
     return {
       id: row.id,

@@ -1,4 +1,4 @@
-import { TIERS, type Capability, type ModelConfig, type ReasoningEffort, type RoutedIntent, type RoutingTable, type Tier } from '../routes-data/schemas.js';
+import { TIERS, type Capability, type ModelConfig, type ReasoningEffort, type RoutedIntent, type RoutingTable, type Tier } from '../routes-config/schemas.js';
 
 /** How hard a candidate thinks, from its routing.json entry; applied only when the client set nothing. */
 export interface CandidateReasoning {

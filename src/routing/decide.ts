@@ -1,4 +1,4 @@
-import type { Strategy } from '../config.js';
+import type { Strategy } from './strategy.js';
 import {
   GENERAL_INTENT,
   type AxisScoring,
@@ -6,7 +6,7 @@ import {
   type RoutedIntent,
   type RoutingTable,
   type Tier,
-} from '../routes-data/schemas.js';
+} from '../routes-config/schemas.js';
 import type { AxisScores } from '../scoring/label-scores.js';
 import { listCandidates, reasoningOf, type Candidate } from './candidates.js';
 import type { RuleHit } from './rules.js';
@@ -38,6 +38,8 @@ export interface Decision {
   scoredTier: Tier;
   /** Each step that moved the decision away from the raw scores, in order, in words. */
   adjustments: string[];
+  /** The session's floor raised the tier (one of the adjustments, as a fact for metrics). */
+  sessionFloorApplied: boolean;
   candidates: Candidate[];
   /** The first available candidate, or the first candidate when none is available. */
   chosen: Candidate | undefined;
@@ -87,7 +89,12 @@ function decideScoredTier(input: DecisionInput, adjustments: string[]): Tier {
   return picked;
 }
 
-function applyTierPolicies(scored: Tier, intent: RoutedIntent, input: DecisionInput, adjustments: string[]): Tier {
+function applyTierPolicies(
+  scored: Tier,
+  intent: RoutedIntent,
+  input: DecisionInput,
+  adjustments: string[],
+): { tier: Tier; sessionFloorApplied: boolean } {
   let tier = scored;
   const move = (next: Tier, why: string) => {
     if (next !== tier) adjustments.push(`${why}: ${tier} -> ${next}`);
@@ -99,10 +106,9 @@ function applyTierPolicies(scored: Tier, intent: RoutedIntent, input: DecisionIn
     if (hit.set.tier) move(hit.set.tier, `rule ${hit.id}`);
     else move(clampTier(tier, hit.set.min_tier, hit.set.max_tier), `rule ${hit.id}`);
   }
-  if (input.sessionFloor && tierRank(input.sessionFloor) > tierRank(tier)) {
-    move(higherTier(tier, input.sessionFloor), 'session stays at its earlier tier');
-  }
-  return tier;
+  const sessionFloorApplied = input.sessionFloor !== undefined && tierRank(input.sessionFloor) > tierRank(tier);
+  if (sessionFloorApplied) move(higherTier(tier, input.sessionFloor!), 'session stays at its earlier tier');
+  return { tier, sessionFloorApplied };
 }
 
 function describe(decision: Omit<Decision, 'reason'>, input: DecisionInput): string {
@@ -153,7 +159,7 @@ export function decideRoute(input: DecisionInput): Decision {
   const adjustments: string[] = [...(input.conversationNotes ?? [])];
   const intent = decideIntent(input, adjustments);
   const scoredTier = decideScoredTier(input, adjustments);
-  const tier = applyTierPolicies(scoredTier, intent, input, adjustments);
+  const { tier, sessionFloorApplied } = applyTierPolicies(scoredTier, intent, input, adjustments);
   const listed = listCandidates(input.table, tier, intent, {
     isProviderAvailable: input.isProviderAvailable,
     needsVision: input.needsVision,
@@ -161,6 +167,6 @@ export function decideRoute(input: DecisionInput): Decision {
   const candidates = pinTurnModel(listed, tier, input, adjustments);
   const firstAvailable = candidates.find((candidate) => candidate.available);
   const chosen = firstAvailable ?? candidates[0];
-  const partial = { tier, intent, scoredTier, adjustments, candidates, chosen, available: firstAvailable !== undefined };
+  const partial = { tier, intent, scoredTier, adjustments, sessionFloorApplied, candidates, chosen, available: firstAvailable !== undefined };
   return { ...partial, reason: describe(partial, input) };
 }

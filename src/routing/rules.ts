@@ -1,4 +1,4 @@
-import type { Rule } from '../routes-data/schemas.js';
+import type { Rule } from '../routes-config/schemas.js';
 
 export interface RuleHit {
   id: string;

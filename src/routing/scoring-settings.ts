@@ -1,6 +1,6 @@
 import type { Embedder } from '../embedding/embedder.js';
-import type { RoutesData } from '../routes-data/load-routes-data.js';
-import type { ScoringSettings } from '../routes-data/schemas.js';
+import type { RoutesData } from '../routes-config/load-routes-data.js';
+import type { ScoringSettings } from '../routes-config/schemas.js';
 
 export interface ResolvedScoring {
   settings: ScoringSettings;

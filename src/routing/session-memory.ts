@@ -1,4 +1,4 @@
-import type { Tier } from '../routes-data/schemas.js';
+import type { Tier } from '../routes-config/schemas.js';
 import { higherTier } from './tier-order.js';
 
 /**

@@ -1,6 +1,11 @@
-import type { Strategy } from '../config.js';
-import type { Tier } from '../routes-data/schemas.js';
+import { z } from 'zod';
+import type { Tier } from '../routes-config/schemas.js';
 import { tierRank } from './tier-order.js';
+
+/** How to trade cost against capability: the default comes from ROUTING_STRATEGY, a request may name its own. */
+export const STRATEGIES = ['cost_optimized', 'balanced', 'quality_optimized'] as const;
+export const StrategySchema = z.enum(STRATEGIES);
+export type Strategy = z.infer<typeof StrategySchema>;
 
 /**
  * Tiers whose scores are within `margin` of the best are treated as a tie the

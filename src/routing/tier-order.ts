@@ -1,4 +1,4 @@
-import { TIERS, type Tier } from '../routes-data/schemas.js';
+import { TIERS, type Tier } from '../routes-config/schemas.js';
 
 export function tierRank(tier: Tier): number {
   return TIERS.indexOf(tier);

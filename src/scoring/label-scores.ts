@@ -1,4 +1,4 @@
-import type { Aggregation } from '../routes-data/schemas.js';
+import type { Aggregation } from '../routes-config/schemas.js';
 import { coarseCandidates } from './coarse-index.js';
 import { similarities, type ExemplarIndex } from './exemplar-index.js';
 

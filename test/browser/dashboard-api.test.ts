@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import vm from 'node:vm';
+import ts from 'typescript';
 import { estimateCost } from '../../src/cost/pricing.js';
 import type { LedgerEntry, LedgerStats } from '../../src/ledger/request-ledger.js';
 import type { Timeseries } from '../../src/ledger/request-timeseries.js';
@@ -34,7 +34,16 @@ function entry(createdAt: string, overrides: Partial<LedgerEntry> = {}): LedgerE
   };
 }
 
-test('GET /dashboard serves one self-contained page: its own script and stylesheet, nothing from another origin', async (t) => {
+/** Syntax errors of a served ES module, as the TypeScript parser sees them (node:vm parses modules only behind a flag). */
+function moduleSyntaxErrors(source: string): string[] {
+  const output = ts.transpileModule(source, {
+    reportDiagnostics: true,
+    compilerOptions: { module: ts.ModuleKind.ES2022, target: ts.ScriptTarget.ES2022 },
+  });
+  return (output.diagnostics ?? []).map((diagnostic) => ts.flattenDiagnosticMessageText(diagnostic.messageText, '\n'));
+}
+
+test('GET /dashboard serves one self-contained page: its own script modules and stylesheet, nothing from another origin', async (t) => {
   const { app } = await startTestService(t, 'tiny-standin');
   const page = await app.request('/dashboard');
   assert.equal(page.status, 200);
@@ -50,14 +59,24 @@ test('GET /dashboard serves one self-contained page: its own script and styleshe
     match[1]!.replaceAll('&amp;', '&'),
   );
   assert.equal(assets.length, 2);
-  for (const path of assets) {
+  assert.match(html, /<script type="module" src="\/dashboard\/assets\/main\.js\?v=/);
+  // The entry module's imports, and theirs, are served from the same folder.
+  const pending = [...assets];
+  const seen = new Set<string>();
+  for (let path = pending.shift(); path !== undefined; path = pending.shift()) {
+    if (seen.has(path.split('?')[0]!)) continue;
+    seen.add(path.split('?')[0]!);
     const asset = await app.request(path);
     assert.equal(asset.status, 200, path);
     const body = await asset.text();
     if (path.includes('.js')) {
       assert.match(asset.headers.get('content-type') ?? '', /^text\/javascript/);
-      assert.doesNotThrow(() => new vm.Script(body), 'the script parses');
+      assert.deepEqual(moduleSyntaxErrors(body), [], `${path} parses`);
       assert.doesNotMatch(body, /https?:\/\/(?!www\.w3\.org\/2000\/svg)/, 'the script calls only its own origin');
+      for (const [, specifier] of body.matchAll(/^(?:import|export)\b[^;]*?from '([^']+)';$/gm)) {
+        assert.match(specifier!, /^\.\/[a-z-]+\.js$/, `${path} imports only its siblings`);
+        pending.push(`/dashboard/assets/${specifier!.slice(2)}`);
+      }
     } else {
       assert.match(asset.headers.get('content-type') ?? '', /^text\/css/);
       assert.doesNotMatch(body, /url\(|@import/, 'the stylesheet loads nothing else');
@@ -66,7 +85,14 @@ test('GET /dashboard serves one self-contained page: its own script and styleshe
     assert.ok(etag);
     assert.equal((await app.request(path, { headers: { 'if-none-match': etag } })).status, 304);
   }
+  assert.ok(
+    ['main.js', 'dom.js', 'api.js', 'playground.js', 'exemplars.js', 'traffic.js'].every((name) =>
+      seen.has(`/dashboard/assets/${name}`),
+    ),
+    `every module is reached from main.js: ${[...seen].join(', ')}`,
+  );
   assert.equal((await app.request('/dashboard/assets/other.js')).status, 404);
+  assert.equal((await app.request('/dashboard/assets/..%2Fpage.js')).status, 404);
 });
 
 test('POST /dashboard/api/estimate prices one request on each model against the baseline, from routes-data', async (t) => {

@@ -2,7 +2,6 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { createApp } from '../../src/app.js';
 import { silentLogger } from '../../src/logger.js';
-import { createServiceState } from '../../src/service-state.js';
 import { testConfig } from '../support/env.js';
 import { postJson, startTestService } from '../support/test-router.js';
 
@@ -129,6 +128,23 @@ test('bad input gets a 4xx with a stable code and a message naming the field', a
     { body: { messages: [] }, status: 400, code: 'invalid_request', message: /^messages: must hold at least one/ },
     { body: { messages: [{ role: 'system', content: 'x' }] }, status: 400, code: 'invalid_request', message: /role "user"/ },
     { body: { messages: [{ role: 'wizard', content: 'x' }] }, status: 400, code: 'invalid_request', message: /^messages\[0\]\.role/ },
+    { body: { messages: [{ role: 'user' }] }, status: 400, code: 'invalid_request', message: /^messages: no user message has any text/ },
+    { body: { messages: [{ role: 'user', content: '  ' }, { role: 'user', content: null }] }, status: 400, code: 'invalid_request', message: /no user message has any text/ },
+    {
+      body: { messages: [{ role: 'system', content: 'be brief' }, { role: 'user', content: [{ type: 'image_url', image_url: { url: 'data:,' } }] }] },
+      status: 400,
+      code: 'invalid_request',
+      message: /no user message has any text/,
+    },
+    { body: { query: '\ud800' }, status: 400, code: 'invalid_request', message: /^query: is not valid Unicode/ },
+    { body: { query: 'ok then \udfff' }, status: 400, code: 'invalid_request', message: /^query: is not valid Unicode/ },
+    { body: { messages: [{ role: 'user', content: 'a\udc00' }] }, status: 400, code: 'invalid_request', message: /^messages\[0\]\.content: is not valid Unicode/ },
+    {
+      body: { messages: [{ role: 'user', content: [{ type: 'text', text: '\ud83d' }] }] },
+      status: 400,
+      code: 'invalid_request',
+      message: /^messages\[0\]\.content\[0\]\.text: is not valid Unicode/,
+    },
     { body: { query: 'hi', colour: 'blue' }, status: 400, code: 'invalid_request', message: /colour/ },
     { body: { query: 'x'.repeat(3000) }, status: 413, code: 'payload_too_large', message: /MAX_BODY_BYTES/ },
   ];
@@ -140,6 +156,13 @@ test('bad input gets a 4xx with a stable code and a message naming the field', a
     assert.match(json.error.message, message);
     assert.doesNotMatch(json.error.message, /\n\s+at /, 'no stack traces');
   }
+  const batch = await postJson(app, '/v1/route/batch', { queries: ['fine', '\ud800'] });
+  assert.equal(batch.status, 400);
+  assert.match(((await batch.json()) as ErrorJson).error.message, /^queries\[1\]: is not valid Unicode/);
+  // Paired surrogates are an ordinary character; an earlier user turn with text is enough to route on.
+  assert.equal((await postJson(app, '/v1/route', { query: 'nice \ud83d\ude00' })).status, 200);
+  const history = [{ role: 'user', content: 'how do I cancel my order?' }, { role: 'assistant', content: 'Which one?' }, { role: 'user', content: '' }];
+  assert.equal((await postJson(app, '/v1/route', { messages: history })).status, 200);
   // The service keeps serving after all that.
   assert.equal((await postJson(app, '/v1/route', { query: 'still there?' })).status, 200);
 });
@@ -151,16 +174,34 @@ test('unknown paths get a JSON 404', async (t) => {
   assert.equal(((await response.json()) as ErrorJson).error.code, 'not_found');
 });
 
-test('health: /healthz is alive at once, /readyz and routing say not ready until the router is loaded', async () => {
-  const state = createServiceState();
-  const app = createApp({ config: testConfig(), logger: silentLogger, state });
+test('health: /healthz is alive at once, /readyz and every service route say not ready until the router is loaded', async () => {
+  const app = createApp({ config: testConfig({ ADMIN_API_KEY: 'admin-key-0123456789' }), logger: silentLogger, services: () => undefined });
   assert.equal((await app.request('/healthz')).status, 200);
+  assert.equal((await app.request('/dashboard')).status, 200, 'the page itself loads; its API calls say not ready');
   const ready = await app.request('/readyz');
   assert.equal(ready.status, 503);
   assert.equal(((await ready.json()) as ErrorJson).error.code, 'not_ready');
-  const route = await postJson(app, '/v1/route', { query: 'hi' });
-  assert.equal(route.status, 503);
-  assert.equal(((await route.json()) as ErrorJson).error.code, 'not_ready');
+  const admin = { authorization: 'Bearer admin-key-0123456789' };
+  const requests: [string, string, Record<string, string>][] = [
+    ['POST', '/v1/route', {}],
+    ['POST', '/v1/chat/completions', {}],
+    ['POST', '/v1/messages', {}],
+    ['GET', '/v1/models', {}],
+    ['POST', '/v1/feedback', {}],
+    ['GET', '/v1/stats', {}],
+    ['GET', '/v1/stats/timeseries', {}],
+    ['GET', '/admin/exemplars', admin],
+    ['GET', '/admin/exemplars/health', admin],
+    ['GET', '/admin/feedback', admin],
+    ['GET', '/dashboard/api/prices', {}],
+  ];
+  for (const [method, path, headers] of requests) {
+    const response = await app.request(path, { method, headers: { 'content-type': 'application/json', ...headers }, body: method === 'POST' ? '{}' : null });
+    assert.equal(response.status, 503, `${method} ${path}`);
+    assert.match(JSON.stringify(await response.json()), /not_ready/, `${method} ${path}`);
+  }
+  // Authentication comes first: a caller without the admin key learns nothing about the service's state.
+  assert.equal((await app.request('/admin/exemplars')).status, 401);
 });
 
 test('/readyz reports the embedder and the exemplar counts per label', async (t) => {

@@ -3,10 +3,9 @@ import { join } from 'node:path';
 import { test } from 'node:test';
 import { createApp } from '../../src/app.js';
 import { bootRouter } from '../../src/boot.js';
-import { parseCsv } from '../../src/exemplars/csv.js';
+import { parseCsv } from '../../src/routes-config/csv.js';
 import { silentLogger } from '../../src/logger.js';
 import { RouterMetrics } from '../../src/metrics/metrics.js';
-import { createServiceState } from '../../src/service-state.js';
 import { TINY_STANDIN_DIR, tempDir, testConfig } from '../support/env.js';
 import { startTestService, type TestService } from '../support/test-router.js';
 
@@ -234,7 +233,7 @@ test('bulk import of JSONL and CSV, all or nothing, and an export that round-tri
   });
   const empty = await bootRouter(config, silentLogger);
   t.after(() => empty.store.close());
-  const fresh = createApp({ config, logger: silentLogger, state: createServiceState(empty), metrics: new RouterMetrics() });
+  const fresh = createApp({ config, logger: silentLogger, services: () => empty, metrics: new RouterMetrics() });
   assert.equal((await readiness(fresh)).total, 0);
   const restored = await call<{ added: number } & Change>(fresh, 'POST', '/admin/exemplars/import', exportedCsv, {
     'content-type': 'text/csv; charset=utf-8',

@@ -3,7 +3,7 @@ import { readFileSync } from 'node:fs';
 import { describe, it } from 'node:test';
 import { estimateCost, roundUsd } from '../../src/cost/pricing.js';
 import { completionText, estimateTokens, promptText, resolveUsage } from '../../src/cost/tokens.js';
-import { PriceTableSchema, type PriceTable } from '../../src/routes-data/schemas.js';
+import { PriceTableSchema, type PriceTable } from '../../src/routes-config/schemas.js';
 import type { ChatCompletion } from '../../src/providers/types.js';
 
 const PRICES = PriceTableSchema.parse(JSON.parse(readFileSync(new URL('../../routes-data/prices.json', import.meta.url), 'utf8')));

@@ -3,7 +3,7 @@ import { readFileSync } from 'node:fs';
 import { describe, it } from 'node:test';
 import { createProviderRegistry, type ProviderConnection, type ProviderFactory } from '../../src/providers/registry.js';
 import type { Provider } from '../../src/providers/types.js';
-import { RoutingTableSchema, type ProviderKind, type RoutingTable } from '../../src/routes-data/schemas.js';
+import { RoutingTableSchema, type ProviderKind, type RoutingTable } from '../../src/routes-config/schemas.js';
 import { startFakeUpstream } from '../support/fake-upstream.js';
 
 const ROUTING = RoutingTableSchema.parse(JSON.parse(readFileSync(new URL('../../routes-data/routing.json', import.meta.url), 'utf8')));

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import OpenAI from 'openai';
-import { loadRoutesData } from '../../src/routes-data/load-routes-data.js';
+import { loadRoutesData } from '../../src/routes-config/load-routes-data.js';
 import { ROUTES_DATA_DIR } from '../support/env.js';
 import { startProxyStack, UPSTREAM_KEY } from '../support/proxy-stack.js';
 

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { test } from 'node:test';
 import Anthropic from '@anthropic-ai/sdk';
 import OpenAI from 'openai';
-import { loadRoutesData } from '../../src/routes-data/load-routes-data.js';
+import { loadRoutesData } from '../../src/routes-config/load-routes-data.js';
 import { ROUTES_DATA_DIR, tempDir } from '../support/env.js';
 import { startProxyStack } from '../support/proxy-stack.js';
 import { postJson } from '../support/test-router.js';
@@ -30,12 +30,16 @@ function routesDataWithReasoningTier(t: { after: (fn: () => void) => void }): st
 
 test('a tier led by a model with reasoning effort: applied when the client sets none, shown in the decision, priced as output', async (t) => {
   const stack = await startProxyStack(t, { providers: ['openai'], env: { ROUTES_DATA_DIR: routesDataWithReasoningTier(t) } });
-  const decision = (await (await postJson(stack.app, '/v1/route', { query: 'prove that there are infinitely many primes' })).json()) as Json;
+  const decision = (await (
+    await postJson(stack.app, '/v1/route', { query: 'prove that there are infinitely many primes' })
+  ).json()) as Json;
   assert.equal(decision.model, 'gpt-5-mini-low');
   assert.equal(decision.reasoning_effort, 'low');
 
   const openai = openaiClient(stack.url);
-  const { data, response } = await openai.chat.completions.create({ model: 'auto', messages: [{ role: 'user', content: 'prove it' }] }).withResponse();
+  const { data, response } = await openai.chat.completions
+    .create({ model: 'auto', messages: [{ role: 'user', content: 'prove it' }] })
+    .withResponse();
   assert.equal(response.headers.get('x-router-reasoning'), 'effort=low');
   const sent = stack.upstream.requests.at(-1)!;
   assert.equal((sent.body as Json).reasoning_effort, 'low');
@@ -43,10 +47,15 @@ test('a tier led by a model with reasoning effort: applied when the client sets 
   assert.equal(data.usage?.completion_tokens_details?.reasoning_tokens, 16);
   const row = stack.proxy.services.ledger.get(response.headers.get('x-router-decision-id')!)!;
   assert.equal(row.output_tokens, sent.usage!.output, 'the reasoning tokens are in the output tokens');
-  const expected = (sent.usage!.input * prices['gpt-5-mini-low']!.input + sent.usage!.output * prices['gpt-5-mini-low']!.output) / 1e6;
+  const expected =
+    (sent.usage!.input * prices['gpt-5-mini-low']!.input + sent.usage!.output * prices['gpt-5-mini-low']!.output) / 1e6;
   assert.ok(Math.abs((row.cost_usd as number) - expected) < 1e-12);
 
-  await openai.chat.completions.create({ model: 'auto', reasoning_effort: 'high', messages: [{ role: 'user', content: 'prove it' }] });
+  await openai.chat.completions.create({
+    model: 'auto',
+    reasoning_effort: 'high',
+    messages: [{ role: 'user', content: 'prove it' }],
+  });
   assert.equal((stack.upstream.requests.at(-1)!.body as Json).reasoning_effort, 'high', "the client's own effort wins");
 
   const routed = await openai.responses.create({ model: 'auto', input: 'prove it' });
@@ -61,7 +70,12 @@ test('a tier led by a model with reasoning effort: applied when the client sets 
 test('an Anthropic model with a thinking budget gets extended thinking, with room for the answer and no temperature', async (t) => {
   const stack = await startProxyStack(t, { providers: ['anthropic'] });
   const { data, response } = await openaiClient(stack.url)
-    .chat.completions.create({ model: 'claude-haiku-4-5-thinking', max_tokens: 300, temperature: 0.4, messages: [{ role: 'user', content: 'design a rate limiter' }] })
+    .chat.completions.create({
+      model: 'claude-haiku-4-5-thinking',
+      max_tokens: 300,
+      temperature: 0.4,
+      messages: [{ role: 'user', content: 'design a rate limiter' }],
+    })
     .withResponse();
   assert.equal(response.headers.get('x-router-reasoning'), 'thinking_budget=2048');
   const sent = stack.upstream.requests.at(-1)!;
@@ -76,7 +90,11 @@ test('an Anthropic model with a thinking budget gets extended thinking, with roo
   // The Anthropic endpoint, with the client's own thinking: left alone.
   const anthropic = new Anthropic({ apiKey: 'k', baseURL: stack.url, maxRetries: 0 });
   await anthropic.messages.create({ model: 'claude-haiku-4-5', max_tokens: 50, messages: [{ role: 'user', content: 'hi' }] });
-  assert.equal((stack.upstream.requests.at(-1)!.body as Json).thinking, undefined, 'a model without a budget thinks only when asked');
+  assert.equal(
+    (stack.upstream.requests.at(-1)!.body as Json).thinking,
+    undefined,
+    'a model without a budget thinks only when asked',
+  );
 });
 
 test('routing.json refuses reasoning settings on the wrong provider kind', (t) => {

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import OpenAI from 'openai';
-import { loadRoutesData } from '../../src/routes-data/load-routes-data.js';
+import { loadRoutesData } from '../../src/routes-config/load-routes-data.js';
 import { ROUTES_DATA_DIR } from '../support/env.js';
 import { startProxyStack } from '../support/proxy-stack.js';
 
@@ -77,11 +77,19 @@ test('responses.create to an Anthropic model: instructions, max_output_tokens, t
   });
   const sent = stack.upstream.requests.at(-1)!;
   assert.equal(sent.api, 'anthropic');
-  const body = sent.body as { system: unknown; max_tokens: number; temperature: number; messages: { role: string; content: Json[] }[] };
+  const body = sent.body as {
+    system: unknown;
+    max_tokens: number;
+    temperature: number;
+    messages: { role: string; content: Json[] }[];
+  };
   assert.equal(body.system, 'Answer in one line.');
   assert.equal(body.max_tokens, 120);
   assert.equal(body.temperature, 0.5);
-  assert.deepEqual(body.messages[0]!.content[1], { type: 'image', source: { type: 'base64', media_type: 'image/png', data: 'iVBORw0KGgo=' } });
+  assert.deepEqual(body.messages[0]!.content[1], {
+    type: 'image',
+    source: { type: 'base64', media_type: 'image/png', data: 'iVBORw0KGgo=' },
+  });
   assert.equal(data.model, 'claude-sonnet-4-20250514');
   assert.equal(data.status, 'completed');
   assert.match(data.output_text, /what is in this picture\?/);
@@ -107,7 +115,11 @@ test('a tool loop over previous_response_id: function call out, function_call_ou
       tools: [weatherTool],
     });
     assert.equal(second.previous_response_id, first.id);
-    assert.match(second.output_text, /using the tool result: 18 degrees and cloudy/, `${model}: the tool output reached the model`);
+    assert.match(
+      second.output_text,
+      /using the tool result: 18 degrees and cloudy/,
+      `${model}: the tool output reached the model`,
+    );
     const sent = stack.upstream.requests.at(-1)!;
     if (model === 'gpt-4o') {
       assert.equal(sent.api, 'responses');
@@ -147,7 +159,12 @@ test('responses.stream: the event sequence assembles in the SDK, for an OpenAI a
     assert.equal(types[0], 'response.created', model);
     assert.equal(types.at(-1), 'response.completed', model);
     assert.ok(types.filter((type) => type === 'response.output_text.delta').length > 2, `${model}: text arrives in pieces`);
-    for (const type of ['response.output_item.added', 'response.content_part.added', 'response.output_text.done', 'response.output_item.done']) {
+    for (const type of [
+      'response.output_item.added',
+      'response.content_part.added',
+      'response.output_text.done',
+      'response.output_item.done',
+    ]) {
       assert.ok(types.includes(type), `${model}: ${type}`);
     }
     assert.match(text, /fox/);
@@ -161,7 +178,11 @@ test('responses.stream: the event sequence assembles in the SDK, for an OpenAI a
 
 test('a streamed tool call on a translated upstream becomes a function_call item with its argument deltas', async (t) => {
   const stack = await startProxyStack(t, { providers: ['anthropic'] });
-  const stream = client(stack.url).responses.stream({ model: 'claude-sonnet-4', input: 'weather in Quito', tools: [weatherTool] });
+  const stream = client(stack.url).responses.stream({
+    model: 'claude-sonnet-4',
+    input: 'weather in Quito',
+    tools: [weatherTool],
+  });
   let argumentDeltas = 0;
   stream.on('response.function_call_arguments.delta', () => argumentDeltas++);
   const final = await stream.finalResponse();
@@ -188,7 +209,10 @@ test('previous_response_id: unknown ids and store:false answers are refused with
 
   const unstored = await openai.responses.create({ model: 'auto', input: 'hello', store: false });
   assert.equal((unstored as unknown as Json).store, false, 'store is echoed as the client sent it');
-  await assert.rejects(openai.responses.create({ model: 'auto', previous_response_id: unstored.id, input: 'and then?' }), refused);
+  await assert.rejects(
+    openai.responses.create({ model: 'auto', previous_response_id: unstored.id, input: 'and then?' }),
+    refused,
+  );
   const count = stack.store.db.prepare('SELECT count(*) AS n FROM responses').get() as { n: number };
   assert.equal(count.n, 0, 'store:false stores nothing');
 
@@ -196,7 +220,10 @@ test('previous_response_id: unknown ids and store:false answers are refused with
   const follow = await openai.responses.create({ model: 'auto', previous_response_id: stored.id, input: 'and then?' });
   assert.equal(follow.previous_response_id, stored.id);
   const input = (stack.upstream.requests.at(-1)!.body as { input: Json[] }).input;
-  assert.deepEqual(input.map((item) => item.role), ['user', 'assistant', 'user']);
+  assert.deepEqual(
+    input.map((item) => item.role),
+    ['user', 'assistant', 'user'],
+  );
 });
 
 test('stored responses expire after RESPONSES_TTL_SECONDS', async (t) => {
@@ -225,7 +252,8 @@ test('fallback, upstream errors and a failing stream on /v1/responses', async (t
   stack.upstream.fail({ type: 'status', status: 400, message: 'Invalid value for input' });
   await assert.rejects(
     openai.responses.create({ model: 'gpt-4o', input: 'hi' }),
-    (error: unknown) => error instanceof OpenAI.BadRequestError && error.code === 'upstream_error' && /Invalid value for input/.test(error.message),
+    (error: unknown) =>
+      error instanceof OpenAI.BadRequestError && error.code === 'upstream_error' && /Invalid value for input/.test(error.message),
   );
 
   await assert.rejects(
@@ -254,7 +282,11 @@ test('fallback, upstream errors and a failing stream on /v1/responses', async (t
 
 test('an OpenAI-compatible upstream without the Responses API gets chat completions', async (t) => {
   const stack = await startProxyStack(t, { providers: ['gemini'] });
-  const data = await client(stack.url).responses.create({ model: 'gemini-1.5-flash', input: 'hello there', max_output_tokens: 50 });
+  const data = await client(stack.url).responses.create({
+    model: 'gemini-1.5-flash',
+    input: 'hello there',
+    max_output_tokens: 50,
+  });
   const sent = stack.upstream.requests.at(-1)!;
   assert.equal(sent.api, 'openai');
   assert.equal((sent.body as Json).max_completion_tokens, 50);

@@ -1,8 +1,8 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { loadRoutesData } from '../../src/routes-data/load-routes-data.js';
+import { loadRoutesData } from '../../src/routes-config/load-routes-data.js';
 import { resolveScoring } from '../../src/routing/scoring-settings.js';
-import type { CalibrationFile, ScoringFile } from '../../src/routes-data/schemas.js';
+import type { CalibrationFile, ScoringFile } from '../../src/routes-config/schemas.js';
 import { ROUTES_DATA_DIR } from '../support/env.js';
 
 const scoring: ScoringFile = {

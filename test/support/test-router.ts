@@ -4,12 +4,12 @@ import { join } from 'node:path';
 import type { Hono } from 'hono';
 import type { AppEnv } from '../../src/http/app-env.js';
 import { createApp } from '../../src/app.js';
-import { bootRouter, type BootedRouter } from '../../src/boot.js';
+import { bootRouter } from '../../src/boot.js';
 import type { Config } from '../../src/config.js';
 import { createLogger, silentLogger, type Logger } from '../../src/logger.js';
 import { RouterMetrics } from '../../src/metrics/metrics.js';
-import { loadExemplarFiles } from '../../src/routes-data/load-routes-data.js';
-import { createServiceState, type ServiceState } from '../../src/service-state.js';
+import { loadExemplarFiles } from '../../src/routes-config/load-routes-data.js';
+import type { RouterServices } from '../../src/services.js';
 import { PROJECT_ROOT, ROUTES_DATA_DIR, TINY_STANDIN_DIR, tempDir, testConfig } from './env.js';
 
 export type TestEmbedder = 'use-lite' | 'tiny-standin';
@@ -33,15 +33,15 @@ async function seededTemplate(embedder: TestEmbedder): Promise<string> {
   const building = `${path}.${process.pid}.tmp`;
   const booted = await bootRouter(testConfig({ ...EMBEDDER_ENV[embedder], DATABASE_PATH: building }), silentLogger);
   booted.store.close();
+  await booted.embedder.close?.();
   renameSync(building, path);
   return path;
 }
 
-export interface TestService extends BootedRouter {
+export interface TestService extends RouterServices {
   metrics: RouterMetrics;
   app: Hono<AppEnv>;
   config: Config;
-  state: ServiceState;
   logLines: string[];
 }
 
@@ -58,9 +58,11 @@ export async function startTestService(
   const logger: Logger = createLogger('debug', (line) => logLines.push(line));
   const metrics = new RouterMetrics();
   const booted = await bootRouter(config, logger, undefined, metrics);
-  t.after(() => booted.store.close());
-  const state = createServiceState(booted);
-  return { ...booted, config, state, logLines, metrics, app: createApp({ config, logger, state, metrics }) };
+  t.after(async () => {
+    booted.store.close();
+    await booted.embedder.close?.();
+  });
+  return { ...booted, config, logLines, metrics, app: createApp({ config, logger, metrics, services: () => booted }) };
 }
 
 export function postJson(app: Pick<Hono<AppEnv>, 'request'>, path: string, body: unknown, headers: Record<string, string> = {}): Promise<Response> {

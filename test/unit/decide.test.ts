@@ -1,8 +1,8 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import type { Strategy } from '../../src/config.js';
-import { loadRoutesData } from '../../src/routes-data/load-routes-data.js';
-import type { AxisScoring, Tier } from '../../src/routes-data/schemas.js';
+import type { Strategy } from '../../src/routing/strategy.js';
+import { loadRoutesData } from '../../src/routes-config/load-routes-data.js';
+import type { AxisScoring, Tier } from '../../src/routes-config/schemas.js';
 import { decideRoute, type DecisionInput } from '../../src/routing/decide.js';
 import type { RuleHit } from '../../src/routing/rules.js';
 import { pickTier } from '../../src/routing/strategy.js';
@@ -101,6 +101,12 @@ test('decideRoute: a session floor keeps the tier up, and is applied last', () =
   const decision = decideRoute(input({ sessionFloor: 'complex', intentScores: axis({ smalltalk: 0.9 }) }));
   assert.equal(decision.tier, 'complex');
   assert.match(decision.adjustments.at(-1)!, /^session/);
+  assert.equal(decision.sessionFloorApplied, true);
+  // A floor at or below the decided tier changes nothing, and says so.
+  const atFloor = decideRoute(input({ sessionFloor: 'simple', intentScores: axis({ smalltalk: 0.9 }) }));
+  assert.equal(atFloor.sessionFloorApplied, false);
+  assert.ok(!atFloor.adjustments.some((step) => step.startsWith('session')));
+  assert.equal(decideRoute(input({})).sessionFloorApplied, false);
 });
 
 test('decideRoute: unavailable providers are skipped, and when none is available the decision says so', () => {

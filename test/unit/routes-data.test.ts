@@ -2,11 +2,11 @@ import assert from 'node:assert/strict';
 import { cpSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
-import { readImportFile } from '../../src/exemplars/exemplar-files.js';
-import { parseCsv } from '../../src/exemplars/csv.js';
-import { DataFileError } from '../../src/routes-data/data-error.js';
-import { loadRoutesData } from '../../src/routes-data/load-routes-data.js';
-import { INTENTS, TIERS } from '../../src/routes-data/schemas.js';
+import { readImportFile } from '../../src/routes-config/exemplar-files.js';
+import { parseCsv } from '../../src/routes-config/csv.js';
+import { DataFileError } from '../../src/routes-config/data-error.js';
+import { loadRoutesData } from '../../src/routes-config/load-routes-data.js';
+import { INTENTS, TIERS } from '../../src/routes-config/schemas.js';
 import { ROUTES_DATA_DIR, tempDir } from '../support/env.js';
 
 test('the shipped routes-data is valid and has enough exemplars per label and language', () => {

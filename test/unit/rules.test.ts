@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { loadRoutesData } from '../../src/routes-data/load-routes-data.js';
-import { RuleSchema } from '../../src/routes-data/schemas.js';
+import { loadRoutesData } from '../../src/routes-config/load-routes-data.js';
+import { RuleSchema } from '../../src/routes-config/schemas.js';
 import { compileRules, countWords, matchRules } from '../../src/routing/rules.js';
 import { ROUTES_DATA_DIR } from '../support/env.js';
 

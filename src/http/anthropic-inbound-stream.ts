@@ -1,8 +1,8 @@
 import type { ErrorType } from '@anthropic-ai/sdk/resources/shared';
 import type { ContentBlock, RawMessageStreamEvent } from '@anthropic-ai/sdk/resources/messages';
 import { toAnthropicUsage, toStopReason } from './anthropic-inbound.js';
-import type { FinishReason } from './anthropic-response.js';
-import type { ChatCompletionChunk } from './types.js';
+import type { FinishReason } from '../providers/anthropic-response.js';
+import type { ChatCompletionChunk } from '../providers/types.js';
 
 /** One server-sent event as `POST /v1/messages` writes it: `event: <event>\ndata: <JSON of data>\n\n`. */
 export type AnthropicSseEvent =

@@ -1,8 +1,8 @@
 import { readFileSync } from 'node:fs';
 import { basename, relative } from 'node:path';
 import { z } from 'zod';
-import { DataFileError, describeZodIssues } from '../routes-data/data-error.js';
-import { AxisSchema, ExemplarFileRowSchema, ExemplarInputSchema, LangSchema, type ExemplarInput } from '../routes-data/schemas.js';
+import { DataFileError, describeZodIssues } from './data-error.js';
+import { AxisSchema, ExemplarFileRowSchema, ExemplarInputSchema, LangSchema, type ExemplarInput } from './schemas.js';
 import { parseCsv } from './csv.js';
 import { exemplarContentHash } from './content-hash.js';
 

@@ -18,9 +18,9 @@ import type {
   ChatCompletionToolChoiceOption,
 } from 'openai/resources/chat/completions';
 import { AppError } from '../errors.js';
-import { parseToolArguments, type AnthropicRequest } from './anthropic-request.js';
-import type { FinishReason } from './anthropic-response.js';
-import type { ChatCompletion, ChatRequest } from './types.js';
+import { parseToolArguments, type AnthropicRequest } from '../providers/anthropic-request.js';
+import type { FinishReason } from '../providers/anthropic-response.js';
+import type { ChatCompletion, ChatRequest } from '../providers/types.js';
 
 /**
  * The Anthropic-compatible inbound endpoint (`POST /v1/messages`): an Anthropic

@@ -1,4 +1,4 @@
-import { DataFileError } from '../routes-data/data-error.js';
+import { DataFileError } from './data-error.js';
 
 /**
  * RFC 4180 CSV with a header row: quoted fields may hold commas, quotes ("")

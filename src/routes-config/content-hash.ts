@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import type { Axis } from '../routes-data/schemas.js';
+import type { Axis } from './schemas.js';
 
 /**
  * Case, accents, punctuation and spacing do not make a new exemplar: "Hola!" and

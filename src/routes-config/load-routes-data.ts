@@ -1,7 +1,7 @@
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import type { z } from 'zod';
-import { dedupeExemplars, readRoutesDataExemplarFile, type LocatedExemplar } from '../exemplars/exemplar-files.js';
+import { dedupeExemplars, readRoutesDataExemplarFile, type LocatedExemplar } from './exemplar-files.js';
 import { DataFileError, describeZodIssues } from './data-error.js';
 import {
   CalibrationFileSchema,
