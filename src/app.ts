@@ -3,6 +3,7 @@ import type { Config } from './config.js';
 import { AppError } from './errors.js';
 import { adminExemplarRoutes } from './http/admin-exemplars.js';
 import { adminHealthRoutes } from './http/admin-health.js';
+import { adminReloadRoutes } from './http/admin-reload.js';
 import type { AppEnv } from './http/app-env.js';
 import { requireAdmin, requireClient } from './http/auth.js';
 import { chatCompletionRoutes } from './http/chat-completions.js';
@@ -75,6 +76,7 @@ export function createApp(deps: AppDeps): Hono<AppEnv> {
   app.route('/', adminHealthRoutes());
   app.route('/', adminExemplarRoutes(100_000));
   app.route('/', adminFeedbackRoutes());
+  app.route('/', adminReloadRoutes());
   app.route('/', dashboardRoutes(deps.services, deps.config));
 
   app.notFound((c) => c.json(errorBodyFor(c.req.path, new AppError('not_found', 404, `no route for ${c.req.method} ${c.req.path}`)), 404));

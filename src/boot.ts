@@ -28,7 +28,7 @@ import type { RouterServices } from './services.js';
  */
 export async function bootRouter(config: Config, logger: Logger, loaders?: EmbedderLoaders, metrics?: RouterMetrics): Promise<RouterServices> {
   const routesData = loadRoutesData(config.routesDataDir);
-  const registry = createProviderRegistry({ table: routesData.routing, env: config.providerEnv });
+  let registry = createProviderRegistry({ table: routesData.routing, env: config.providerEnv });
   for (const status of registry.list()) {
     if (!status.available) logger.info(`provider ${status.name} unavailable: ${status.reason ?? ''}`);
   }
@@ -82,7 +82,7 @@ export async function bootRouter(config: Config, logger: Logger, loaders?: Embed
     });
     const chat = new ChatProxy(router, services, config.proxy, logger, (entry) => metrics?.observeProxied(entry));
     const responseStore = config.proxy.responsesTtlMs > 0 ? new ResponseStore(store.db, { ttlMs: config.proxy.responsesTtlMs }) : undefined;
-    return {
+    const booted: RouterServices = {
       router,
       store,
       routesData,
@@ -94,7 +94,25 @@ export async function bootRouter(config: Config, logger: Logger, loaders?: Embed
       feedback: new FeedbackStore(store.db),
       admin: { exemplars, conflicts: new ExemplarConflicts(store, () => router.embedder.id) },
       embedder,
+      reloadRoutes() {
+        // Everything that can fail happens before the first assignment; the swap itself is synchronous, so no
+        // request sees half of it. In-flight requests finish on the candidates they already planned.
+        const next = loadRoutesData(config.routesDataDir);
+        const nextRegistry = createProviderRegistry({ table: next.routing, env: config.providerEnv });
+        const version = router.applyRoutesData(next);
+        registry = nextRegistry;
+        services.registry = nextRegistry;
+        services.routesData = next;
+        booted.registry = nextRegistry;
+        booted.routesData = next;
+        metrics?.setConfigVersion(version);
+        metrics?.watchBreaker(services.breaker, Object.keys(next.routing.providers));
+        const reload = { version, models: Object.keys(next.routing.models).length, rules: next.rules.length, scoring: router.scoringSource };
+        logger.info('routes-data reloaded', reload);
+        return reload;
+      },
     };
+    return booted;
   } catch (error) {
     store.close();
     await embedder.close?.();

@@ -34,7 +34,16 @@ export interface RouteOutcome {
   /** The conversation's turn (conversation.ts); the proxy remembers which model served it. */
   turnKey: string | undefined;
   scoringSource: string;
+  /** The routes-data version the decision was made with (see applyRoutesData). */
+  configVersion: number;
   timingsMs: { embed: number; score: number; total: number };
+}
+
+interface ActiveRoutes {
+  data: RoutesData;
+  rules: CompiledRule[];
+  scoring: ResolvedScoring;
+  version: number;
 }
 
 export interface ExemplarSetStatus {
@@ -77,14 +86,13 @@ export interface RouterDeps {
 export class RouterService {
   private indexes!: Record<Axis, ExemplarIndex>;
   private status!: ExemplarSetStatus;
-  private readonly rules: CompiledRule[];
-  private readonly scoring: ResolvedScoring;
+  /** Replaced whole by `applyRoutesData`; a request reads it once, so it never mixes two versions. */
+  private routes: ActiveRoutes;
   private readonly scratch: Record<Axis, Float32Array> = { tier: new Float32Array(0), intent: new Float32Array(0) };
   private readonly recent = new Map<string, RememberedDecision>();
 
   constructor(private readonly deps: RouterDeps) {
-    this.rules = compileRules(deps.routesData.rules);
-    this.scoring = resolveScoring(deps.routesData, deps.embedder);
+    this.routes = { data: deps.routesData, rules: compileRules(deps.routesData.rules), scoring: resolveScoring(deps.routesData, deps.embedder), version: 1 };
     this.reload();
   }
 
@@ -93,7 +101,23 @@ export class RouterService {
   }
 
   get scoringSource(): string {
-    return this.scoring.source;
+    return this.routes.scoring.source;
+  }
+
+  /** Bumped by every routes-data reload; 1 is what the process started with. */
+  get configVersion(): number {
+    return this.routes.version;
+  }
+
+  /**
+   * Routing table, rules, scoring and calibrations from a validated reload:
+   * compiled first, then swapped in one assignment, so a request routes on
+   * the old set or the new one, never a mix. Returns the new version.
+   */
+  applyRoutesData(data: RoutesData): number {
+    const next: ActiveRoutes = { data, rules: compileRules(data.rules), scoring: resolveScoring(data, this.deps.embedder), version: this.routes.version + 1 };
+    this.routes = next;
+    return next.version;
   }
 
   exemplarSet(): ExemplarSetStatus {
@@ -142,7 +166,8 @@ export class RouterService {
 
   async route(input: RouteInput): Promise<RouteOutcome> {
     const started = performance.now();
-    const { settings } = this.scoring;
+    const routes = this.routes;
+    const { settings } = routes.scoring;
     const text: RoutingText =
       input.messages !== undefined
         ? extractRoutingText(input.messages, { historyTurns: settings.history_turns, followupMaxWords: settings.followup_max_words })
@@ -170,7 +195,7 @@ export class RouterService {
       tierScores = scoreAxis(this.indexes.tier, queryVector, { ...settings.tier, topExemplars }, this.scratch.tier);
       intentScores = scoreAxis(this.indexes.intent, queryVector, { ...settings.intent, topExemplars }, this.scratch.intent);
     }
-    const ruleHits = text.query === '' ? [] : matchRules(this.rules, text.query);
+    const ruleHits = text.query === '' ? [] : matchRules(routes.rules, text.query);
     const sessionFloor = input.sessionId ? this.deps.sessions.floor(input.sessionId) : undefined;
     const decision = decideRoute({
       tierScores,
@@ -180,7 +205,7 @@ export class RouterService {
       strategy,
       ruleHits,
       sessionFloor,
-      table: this.deps.routesData.routing,
+      table: routes.data.routing,
       isProviderAvailable: this.deps.isProviderAvailable,
       needsVision: text.hasImages,
       conversationNotes,
@@ -201,7 +226,8 @@ export class RouterService {
       ruleHits,
       sessionFloorApplied: decision.sessionFloorApplied,
       turnKey: text.turnKey,
-      scoringSource: this.scoring.source,
+      scoringSource: routes.scoring.source,
+      configVersion: routes.version,
       timingsMs: { embed: embedded - started, score: finished - embedded, total: finished - started },
     };
     this.deps.onRoute?.(outcome);

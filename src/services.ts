@@ -28,4 +28,17 @@ export interface RouterServices {
   admin: { exemplars: ExemplarAdmin; conflicts: ExemplarConflicts };
   /** The bare embedder (the router holds it wrapped in its cache and batcher); `close` stops a worker pool. */
   embedder: Embedder;
+  /**
+   * Re-reads and validates routes-data (routing, prices, rules, scoring,
+   * calibrations) and swaps it in; throws DataFileError, changing nothing,
+   * when a file is invalid. SIGHUP and POST /admin/reload call it.
+   */
+  reloadRoutes(): RoutesReload;
+}
+
+export interface RoutesReload {
+  version: number;
+  models: number;
+  rules: number;
+  scoring: string;
 }

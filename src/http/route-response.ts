@@ -66,6 +66,7 @@ export function routeResponse(outcome: RouteOutcome, embedder: Embedder, exempla
     rule_hits: outcome.ruleHits,
     embedder: { id: embedder.id, standin: embedder.standin },
     scoring: outcome.scoringSource,
+    config_version: outcome.configVersion,
     exemplar_set_version: exemplars.version,
     timings_ms: {
       embed: round(outcome.timingsMs.embed, 3),

@@ -54,6 +54,8 @@ export interface ProxyPlan {
   routeMs: number | undefined;
   /** The conversation's turn, when routed from messages: the served model is remembered for its later steps. */
   turnKey?: string | undefined;
+  /** The routes-data version the plan was made with. */
+  configVersion?: number | undefined;
 }
 
 export interface ProxyOutcome {
@@ -176,6 +178,7 @@ export class ChatProxy {
         intent: undefined,
         candidates: [{ model: choice.modelId, provider: config.provider, providerModel: config.model, reasoning: reasoningOf(config) }],
         routeMs: undefined,
+        configVersion: this.router.configVersion,
       };
     }
     const outcome = await this.router.route({
@@ -209,6 +212,7 @@ export class ChatProxy {
       })),
       routeMs: outcome.timingsMs.total,
       turnKey: outcome.turnKey,
+      configVersion: outcome.configVersion,
     };
   }
 

@@ -54,3 +54,30 @@ export function lineOfJsonPath(text: string, path: readonly PropertyKey[]): numb
   };
   return value(path);
 }
+
+/**
+ * The line of a JSON syntax error when the parser's message has no offset
+ * (Node 20's V8 gives a snippet instead): the first character outside a
+ * string that no JSON token can contain. A misplaced comma or bracket is not
+ * found this way, and then no line is given rather than a wrong one.
+ */
+export function lineOfJsonSyntaxError(text: string, message: string): number | undefined {
+  const position = /position (\d+)/.exec(message)?.[1];
+  if (position !== undefined) return text.slice(0, Number(position)).split('\n').length;
+  let inString = false;
+  let line = 1;
+  for (let at = 0; at < text.length; at++) {
+    const char = text[at]!;
+    if (char === '\n') line++;
+    if (inString) {
+      if (char === '\\') at++;
+      else if (char === '"') inString = false;
+    } else if (char === '"') inString = true;
+    else if (/[a-z]/i.test(char)) {
+      const word = /^[a-z]+/i.exec(text.slice(at))![0];
+      if (!['true', 'false', 'null', 'e', 'E'].includes(word)) return line;
+      at += word.length - 1;
+    } else if (!/[\s{}[\]:,0-9.+-]/.test(char)) return line;
+  }
+  return undefined;
+}

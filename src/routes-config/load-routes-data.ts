@@ -3,7 +3,7 @@ import { join, relative } from 'node:path';
 import type { z } from 'zod';
 import { dedupeExemplars, readRoutesDataExemplarFile, type LocatedExemplar } from './exemplar-files.js';
 import { DataFileError } from './data-error.js';
-import { lineOfJsonPath } from './json-lines.js';
+import { lineOfJsonPath, lineOfJsonSyntaxError } from './json-lines.js';
 import {
   CalibrationFileSchema,
   PriceTableSchema,
@@ -44,10 +44,8 @@ function readJsonFile<T>(dir: string, name: string, schema: z.ZodType<T>): T {
   try {
     raw = JSON.parse(text);
   } catch (error) {
-    // V8 names the offset ("at position 123"); a reader wants the line.
-    const position = /position (\d+)/.exec((error as Error).message)?.[1];
-    const line = position === undefined ? '' : `:${text.slice(0, Number(position)).split('\n').length}`;
-    throw new DataFileError([`${displayPath}${line}: not valid JSON (${(error as Error).message})`]);
+    const line = lineOfJsonSyntaxError(text, (error as Error).message);
+    throw new DataFileError([`${displayPath}${line === undefined ? '' : `:${line}`}: not valid JSON (${(error as Error).message})`]);
   }
   const parsed = schema.safeParse(raw);
   if (!parsed.success) {

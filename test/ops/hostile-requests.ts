@@ -13,6 +13,7 @@ export const STABLE_CODES = new Set([
   'unknown_model',
   'unknown_strategy',
   'previous_response_not_found',
+  'invalid_routes_data',
   'unauthorized',
   'forbidden',
   'rate_limited',
