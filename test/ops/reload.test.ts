@@ -1,9 +1,10 @@
 import assert from 'node:assert/strict';
-import { cpSync, readFileSync, writeFileSync } from 'node:fs';
+import { copyFileSync, cpSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { ROUTES_DATA_DIR, tempDir } from '../support/env.js';
 import { postJson, startTestService } from '../support/test-router.js';
+import { startServiceProcess } from './child-process.js';
 
 const ADMIN_KEY = 'admin-key-for-reload-tests';
 const ADMIN = { authorization: `Bearer ${ADMIN_KEY}` };
@@ -72,4 +73,30 @@ test('POST /admin/reload swaps a valid routes-data set in and bumps the version;
   assert.equal((await ready()).config_version, 2, 'nothing changed');
   assert.equal((await route()).model, 'gpt-5-mini');
   assert.equal(await metric(), '2');
+});
+
+test('SIGHUP reloads routes-data in the running service; an invalid set is logged as file:line and changes nothing', async (t) => {
+  const dir = tempDir(t);
+  cpSync(ROUTES_DATA_DIR, dir, { recursive: true });
+  const seeded = await startTestService(t, 'tiny-standin');
+  seeded.store.close();
+  const databasePath = join(tempDir(t), 'router.db');
+  copyFileSync(seeded.config.databasePath, databasePath);
+  const service = await startServiceProcess(t, { DATABASE_PATH: databasePath, ROUTES_DATA_DIR: dir });
+  const version = async () => ((await (await fetch(`${service.url}/readyz`)).json()) as Json).config_version;
+  assert.equal(await version(), 1);
+
+  const routingPath = join(dir, 'routing.json');
+  const table = JSON.parse(readFileSync(routingPath, 'utf8')) as { tiers: Record<string, string[]> };
+  table.tiers.simple = ['gpt-5-mini', ...table.tiers.simple!];
+  writeFileSync(routingPath, JSON.stringify(table, null, 2));
+  service.child.kill('SIGHUP');
+  await service.waitForLine(/"msg":"routes-data reloaded"/);
+  assert.equal(await version(), 2);
+
+  writeFileSync(routingPath, JSON.stringify({ ...table, tiers: { ...table.tiers, simple: ['gpt-9'] } }, null, 2));
+  service.child.kill('SIGHUP');
+  const refused = await service.waitForLine(/reload refused/);
+  assert.match(refused, /routing\.json:\d+: tiers\.simple\.0: unknown model/);
+  assert.equal(await version(), 2);
 });
