@@ -10,6 +10,29 @@ import { decisionHeaders, SSE_HEADERS } from './proxy-headers.js';
 import type { RouteLimits } from './route-schemas.js';
 import { sseResponse } from './sse.js';
 
+const TRANSLATED_ITEMS = ['message', 'function_call', 'function_call_output'];
+
+/** The items the router reads or translates have their shape checked; any other item type goes to the upstream as is. */
+function inputItemSchema(limits: RouteLimits) {
+  const content = z.union([
+    z.string().max(limits.maxQueryChars, `longer than ${limits.maxQueryChars} characters`),
+    z.array(z.looseObject({ type: z.string().min(1) })).max(256),
+  ]);
+  return z.union([
+    z.looseObject({ type: z.literal('message').optional(), role: z.enum(['user', 'assistant', 'system', 'developer']), content }),
+    z.looseObject({
+      type: z.literal('function_call'),
+      call_id: z.string().min(1),
+      name: z.string().min(1),
+      arguments: z.string(),
+    }),
+    z.looseObject({ type: z.literal('function_call_output'), call_id: z.string().min(1), output: content }),
+    z.looseObject({
+      type: z.string().refine((type) => !TRANSLATED_ITEMS.includes(type), 'a malformed message or function call item'),
+    }),
+  ]);
+}
+
 /** Only what the router reads is checked; every other field goes to the upstream, which validates it. */
 export function responsesRequestSchema(limits: RouteLimits) {
   const maxItems = limits.maxMessages ?? 1000;
@@ -17,8 +40,13 @@ export function responsesRequestSchema(limits: RouteLimits) {
     model: z.string().min(1, 'must name a model, or "auto"'),
     input: z.union([
       z.string().max(limits.maxQueryChars, `longer than ${limits.maxQueryChars} characters`),
-      z.array(z.looseObject({})).max(maxItems, `at most ${maxItems} items (MAX_MESSAGES)`),
+      z.array(inputItemSchema(limits)).max(maxItems, `at most ${maxItems} items (MAX_MESSAGES)`),
     ]),
+    tools: z
+      .array(z.looseObject({ type: z.string().min(1) }))
+      .max(256)
+      .nullable()
+      .optional(),
     instructions: z.string().max(limits.maxQueryChars, `longer than ${limits.maxQueryChars} characters`).nullable().optional(),
     previous_response_id: z.string().min(1).max(200).nullable().optional(),
     store: z.boolean().nullable().optional(),

@@ -292,3 +292,33 @@ test('an OpenAI-compatible upstream without the Responses API gets chat completi
   assert.equal((sent.body as Json).max_completion_tokens, 50);
   assert.match(data.output_text, /hello there/);
 });
+
+test('malformed Responses requests are 400s in the OpenAI shape, never a 500, and reach no upstream', async (t) => {
+  const stack = await startProxyStack(t, { providers: ['openai', 'anthropic'] });
+  const cases: [string, unknown][] = [
+    ['empty input', { model: 'auto', input: [] }],
+    ['content not text or parts', { model: 'auto', input: [{ role: 'user', content: 5 }] }],
+    ['a part that is not an object', { model: 'auto', input: [{ role: 'user', content: [5] }] }],
+    ['null content', { model: 'auto', input: [{ role: 'user', content: null }] }],
+    ['a file part', { model: 'auto', input: [{ role: 'user', content: [{ type: 'input_file', file_id: 'file_1' }] }] }],
+    ['an image by file id', { model: 'auto', input: [{ role: 'user', content: [{ type: 'input_image', file_id: 'file_1' }] }] }],
+    ['an item reference', { model: 'auto', input: [{ type: 'item_reference', id: 'msg_1' }] }],
+    ['a tool output that is a number', { model: 'auto', input: [{ type: 'function_call_output', call_id: 'c', output: 7 }] }],
+    ['a malformed function call', { model: 'auto', input: [{ type: 'function_call', call_id: 5, name: null, arguments: {} }] }],
+    ['tools not a list', { model: 'auto', input: 'hi', tools: 'x' }],
+    ['background', { model: 'auto', input: 'hi', background: true }],
+    ['conversation', { model: 'auto', input: 'hi', conversation: 'conv_1' }],
+  ];
+  for (const [name, body] of cases) {
+    const response = await fetch(`${stack.url}/v1/responses`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify(body),
+    });
+    assert.equal(response.status, 400, name);
+    const error = ((await response.json()) as { error: { type: string; code: string } }).error;
+    assert.equal(error.type, 'invalid_request_error', name);
+    assert.equal(error.code, 'invalid_request', name);
+  }
+  assert.equal(stack.upstream.requests.length, 0);
+});
