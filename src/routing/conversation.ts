@@ -42,11 +42,11 @@ export interface RoutingTextOptions {
 /** How much of a pasted block (a fenced file, a tagged document or log) routing keeps: enough to say what it is. */
 const QUOTE_HEAD_CHARS = 160;
 
-/** Reminders agents add to user turns (Claude Code's form): never the user's words. */
-const REMINDER = /<system-reminder>[\s\S]*?<\/system-reminder>/g;
+const REMINDER_OPEN = /<system-reminder>/g;
 const FENCED = /```([^\n`]*)\n([\s\S]*?)```/g;
-/** A tag block around a multi-line paste: `<file path="x">...</file>`, `<document>`, `<environment_details>`. */
-const TAGGED = /<([A-Za-z][\w-]*)((?:\s[^<>]*)?)>(\n[\s\S]*?)<\/\1>/g;
+/** The opening of a tag block around a multi-line paste: `<file path="x">`, `<document>`, `<environment_details>`. */
+const TAG_OPEN = /<([A-Za-z][\w-]*)((?:\s[^<>]*)?)>(?=\n)/g;
+const TAG_CLOSE = /<\/([A-Za-z][\w-]*)>/g;
 
 function head(block: string): string {
   const trimmed = block.trim();
@@ -54,16 +54,69 @@ function head(block: string): string {
 }
 
 /**
- * The user's own words in a user turn. Agents put reminders, file dumps and
- * tool output into user turns, and a long paste would push the question out
- * of the embedder's input window (MiniLM reads 256 word pieces): reminders go,
- * pasted blocks keep only their head, so the words around them decide.
+ * Replaces each block from an opening match to its closer. Linear in the
+ * text, whatever it holds: an opening is only searched onward when its closer
+ * occurs later (one pass finds the last position of every closer), and the
+ * scan resumes after each block found, so no character is searched twice. A
+ * regex with a lazy body would rescan to the end for every unclosed opening.
+ */
+function replaceBlocks(
+  text: string,
+  opening: RegExp,
+  closerOf: (match: RegExpExecArray) => string,
+  lastCloser: ReadonlyMap<string, number>,
+  render: (match: RegExpExecArray, body: string) => string,
+): string {
+  let out = '';
+  let copied = 0;
+  opening.lastIndex = 0;
+  for (let match = opening.exec(text); match !== null; match = opening.exec(text)) {
+    const closer = closerOf(match);
+    const bodyStart = opening.lastIndex;
+    if ((lastCloser.get(closer) ?? -1) < bodyStart) continue;
+    const end = text.indexOf(closer, bodyStart);
+    out += text.slice(copied, match.index) + render(match, text.slice(bodyStart, end));
+    copied = end + closer.length;
+    opening.lastIndex = copied;
+  }
+  return out + text.slice(copied);
+}
+
+function lastClosers(text: string): Map<string, number> {
+  const last = new Map<string, number>();
+  TAG_CLOSE.lastIndex = 0;
+  for (let match = TAG_CLOSE.exec(text); match !== null; match = TAG_CLOSE.exec(text)) last.set(match[0], match.index);
+  return last;
+}
+
+/**
+ * The user's own words in a user turn. Agents put reminders (Claude Code's
+ * `<system-reminder>`), file dumps and tool output into user turns, and a long
+ * paste would push the question out of the embedder's input window (MiniLM
+ * reads 256 word pieces): reminders go, pasted blocks keep only their head, so
+ * the words around them decide.
  */
 export function userWords(text: string): string {
-  return text
-    .replace(REMINDER, '')
-    .replace(FENCED, (_block, lang: string, body: string) => `\`\`\`${lang}\n${head(body)}\n\`\`\``)
-    .replace(TAGGED, (_block, tag: string, attributes: string, body: string) => `<${tag}${attributes}>\n${head(body)}\n</${tag}>`)
+  if (!text.includes('<') && !text.includes('```')) return text.trim();
+  const closers = lastClosers(text);
+  const withoutReminders = replaceBlocks(
+    text,
+    REMINDER_OPEN,
+    () => '</system-reminder>',
+    closers,
+    () => '',
+  );
+  const unfenced = withoutReminders.replace(FENCED, (_block, lang: string, body: string) => {
+    const kept = head(body);
+    return kept === '' ? `\`\`\`${lang}\n\`\`\`` : `\`\`\`${lang}\n${kept}\n\`\`\``;
+  });
+  return replaceBlocks(
+    unfenced,
+    TAG_OPEN,
+    (match) => `</${match[1]!}>`,
+    lastClosers(unfenced),
+    (match, body) => `<${match[1]!}${match[2] ?? ''}>\n${head(body)}\n</${match[1]!}>`,
+  )
     .replace(/\n{3,}/g, '\n\n')
     .trim();
 }
@@ -122,7 +175,14 @@ export function extractRoutingText(messages: readonly ChatMessageLike[], options
     .filter((text) => text !== '')
     .slice(0, historyTurns);
   const continuesTurn = messages.slice(last.index + 1).some((message) => message.role === 'assistant' || message.role === 'tool');
-  return { query: query.text, history, hasImages: query.images > 0, continuesTurn, turnKey: turnKeyOf(messages, last.index), followupOf };
+  return {
+    query: query.text,
+    history,
+    hasImages: query.images > 0,
+    continuesTurn,
+    turnKey: turnKeyOf(messages, last.index),
+    followupOf,
+  };
 }
 
 /**
