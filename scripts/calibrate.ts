@@ -17,7 +17,7 @@ import { parseArgs } from 'node:util';
 import type { Strategy } from '../src/routing/strategy.js';
 import { classificationReport } from '../src/quality/classification.js';
 import { fitLabelThresholds, inFitHalf, predictIntent, type IntentCandidate } from '../src/quality/calibration.js';
-import { resolveScoring } from '../src/routing/scoring-settings.js';
+import { calibrationKey, resolveScoring } from '../src/routing/scoring-settings.js';
 import { decideRoute } from '../src/routing/decide.js';
 import { compileRules, matchRules } from '../src/routing/rules.js';
 import { INTENTS, TIERS, LABELS_BY_AXIS, type Aggregation, type AxisScoring, type CalibrationFile, type ScoringSettings } from '../src/routes-config/schemas.js';
@@ -226,8 +226,10 @@ async function main(): Promise<number> {
       rows: count,
     });
     const settings: Partial<ScoringSettings> = { intent: intentSettings, tier: tierSettings };
+    // A MiniLM that passed its behaviour check is calibrated under its model name, so every export of it shares the file.
+    const key = calibrationKey(embedder);
     const calibration: CalibrationFile = {
-      embedder_id: embedder.id,
+      embedder_id: key,
       created_at: new Date().toISOString(),
       exemplar_set_version: router.router.exemplarSet().version,
       data: {
@@ -251,7 +253,7 @@ async function main(): Promise<number> {
     for (const [key, after] of Object.entries(calibration.scores.after)) {
       console.log(`${key.padEnd(40)} ${String(calibration.scores.before[key]).padStart(7)} ${String(after).padStart(8)}`);
     }
-    const out = resolve(args.out ?? join(routesData.dir, 'calibration', `${embedder.id.replace(/[^\w.@-]+/g, '_')}.json`));
+    const out = resolve(args.out ?? join(routesData.dir, 'calibration', `${key.replace(/[^\w.@-]+/g, '_')}.json`));
     if (args['dry-run']) {
       console.log(`dry run: would write ${out}`);
       return 0;

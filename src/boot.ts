@@ -1,3 +1,4 @@
+import { createTierCascade } from './cascade/tier-cascade.js';
 import type { Config } from './config.js';
 import { loadersWithThreads, withRequestFastPath } from './embedding/fast-path.js';
 import { selectEmbedder, type EmbedderLoaders } from './embedding/select-embedder.js';
@@ -5,6 +6,7 @@ import { seedExemplars } from './exemplars/seed.js';
 import { ExemplarStore } from './exemplars/store.js';
 import { ExemplarAdmin } from './exemplars/exemplar-admin.js';
 import { ExemplarConflicts } from './exemplars/exemplar-conflicts.js';
+import { RegressionGuard } from './exemplars/regression-guard.js';
 import { FeedbackStore } from './feedback/feedback-store.js';
 import { RequestLedger } from './ledger/request-ledger.js';
 import { RequestTimeseries } from './ledger/request-timeseries.js';
@@ -16,6 +18,7 @@ import { ChatProxy, type ProxyServices } from './proxy/chat-proxy.js';
 import { ResponsesProxy } from './proxy/responses-proxy.js';
 import { ResponseStore } from './responses/response-store.js';
 import { RouterService, type RouteOutcome } from './router-service.js';
+import { loadValidationSet } from './quality/validation-set.js';
 import { loadRoutesData } from './routes-config/load-routes-data.js';
 import { SessionMemory } from './routing/session-memory.js';
 import { TurnMemory } from './routing/turn-memory.js';
@@ -48,6 +51,26 @@ export async function bootRouter(config: Config, logger: Logger, loaders?: Embed
         ms: Math.round(performance.now() - started),
       });
     }
+    // One breaker for proxied calls and cascade consultations: an upstream that is down is down for both.
+    const breaker = createCircuitBreaker({ failureThreshold: config.proxy.breakerFailureThreshold, cooldownMs: config.proxy.breakerCooldownMs });
+    const cascade =
+      config.cascade.model === undefined
+        ? undefined
+        : createTierCascade({
+            model: config.cascade.model,
+            maxMargin: config.cascade.maxMargin,
+            timeoutMs: config.cascade.timeoutMs,
+            cacheSize: config.cascade.cacheSize,
+            table: routesData.routing,
+            prices: routesData.prices,
+            registry,
+            breaker,
+          });
+    if (cascade) {
+      const provider = routesData.routing.models[cascade.model]!.provider;
+      if (!registry.isAvailable(provider)) logger.warn(`CASCADE_MODEL ${cascade.model} needs provider ${provider}, which has no key: the cascade will keep the kNN tier`);
+      logger.info('cascade on', { model: cascade.model, max_margin: cascade.maxMargin, timeout_ms: config.cascade.timeoutMs });
+    }
     const router = new RouterService({
       embedder: withRequestFastPath(embedder, config.embedding),
       store,
@@ -58,6 +81,7 @@ export async function bootRouter(config: Config, logger: Logger, loaders?: Embed
       decisionMemorySize: config.decisionMemorySize,
       coarseMinRows: config.scoring.coarseMinRows,
       isProviderAvailable: (provider) => registry.isAvailable(provider),
+      cascade,
       ...(metrics ? { onRoute: (outcome: RouteOutcome) => metrics.observeRoute(outcome) } : {}),
     });
     metrics?.setEmbedder(router.embedder.id, router.embedder.standin);
@@ -68,18 +92,36 @@ export async function bootRouter(config: Config, logger: Logger, loaders?: Embed
     });
     const services: ProxyServices = {
       registry,
-      breaker: createCircuitBreaker({ failureThreshold: config.proxy.breakerFailureThreshold, cooldownMs: config.proxy.breakerCooldownMs }),
+      breaker,
       ledger,
       routesData,
     };
     metrics?.watchBreaker(services.breaker, Object.keys(routesData.routing.providers));
-    const exemplars = new ExemplarAdmin(store, router.embedder, () => {
-      router.reload();
-      const { version, revision } = router.exemplarSet();
-      logger.info('exemplar set changed', { version, revision });
-      metrics?.setExemplarSet(version, revision);
-      return { version, revision };
-    });
+    const check = config.promotionCheck;
+    const guard =
+      check.mode === 'off'
+        ? undefined
+        : new RegressionGuard({
+            store,
+            embedder: router.embedder,
+            mode: check.mode,
+            tolerance: check.tolerance,
+            settings: () => router.scoringSettings,
+            validation: check.validationSetPath === undefined ? [] : loadValidationSet(check.validationSetPath),
+          });
+    if (guard) logger.info('exemplar changes are checked for regressions', { mode: check.mode, tolerance: check.tolerance, validation_set: check.validationSetPath ?? null });
+    const exemplars = new ExemplarAdmin(
+      store,
+      router.embedder,
+      () => {
+        router.reload();
+        const { version, revision } = router.exemplarSet();
+        logger.info('exemplar set changed', { version, revision });
+        metrics?.setExemplarSet(version, revision);
+        return { version, revision };
+      },
+      guard,
+    );
     const chat = new ChatProxy(router, services, config.proxy, logger, (entry) => metrics?.observeProxied(entry));
     const responseStore = config.proxy.responsesTtlMs > 0 ? new ResponseStore(store.db, { ttlMs: config.proxy.responsesTtlMs }) : undefined;
     const booted: RouterServices = {

@@ -1,3 +1,4 @@
+import { join } from 'node:path';
 import { z } from 'zod';
 import { StrategySchema, type Strategy } from './routing/strategy.js';
 
@@ -56,6 +57,13 @@ const EnvSchema = z.object({
   RATE_LIMIT_BURST: positiveInt.default(60),
   REQUEST_TIMEOUT_MS: positiveInt.default(30_000),
   MAX_MESSAGES: positiveInt.max(100_000).default(1000),
+  CASCADE_MODEL: z.string().min(1).optional(),
+  CASCADE_MAX_MARGIN: z.coerce.number().min(0).max(2).default(0.0125),
+  CASCADE_TIMEOUT_MS: positiveInt.max(60_000).default(1500),
+  CASCADE_CACHE_SIZE: z.coerce.number().int().min(0).default(10_000),
+  PROMOTION_CHECK: z.enum(['off', 'flag', 'refuse']).default('off'),
+  PROMOTION_CHECK_TOLERANCE: z.coerce.number().min(0).max(1).default(0.005),
+  PROMOTION_VALIDATION_SET: z.string().min(1).optional(),
   DECISION_MEMORY_SIZE: z.coerce.number().int().min(0).default(10_000),
   SHUTDOWN_GRACE_MS: positiveInt.default(10_000),
 });
@@ -73,6 +81,8 @@ export interface Config {
     minilmQuantized: boolean;
     modelCacheDir: string;
     offline: boolean;
+    /** <ROUTES_DATA_DIR>/model-identity: the behaviour-check references a loaded model is compared with. */
+    identityDir: string;
   };
   /** The request-path fast path around the embedder (see docs/performance.md). */
   embedding: {
@@ -122,6 +132,30 @@ export interface Config {
     requestTimeoutMs: number;
     maxMessages: number;
   };
+  /**
+   * Opt-in second opinion on uncertain tiers (src/cascade/tier-cascade.ts): off
+   * while `model` is unset.
+   */
+  cascade: {
+    /** A model id of routes-data/routing.json, asked to pick the tier. */
+    model: string | undefined;
+    /** Ask only when the tier margin (best minus second-best score) is below this. */
+    maxMargin: number;
+    timeoutMs: number;
+    cacheSize: number;
+  };
+  /**
+   * The regression check before exemplar changes (src/exemplars/regression-guard.ts):
+   * leave-one-out and validation accuracy before and after.
+   */
+  promotionCheck: {
+    /** `off`; `flag`: apply and report a regression; `refuse`: answer 409 and change nothing. */
+    mode: 'off' | 'flag' | 'refuse';
+    /** How far (as a share, 0.005 = half a point) a figure may fall before it counts as a regression. */
+    tolerance: number;
+    /** A JSONL file of `{"text","label","axis"?}` rows; none by default. */
+    validationSetPath: string | undefined;
+  };
   decisionMemorySize: number;
   shutdownGraceMs: number;
   /** Provider keys and base URLs, looked up by the names routes-data/routing.json gives. */
@@ -161,6 +195,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       minilmQuantized: e.MINILM_QUANTIZED,
       modelCacheDir: e.MODEL_CACHE_DIR,
       offline: e.EMBEDDING_OFFLINE,
+      identityDir: join(e.ROUTES_DATA_DIR, 'model-identity'),
     },
     embedding: {
       cacheSize: e.EMBED_CACHE_SIZE,
@@ -192,6 +227,17 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       rateLimitBurst: e.RATE_LIMIT_BURST,
       requestTimeoutMs: e.REQUEST_TIMEOUT_MS,
       maxMessages: e.MAX_MESSAGES,
+    },
+    cascade: {
+      model: e.CASCADE_MODEL,
+      maxMargin: e.CASCADE_MAX_MARGIN,
+      timeoutMs: e.CASCADE_TIMEOUT_MS,
+      cacheSize: e.CASCADE_CACHE_SIZE,
+    },
+    promotionCheck: {
+      mode: e.PROMOTION_CHECK,
+      tolerance: e.PROMOTION_CHECK_TOLERANCE,
+      validationSetPath: e.PROMOTION_VALIDATION_SET,
     },
     decisionMemorySize: e.DECISION_MEMORY_SIZE,
     shutdownGraceMs: e.SHUTDOWN_GRACE_MS,

@@ -8,6 +8,7 @@ export type ErrorCode =
   | 'payload_too_large'
   | 'not_found'
   | 'conflict'
+  | 'exemplar_regression'
   | 'method_not_allowed'
   | 'unknown_model'
   | 'unknown_strategy'

@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import type { CascadeResult, TierCascade } from './cascade/tier-cascade.js';
 import type { Strategy } from './routing/strategy.js';
 import type { Embedder } from './embedding/embedder.js';
 import type { ExemplarStore, LabelCount } from './exemplars/store.js';
@@ -20,6 +21,8 @@ export interface RouteInput {
   sessionId?: string | undefined;
   /** Use this id (the request's id) rather than a new one, so logs and the decision share it. */
   decisionId?: string | undefined;
+  /** Aborts a cascade consultation when the client goes away. */
+  signal?: AbortSignal | undefined;
 }
 
 export interface RouteOutcome {
@@ -33,6 +36,8 @@ export interface RouteOutcome {
   sessionFloorApplied: boolean;
   /** The conversation's turn (conversation.ts); the proxy remembers which model served it. */
   turnKey: string | undefined;
+  /** The small model's consultation, when the tier margin was under the cascade's threshold. */
+  cascade: CascadeResult | undefined;
   scoringSource: string;
   /** The routes-data version the decision was made with (see applyRoutesData). */
   configVersion: number;
@@ -75,6 +80,8 @@ export interface RouterDeps {
   decisionMemorySize?: number;
   /** Axes with this many exemplars or more get the coarse int8 index (default in scoring/coarse-index.ts; 0 never). */
   coarseMinRows?: number;
+  /** Asks a small model to pick the tier when the tier margin is low (opt-in: CASCADE_MODEL). */
+  cascade?: TierCascade | undefined;
   /** Called with every decision (metrics). */
   onRoute?: (outcome: RouteOutcome) => void;
 }
@@ -98,6 +105,11 @@ export class RouterService {
 
   get embedder(): Embedder {
     return this.deps.embedder;
+  }
+
+  /** The scoring settings in force (calibrated for this embedder when a calibration exists). */
+  get scoringSettings(): ResolvedScoring['settings'] {
+    return this.routes.scoring.settings;
   }
 
   get scoringSource(): string {
@@ -164,6 +176,22 @@ export class RouterService {
     };
   }
 
+  /**
+   * The cascade is asked only where its answer can matter: an uncertain tier
+   * (two or more tiers scored, margin under the threshold) that no rule sets outright.
+   */
+  private async consultCascade(
+    query: string,
+    tierScores: AxisScores,
+    ruleHits: readonly RuleHit[],
+    signal: AbortSignal | undefined,
+  ): Promise<CascadeResult | undefined> {
+    const cascade = this.deps.cascade;
+    if (!cascade || query === '' || tierScores.ranked.length < 2 || tierScores.margin >= cascade.maxMargin) return undefined;
+    if (ruleHits.some((hit) => hit.set.tier !== undefined)) return undefined;
+    return cascade.ask(query, signal);
+  }
+
   async route(input: RouteInput): Promise<RouteOutcome> {
     const started = performance.now();
     const routes = this.routes;
@@ -196,6 +224,7 @@ export class RouterService {
       intentScores = scoreAxis(this.indexes.intent, queryVector, { ...settings.intent, topExemplars }, this.scratch.intent);
     }
     const ruleHits = text.query === '' ? [] : matchRules(routes.rules, text.query);
+    const cascade = await this.consultCascade(text.query, tierScores, ruleHits, input.signal);
     const sessionFloor = input.sessionId ? this.deps.sessions.floor(input.sessionId) : undefined;
     const decision = decideRoute({
       tierScores,
@@ -210,6 +239,7 @@ export class RouterService {
       needsVision: text.hasImages,
       conversationNotes,
       turnModel: turnModel === undefined ? undefined : { turnKey: text.turnKey!, model: turnModel },
+      cascade: cascade && this.deps.cascade ? { ...cascade, maxMargin: this.deps.cascade.maxMargin } : undefined,
     });
     if (input.sessionId) this.deps.sessions.remember(input.sessionId, decision.tier);
     const finished = performance.now();
@@ -226,6 +256,7 @@ export class RouterService {
       ruleHits,
       sessionFloorApplied: decision.sessionFloorApplied,
       turnKey: text.turnKey,
+      cascade,
       scoringSource: routes.scoring.source,
       configVersion: routes.version,
       timingsMs: { embed: embedded - started, score: finished - embedded, total: finished - started },

@@ -38,10 +38,11 @@ async function cpuMsPerQuery(embed: (texts: string[]) => Promise<unknown>, kind:
   return (used.user + used.system) / 1000 / (batches * batch);
 }
 
-export async function measureModelCeiling(precision: 'q8' | 'fp32'): Promise<ModelCeiling> {
+/** `modelDir` defaults to the stand-in; `npm run bench -- --env MINILM_MODEL_DIR=...` passes the model under test. */
+export async function measureModelCeiling(precision: 'q8' | 'fp32', modelDir = join(PROJECT_ROOT, '.cache/minilm-standin/full')): Promise<ModelCeiling> {
   const embedder = await loadMiniLmEmbedder({
     modelId: 'Xenova/all-MiniLM-L6-v2',
-    modelDir: join(PROJECT_ROOT, '.cache/minilm-standin/full'),
+    modelDir,
     cacheDir: join(PROJECT_ROOT, '.cache/models'),
     offline: true,
     quantized: precision === 'q8',
@@ -57,5 +58,5 @@ export async function measureModelCeiling(precision: 'q8' | 'fp32'): Promise<Mod
 
 if (import.meta.url === `file://${process.argv[1]}`) {
   const precision = process.argv[2] === 'fp32' ? 'fp32' : 'q8';
-  process.stdout.write(`${JSON.stringify(await measureModelCeiling(precision))}\n`);
+  process.stdout.write(`${JSON.stringify(await measureModelCeiling(precision, process.argv[3]))}\n`);
 }

@@ -94,8 +94,9 @@ function ensureStandin(log: (line: string) => void): void {
 }
 
 /** model-ceiling.ts in a child process, so the bench process holds no model while it measures the service. */
-function measureModelCeiling(log: (line: string) => void): ModelCeiling {
-  const result = spawnSync(process.execPath, ['--import', 'tsx', 'scripts/bench/model-ceiling.ts', 'q8'], { cwd: PROJECT_ROOT, encoding: 'utf8' });
+function measureModelCeiling(log: (line: string) => void, modelDir: string | undefined): ModelCeiling {
+  const args = ['--import', 'tsx', 'scripts/bench/model-ceiling.ts', 'q8', ...(modelDir === undefined ? [] : [modelDir])];
+  const result = spawnSync(process.execPath, args, { cwd: PROJECT_ROOT, encoding: 'utf8' });
   if (result.status !== 0) throw new Error(`model ceiling: ${result.stderr.trim().split('\n').pop() ?? 'failed'}`);
   const ceiling = JSON.parse(result.stdout) as ModelCeiling;
   log(
@@ -142,7 +143,7 @@ async function main(): Promise<void> {
       const identity = await probeEmbedder(name, dir, settings);
       // Throughput is the default embedder's figure; the others get latency and footprint.
       if (cli.only.includes('latency')) report.latency.push(await benchService(name, identity, 1_000, dir, settings, name === 'minilm-q8'));
-      if (cli.only.includes('latency') && name === 'minilm-q8') report.modelCeiling = measureModelCeiling(log);
+      if (cli.only.includes('latency') && name === 'minilm-q8') report.modelCeiling = measureModelCeiling(log, cli.serviceEnv['MINILM_MODEL_DIR']);
       // Seeding an empty database with USE-lite takes ~25 s a run; the default embedder's figure is the one tracked.
       if (cli.only.includes('footprint')) report.footprint.push(await benchColdStart(name, identity, dir, settings, name === 'minilm-q8'));
     }

@@ -8,12 +8,13 @@
  *                    standin.json
  */
 import { createHash } from 'node:crypto';
-import { existsSync, mkdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
-import { basename, dirname, join } from 'node:path';
-import { buildBertGraph } from './bert-graph.js';
-import type { Precision } from './bert-graph.js';
-import { IR_VERSION, OPSET, encodeModel } from './onnx-builder.js';
-import { EMBEDDING_QMAX, MATMUL_WEIGHT_QMAX } from './quantize.js';
+import { existsSync, mkdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { buildBertGraph } from '../bert-onnx/bert-graph.js';
+import type { Precision } from '../bert-onnx/bert-graph.js';
+import { IR_VERSION, OPSET, encodeModel } from '../bert-onnx/onnx-builder.js';
+import { swapDirectoryIntoPlace } from '../bert-onnx/swap-directory.js';
+import { EMBEDDING_QMAX, MATMUL_WEIGHT_QMAX } from '../bert-onnx/quantize.js';
 import { configJsonFor, shapeOf } from './variants.js';
 import type { VariantName } from './variants.js';
 import { INIT_STD, generateBertWeights } from './weights.js';
@@ -152,7 +153,7 @@ export function buildVariant(request: BuildRequest): BuildResult {
     };
     const marker = markerFor(request, files);
     writeFileSync(join(tempDir, MARKER_FILE), `${JSON.stringify(marker, null, 2)}\n`);
-    swapIntoPlace(tempDir, finalDir);
+    swapDirectoryIntoPlace(tempDir, finalDir);
     const seconds = Number(process.hrtime.bigint() - started) / 1e9;
     return { dir: finalDir, marker, seconds };
   } finally {
@@ -219,31 +220,4 @@ function markerFor(request: BuildRequest, files: Record<string, FileRecord>): St
     // Sorted so the marker bytes are stable.
     files: Object.fromEntries(Object.entries(files).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))),
   };
-}
-
-/** rename() is atomic within a filesystem; the old copy is moved aside first because rename cannot replace a non-empty directory. */
-function swapIntoPlace(tempDir: string, finalDir: string): void {
-  const oldDir = join(dirname(finalDir), `.${basename(finalDir)}.old-${process.pid}`);
-  const movedOld = renameIfPresent(finalDir, oldDir);
-  try {
-    renameSync(tempDir, finalDir);
-  } catch (error) {
-    // Two `npm test` runs can build at once. If the other one put its copy in
-    // place first, keep it: the same seed and generator version give the
-    // same bytes.
-    if (!existsSync(finalDir)) throw error;
-  } finally {
-    if (movedOld) rmSync(oldDir, { recursive: true, force: true });
-  }
-}
-
-/** Like renameSync, but a missing source (e.g. moved away by a concurrent build) is not an error. */
-function renameIfPresent(from: string, to: string): boolean {
-  try {
-    renameSync(from, to);
-    return true;
-  } catch (error) {
-    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return false;
-    throw error;
-  }
 }

@@ -6,19 +6,10 @@
  * works) and shrinks everything else so unit tests load it in milliseconds.
  */
 
+import type { BertShape } from '../bert-onnx/bert-model.js';
+
 export const VARIANT_NAMES = ['full', 'tiny'] as const;
 export type VariantName = (typeof VARIANT_NAMES)[number];
-
-export interface BertShape {
-  readonly layers: number;
-  readonly hidden: number;
-  readonly heads: number;
-  readonly intermediate: number;
-  readonly vocab: number;
-  readonly maxPositions: number;
-  readonly typeVocab: number;
-  readonly layerNormEps: number;
-}
 
 const MINILM_L6: BertShape = {
   layers: 6,

@@ -9,45 +9,10 @@
  * export.
  */
 import { deriveSeed, fillNormal, mulberry32 } from './prng.js';
-import type { BertShape } from './variants.js';
+import type { BertShape, BertWeights, EncoderLayerWeights, LayerNormWeights, LinearWeights } from '../bert-onnx/bert-model.js';
 
 /** BERT's initializer_range. */
 export const INIT_STD = 0.02;
-
-/** A dense layer y = x·W + b, with W stored row-major as [in, out] like ONNX MatMul's B. */
-export interface LinearWeights {
-  readonly inFeatures: number;
-  readonly outFeatures: number;
-  readonly weight: Float32Array;
-  readonly bias: Float32Array;
-}
-
-export interface LayerNormWeights {
-  readonly gamma: Float32Array;
-  readonly beta: Float32Array;
-}
-
-export interface EncoderLayerWeights {
-  readonly query: LinearWeights;
-  readonly key: LinearWeights;
-  readonly value: LinearWeights;
-  readonly attentionOutput: LinearWeights;
-  readonly attentionNorm: LayerNormWeights;
-  readonly intermediate: LinearWeights;
-  readonly output: LinearWeights;
-  readonly outputNorm: LayerNormWeights;
-}
-
-export interface BertWeights {
-  /** [vocab, hidden] */
-  readonly wordEmbeddings: Float32Array;
-  /** [maxPositions, hidden] */
-  readonly positionEmbeddings: Float32Array;
-  /** [typeVocab, hidden] */
-  readonly tokenTypeEmbeddings: Float32Array;
-  readonly embeddingNorm: LayerNormWeights;
-  readonly layers: readonly EncoderLayerWeights[];
-}
 
 /** One independent stream per tensor name; see deriveSeed for why. */
 function normalTensor(seed: number, name: string, size: number, std: number): Float32Array {

@@ -1,3 +1,5 @@
+import type { ModelIdentity } from './model-identity.js';
+
 /** What every embedder offers the rest of the service. */
 export type EmbedderKind = 'minilm' | 'use-lite';
 
@@ -9,6 +11,8 @@ export interface Embedder {
   /** True for the generated MiniLM-shaped test model: its vectors mean nothing. */
   readonly standin: boolean;
   readonly description: string;
+  /** The model's name and whether it behaved as that model at load (MiniLM); absent when there is nothing to check. */
+  readonly model?: ModelIdentity;
   /** L2-normalised vectors, one per text, in order. */
   embed(texts: readonly string[]): Promise<Float32Array[]>;
   /** Releases what the embedder holds outside the heap (worker threads); embedders without such resources omit it. */
@@ -48,6 +52,13 @@ export async function embedInBatches(
 }
 
 /** The identity of an embedder, for wrappers (cache, batcher) that change how it embeds but not what. */
-export function embedderIdentity(inner: Embedder): Pick<Embedder, 'id' | 'kind' | 'dim' | 'standin' | 'description'> {
-  return { id: inner.id, kind: inner.kind, dim: inner.dim, standin: inner.standin, description: inner.description };
+export function embedderIdentity(inner: Embedder): Pick<Embedder, 'id' | 'kind' | 'dim' | 'standin' | 'description' | 'model'> {
+  return {
+    id: inner.id,
+    kind: inner.kind,
+    dim: inner.dim,
+    standin: inner.standin,
+    description: inner.description,
+    ...(inner.model === undefined ? {} : { model: inner.model }),
+  };
 }

@@ -6,6 +6,7 @@ import { Worker } from 'node:worker_threads';
 import 'onnxruntime-node';
 import { EmbedderLoadError, type Embedder } from './embedder.js';
 import type { MiniLmOptions } from './minilm.js';
+import type { ModelIdentity } from './model-identity.js';
 
 /** Messages between the pool and minilm-worker.ts. */
 export interface WorkerRequest {
@@ -13,7 +14,7 @@ export interface WorkerRequest {
   texts: readonly string[];
 }
 export type WorkerReply =
-  | { type: 'ready'; identity: { id: string; standin: boolean; description: string; dim: number } }
+  | { type: 'ready'; identity: { id: string; standin: boolean; description: string; dim: number; model?: ModelIdentity } }
   | { type: 'vectors'; seq: number; vectors: Float32Array[] }
   | { type: 'failed'; seq: number; name: string; message: string };
 

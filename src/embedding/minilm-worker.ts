@@ -38,7 +38,8 @@ try {
       (error: unknown) => reply({ type: 'failed', seq: request.seq, name: (error as Error).name, message: (error as Error).message }),
     );
   });
-  reply({ type: 'ready', identity: { id: embedder.id, standin: embedder.standin, description: embedder.description, dim: embedder.dim } });
+  const { id, standin, description, dim, model } = embedder;
+  reply({ type: 'ready', identity: { id, standin, description, dim, ...(model === undefined ? {} : { model }) } });
 } catch (error) {
   reply({ type: 'failed', seq: -1, name: (error as Error).name, message: (error as Error).message });
 }

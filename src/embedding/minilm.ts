@@ -5,6 +5,7 @@ import { env, pipeline } from '@xenova/transformers';
 import ort from 'onnxruntime-node';
 import { EmbedderLoadError, type Embedder } from './embedder.js';
 import { meanPoolNormalized } from './mean-pooling.js';
+import { checkModelBehaviour, readIdentityReference } from './model-identity.js';
 import { MINILM_MAX_TOKENS, closeTruncatedRows } from './sequence-limit.js';
 
 export interface MiniLmOptions {
@@ -18,6 +19,8 @@ export interface MiniLmOptions {
   offline: boolean;
   /** onnxruntime intra-op threads; 0 or absent lets onnxruntime choose (one per physical core). */
   intraOpThreads?: number;
+  /** Folder of behaviour-check references (routes-data/model-identity); absent: no check, so no calibration by name. */
+  identityDir?: string;
 }
 
 type SessionCreate = typeof ort.InferenceSession.create;
@@ -72,7 +75,7 @@ const HOW_TO_PROVIDE =
   'set MINILM_MODEL_DIR to a directory holding the Xenova/all-MiniLM-L6-v2 files (config.json, tokenizer files, onnx/model_quantized.onnx), ' +
   'or start once with network access and EMBEDDING_OFFLINE=false so the model is downloaded into MODEL_CACHE_DIR';
 
-type Identity = { id: string; standin: boolean; description: string };
+type Identity = { id: string; standin: boolean; description: string; name: string };
 
 /** What the feature-extraction pipeline is made of (transformers.js 2.17 ships no usable types for it). */
 interface FeatureExtractionParts {
@@ -103,8 +106,31 @@ function sha256OfFile(path: string): string {
   return hash.digest('hex');
 }
 
-/** Tells the real model, the generated stand-in and anything else apart, so vectors are never mixed up. */
-function identifyWeights(modelDir: string, weightFile: string, precision: string): Identity {
+/** The model_name that `npm run import-model` wrote, if this folder came from it. */
+function importedModelName(modelDir: string): string | undefined {
+  const path = join(modelDir, 'import-manifest.json');
+  if (!existsSync(path)) return undefined;
+  const manifest = JSON.parse(readFileSync(path, 'utf8')) as { model_name?: unknown };
+  return typeof manifest.model_name === 'string' ? manifest.model_name : undefined;
+}
+
+/** "sentence-transformers/all-MiniLM-L6-v2" → "all-MiniLM-L6-v2", from config.json or else the model id. */
+function declaredModelName(modelDir: string, modelId: string): string {
+  try {
+    const config = JSON.parse(readFileSync(join(modelDir, 'config.json'), 'utf8')) as { _name_or_path?: unknown };
+    if (typeof config._name_or_path === 'string' && config._name_or_path !== '') return basename(config._name_or_path);
+  } catch {
+    // A missing or odd config.json has already failed the load; the id is the fallback name.
+  }
+  return basename(modelId);
+}
+
+/**
+ * Tells the real model, the generated stand-in and anything else apart, so
+ * vectors are never mixed up: the id (stored with every vector) names the
+ * exact bytes, the name is what the behaviour check then confirms or not.
+ */
+function identifyWeights(modelDir: string, weightFile: string, precision: string, modelId: string): Identity {
   const sha256 = sha256OfFile(join(modelDir, 'onnx', weightFile));
   const markerPath = join(modelDir, 'standin.json');
   if (existsSync(markerPath)) {
@@ -113,15 +139,31 @@ function identifyWeights(modelDir: string, weightFile: string, precision: string
     return {
       id: `minilm-stand-in/${variant}:${precision}:${sha256.slice(0, 12)}`,
       standin: true,
+      name: `minilm-stand-in-${variant}`,
       description: `STAND-IN: a generated MiniLM-shaped network with random weights (${variant}); its routing decisions are meaningless`,
     };
   }
   if (UPSTREAM_WEIGHT_SHA256[weightFile] === sha256) {
-    return { id: `Xenova/all-MiniLM-L6-v2:${precision}`, standin: false, description: `all-MiniLM-L6-v2 (${precision}, 384-dim) via transformers.js` };
+    return {
+      id: `Xenova/all-MiniLM-L6-v2:${precision}`,
+      standin: false,
+      name: 'all-MiniLM-L6-v2',
+      description: `all-MiniLM-L6-v2 (${precision}, 384-dim) via transformers.js`,
+    };
+  }
+  const imported = importedModelName(modelDir);
+  if (imported !== undefined) {
+    return {
+      id: `${imported}:${precision}:${sha256.slice(0, 12)}`,
+      standin: false,
+      name: imported,
+      description: `${imported} (${precision}) imported by npm run import-model into ${modelDir}`,
+    };
   }
   return {
     id: `minilm-custom:${precision}:${sha256.slice(0, 12)}`,
     standin: false,
+    name: declaredModelName(modelDir, modelId),
     description: `a custom MiniLM-compatible model from ${modelDir} (${precision}); weights differ from upstream all-MiniLM-L6-v2`,
   };
 }
@@ -189,7 +231,7 @@ export async function loadMiniLmEmbedder(options: MiniLmOptions): Promise<Embedd
     });
   }
   const dir = location.dir ?? join(resolve(options.cacheDir), options.modelId);
-  const identity = identifyWeights(dir, weightFile, precision);
+  const { name, ...identity } = identifyWeights(dir, weightFile, precision, options.modelId);
 
   // The pipeline's own pooling was ~9% of a route's CPU in a profile; tokenizer and model are called as it calls them.
   const { tokenizer, model } = extractor as unknown as FeatureExtractionParts;
@@ -203,5 +245,9 @@ export async function loadMiniLmEmbedder(options: MiniLmOptions): Promise<Embedd
     return meanPoolNormalized(hidden.data, hidden.dims, inputs.attention_mask.data);
   };
   const [probe] = await embed(['dimension probe']);
-  return { ...identity, kind: 'minilm', dim: probe!.length, embed };
+  const reference = identity.standin || options.identityDir === undefined ? undefined : readIdentityReference(options.identityDir, name);
+  const behaviour = await checkModelBehaviour(name, reference, embed);
+  const description =
+    behaviour.check === 'failed' ? `${identity.description}; BEHAVIOUR CHECK FAILED as ${name}: ${behaviour.detail}` : identity.description;
+  return { ...identity, description, model: behaviour, kind: 'minilm', dim: probe!.length, embed };
 }

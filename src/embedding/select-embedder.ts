@@ -34,6 +34,7 @@ export async function selectEmbedder(
     quantized: settings.minilmQuantized,
     cacheDir: settings.modelCacheDir,
     offline: settings.offline,
+    identityDir: settings.identityDir,
   };
   if (settings.choice === 'use-lite') return loaders.useLite();
   if (settings.choice === 'minilm') {
@@ -43,13 +44,13 @@ export async function selectEmbedder(
         embedder: embedder.id,
       });
     }
-    return embedder;
+    return warnOnFailedIdentity(embedder, logger);
   }
 
   let reason: string;
   try {
     const embedder = await loaders.minilm(minilmOptions);
-    if (!embedder.standin) return embedder;
+    if (!embedder.standin) return warnOnFailedIdentity(embedder, logger);
     // A worker pool holding the unused stand-in is stopped.
     await embedder.close?.();
     reason = `the MiniLM at MINILM_MODEL_DIR=${settings.minilmModelDir ?? ''} is a generated stand-in, which auto never uses`;
@@ -64,4 +65,22 @@ export async function selectEmbedder(
     { embedder: fallback.id },
   );
   return fallback;
+}
+
+/**
+ * A model that does not behave like the one it claims to be (damaged, another
+ * model under a known name, a bad conversion) still serves, since its vectors
+ * may be fine for its own exemplars, but no calibration made for the named
+ * model applies: scoring falls back to the uncalibrated defaults.
+ */
+function warnOnFailedIdentity(embedder: Embedder, logger: Logger): Embedder {
+  if (embedder.model?.check === 'failed') {
+    logger.error(
+      `MiniLM BEHAVIOUR CHECK FAILED: the model loaded as ${embedder.model.name} does not reproduce that model's reference vectors ` +
+        `(${embedder.model.detail}). It may be damaged or a different model; routing uses uncalibrated default scoring. ` +
+        'Re-import it with npm run import-model, or give it its own name with --id.',
+      { embedder: embedder.id },
+    );
+  }
+  return embedder;
 }

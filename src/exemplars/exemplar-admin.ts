@@ -1,9 +1,11 @@
 import type { Embedder } from '../embedding/embedder.js';
 import { AppError } from '../errors.js';
 import { ExemplarInputSchema, type Axis, type ExemplarInput } from '../routes-config/schemas.js';
+import { embedInBatches } from '../embedding/embedder.js';
 import { exemplarContentHash } from '../routes-config/content-hash.js';
 import type { LocatedExemplar } from '../routes-config/exemplar-files.js';
 import { dedupeExemplars } from '../routes-config/exemplar-files.js';
+import { regressionCheckView, type BankEdit, type RegressionCheck, type RegressionGuard } from './regression-guard.js';
 import { seedExemplars, type SeedSummary } from './seed.js';
 import type { ExemplarFilter, ExemplarRecord, ExemplarStore } from './store.js';
 
@@ -18,6 +20,11 @@ export interface ExemplarPatch {
 export interface ExemplarSetChange {
   version: string;
   revision: number;
+}
+
+/** The regression check a change passed (or was flagged by); absent when checks are off. */
+export interface CheckedChange {
+  regressionCheck?: RegressionCheck | undefined;
 }
 
 /**
@@ -37,7 +44,25 @@ export class ExemplarAdmin {
     private readonly store: ExemplarStore,
     private readonly embedder: Embedder,
     private readonly onChange: () => ExemplarSetChange,
+    /** Checks adds, edits, promotions and imports before they are written (PROMOTION_CHECK); none when off. */
+    private readonly guard?: RegressionGuard | undefined,
   ) {}
+
+  /**
+   * Runs the regression check on a proposed change. In `refuse` mode a
+   * regression throws before anything is written; in `flag` mode the change
+   * goes ahead and the check travels with its result.
+   */
+  private async checked(edits: () => Promise<BankEdit[]>): Promise<CheckedChange> {
+    if (!this.guard) return {};
+    const check = await this.guard.check(await edits());
+    if (!check.passed && check.mode === 'refuse') {
+      throw new AppError('exemplar_regression', 409, `refused: the change would make routing worse (${check.regressions.join('; ')}); nothing was changed`, {
+        regression_check: regressionCheckView(check),
+      });
+    }
+    return { regressionCheck: check };
+  }
 
   list(filter: ExemplarFilter): { total: number; items: ExemplarRecord[] } {
     return this.store.list(filter);
@@ -66,13 +91,14 @@ export class ExemplarAdmin {
     return run;
   }
 
-  add(input: ExemplarInput): Promise<{ exemplar: ExemplarRecord } & ExemplarSetChange> {
-    return this.exclusive(() => this.addNow(input));
+  add(input: ExemplarInput): Promise<{ exemplar: ExemplarRecord } & ExemplarSetChange & CheckedChange> {
+    return this.exclusive(() => this.addNow(input, true));
   }
 
-  private async addNow(input: ExemplarInput): Promise<{ exemplar: ExemplarRecord } & ExemplarSetChange> {
+  private async addNow(input: ExemplarInput, check: boolean): Promise<{ exemplar: ExemplarRecord } & ExemplarSetChange & CheckedChange> {
     const contentHash = this.refuseDuplicate(input.axis, input.text);
     const [vector] = await this.embedder.embed([input.text]);
+    const checked = check ? await this.checked(async () => [{ axis: input.axis, label: input.label, vector: vector! }]) : {};
     this.store.apply({
       embedderId: this.embedder.id,
       writes: [{ ...input, source: ADMIN_SOURCE, contentHash, vector }],
@@ -80,14 +106,19 @@ export class ExemplarAdmin {
       deleteIds: [],
     });
     const change = this.onChange();
-    return { exemplar: this.get(this.store.idOfHash(contentHash)!), ...change };
+    if (checked.regressionCheck) this.guard?.committed(change.revision);
+    return { exemplar: this.get(this.store.idOfHash(contentHash)!), ...change, ...checked };
   }
 
-  update(id: number, patch: ExemplarPatch): Promise<{ exemplar: ExemplarRecord } & ExemplarSetChange> {
-    return this.exclusive(() => this.updateNow(id, patch));
+  update(id: number, patch: ExemplarPatch): Promise<{ exemplar: ExemplarRecord } & ExemplarSetChange & CheckedChange> {
+    return this.exclusive(() => this.updateNow(id, patch, true));
   }
 
-  private async updateNow(id: number, patch: ExemplarPatch): Promise<{ exemplar: ExemplarRecord } & ExemplarSetChange> {
+  private async updateNow(
+    id: number,
+    patch: ExemplarPatch,
+    check: boolean,
+  ): Promise<{ exemplar: ExemplarRecord } & ExemplarSetChange & CheckedChange> {
     const current = this.get(id);
     const next = ExemplarInputSchema.safeParse({
       axis: current.axis,
@@ -99,21 +130,50 @@ export class ExemplarAdmin {
     const contentHash = this.refuseDuplicate(current.axis, next.data.text, id);
     const textChanged = next.data.text !== current.text;
     const vector = textChanged ? (await this.embedder.embed([next.data.text]))[0]! : undefined;
+    // Only a new label or a new text can move a decision; a language tag cannot.
+    const moves = textChanged || next.data.label !== current.label;
+    const checked =
+      check && moves
+        ? await this.checked(async () => [
+            { id, axis: current.axis, label: next.data.label, vector: vector ?? (await this.embedder.embed([current.text]))[0]! },
+          ])
+        : {};
     this.store.update(
       id,
       { label: next.data.label, text: next.data.text, lang: next.data.lang, contentHash },
       vector ? { embedderId: this.embedder.id, vector } : undefined,
     );
     const change = this.onChange();
-    return { exemplar: this.get(id), ...change };
+    return { exemplar: this.get(id), ...change, ...checked };
   }
 
   /** Makes `text` an exemplar of `label`: relabels it if it is already one on this axis, adds it otherwise. */
-  promote(axis: Axis, label: string, text: string, lang: string): Promise<ExemplarRecord> {
+  async promote(axis: Axis, label: string, text: string, lang: string): Promise<ExemplarRecord> {
+    const { exemplars } = await this.promoteAll([{ axis, label }], text, lang);
+    return exemplars[0]!;
+  }
+
+  /**
+   * A correction's labels on both axes as one change: one regression check
+   * over all of them, so a correction is promoted whole or not at all.
+   */
+  promoteAll(labels: readonly { axis: Axis; label: string }[], text: string, lang: string): Promise<{ exemplars: ExemplarRecord[] } & CheckedChange> {
     return this.exclusive(async () => {
-      const existing = this.store.idOfHash(exemplarContentHash(axis, text));
-      if (existing !== undefined) return (await this.updateNow(existing, { label })).exemplar;
-      return (await this.addNow({ axis, label, text, lang })).exemplar;
+      const checked = await this.checked(async () => {
+        const [vector] = await this.embedder.embed([text]);
+        return labels.map(({ axis, label }) => ({ id: this.store.idOfHash(exemplarContentHash(axis, text)), axis, label, vector: vector! }));
+      });
+      const exemplars: ExemplarRecord[] = [];
+      let revision: number | undefined;
+      for (const { axis, label } of labels) {
+        const existing = this.store.idOfHash(exemplarContentHash(axis, text));
+        const result = existing !== undefined ? await this.updateNow(existing, { label }, false) : await this.addNow({ axis, label, text, lang }, false);
+        exemplars.push(result.exemplar);
+        revision = result.revision;
+      }
+      // Axes whose labels were all new keep their "after" state; a relabelled axis was recomputed and keeps none.
+      if (checked.regressionCheck && revision !== undefined) this.guard?.committed(revision);
+      return { exemplars, ...checked };
     });
   }
 
@@ -126,11 +186,25 @@ export class ExemplarAdmin {
   }
 
   /** A whole file at once: validated before, written in one transaction, or not at all. */
-  importRows(rows: readonly LocatedExemplar[]): Promise<SeedSummary> {
+  importRows(rows: readonly LocatedExemplar[]): Promise<SeedSummary & CheckedChange> {
     return this.exclusive(async () => {
-      const summary = await seedExemplars(this.store, this.embedder, dedupeExemplars(rows));
+      const unique = dedupeExemplars(rows);
+      const checked = await this.checked(async () => {
+        // Rows already stored with the same label change nothing; the rest are checked as one change.
+        const changing = unique.filter((row) => {
+          const id = this.store.idOfHash(row.contentHash);
+          return id === undefined || this.store.get(id)?.label !== row.label;
+        });
+        const vectors = await embedInBatches(
+          this.embedder,
+          changing.map((row) => row.text),
+          32,
+        );
+        return changing.map((row, index) => ({ id: this.store.idOfHash(row.contentHash), axis: row.axis, label: row.label, vector: vectors[index]! }));
+      });
+      const summary = await seedExemplars(this.store, this.embedder, unique);
       this.onChange();
-      return summary;
+      return { ...summary, ...checked };
     });
   }
 }

@@ -2,6 +2,8 @@ import { Hono } from 'hono';
 import { z } from 'zod';
 import { AppError } from '../errors.js';
 import { parseImportContent } from '../routes-config/exemplar-files.js';
+import type { CheckedChange } from '../exemplars/exemplar-admin.js';
+import { regressionCheckView } from '../exemplars/regression-guard.js';
 import type { ExemplarRecord } from '../exemplars/store.js';
 import { DataFileError } from '../routes-config/data-error.js';
 import { AxisSchema, ExemplarInputSchema, LangSchema } from '../routes-config/schemas.js';
@@ -36,6 +38,11 @@ const PatchSchema = z
   .object({ label: z.string().min(1).optional(), text: z.string().min(1).optional(), lang: LangSchema.optional() })
   .strict()
   .refine((patch) => Object.keys(patch).length > 0, 'send at least one of label, text, lang');
+
+/** `regression_check` in a change's answer, when checks are on: the figures it passed, or was flagged by. */
+export function checkedView(change: CheckedChange) {
+  return change.regressionCheck ? { regression_check: regressionCheckView(change.regressionCheck) } : {};
+}
 
 const IdSchema = z.coerce.number().int().positive();
 
@@ -83,15 +90,15 @@ export function adminExemplarRoutes(maxImportRows: number): Hono<AppEnv> {
 
   routes.post('/admin/exemplars', async (c) => {
     const input = await readJsonBody(c, ExemplarInputSchema);
-    const result = await c.get('services').admin.exemplars.add(input);
-    return c.json({ ...result, exemplar: exemplarView(result.exemplar) }, 201);
+    const { regressionCheck, ...result } = await c.get('services').admin.exemplars.add(input);
+    return c.json({ ...result, exemplar: exemplarView(result.exemplar), ...checkedView({ regressionCheck }) }, 201);
   });
 
   routes.patch('/admin/exemplars/:id', async (c) => {
     const id = parseId(c.req.param('id'));
     const patch = await readJsonBody(c, PatchSchema);
-    const result = await c.get('services').admin.exemplars.update(id, patch);
-    return c.json({ ...result, exemplar: exemplarView(result.exemplar) });
+    const { regressionCheck, ...result } = await c.get('services').admin.exemplars.update(id, patch);
+    return c.json({ ...result, exemplar: exemplarView(result.exemplar), ...checkedView({ regressionCheck }) });
   });
 
   routes.delete('/admin/exemplars/:id', async (c) => c.json(await c.get('services').admin.exemplars.delete(parseId(c.req.param('id')))));
@@ -114,7 +121,14 @@ export function adminExemplarRoutes(maxImportRows: number): Hono<AppEnv> {
     if (rows.length > maxImportRows) throw new AppError('payload_too_large', 413, `at most ${maxImportRows} rows per import; split the file`);
     try {
       const summary = await c.get('services').admin.exemplars.importRows(rows);
-      return c.json({ added: summary.added, updated: summary.relabelled, unchanged: summary.unchanged, version: summary.version, revision: summary.revision });
+      return c.json({
+        added: summary.added,
+        updated: summary.relabelled,
+        unchanged: summary.unchanged,
+        version: summary.version,
+        revision: summary.revision,
+        ...checkedView(summary),
+      });
     } catch (error) {
       if (error instanceof DataFileError) throw new AppError('invalid_request', 400, `nothing was imported: ${error.problems.slice(0, 20).join('; ')}`);
       throw error;

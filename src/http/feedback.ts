@@ -4,7 +4,7 @@ import { AppError } from '../errors.js';
 import { IntentSchema, LangSchema, TierSchema } from '../routes-config/schemas.js';
 import type { AppEnv } from './app-env.js';
 import { describeValidation, readJsonBody } from './body.js';
-import { exemplarView } from './admin-exemplars.js';
+import { checkedView, exemplarView } from './admin-exemplars.js';
 
 const FeedbackSchema = z
   .object({
@@ -90,13 +90,16 @@ export function adminFeedbackRoutes(): Hono<AppEnv> {
     }
     promoting.add(id);
     try {
-      const created = [];
-      for (const [axis, label] of [['tier', record.expected_tier], ['intent', record.expected_intent]] as const) {
-        if (!label) continue;
-        created.push(await admin.exemplars.promote(axis, label, record.query, lang));
-      }
-      feedback.mark(id, 'promoted', created.map((exemplar) => exemplar.id));
-      return c.json({ feedback: feedback.get(id), exemplars: created.map(exemplarView) });
+      const labels = (
+        [
+          ['tier', record.expected_tier],
+          ['intent', record.expected_intent],
+        ] as const
+      ).flatMap(([axis, label]) => (label ? [{ axis, label }] : []));
+      // Both axes in one change: one regression check (when on), promoted whole or refused whole.
+      const promoted = await admin.exemplars.promoteAll(labels, record.query, lang);
+      feedback.mark(id, 'promoted', promoted.exemplars.map((exemplar) => exemplar.id));
+      return c.json({ feedback: feedback.get(id), exemplars: promoted.exemplars.map(exemplarView), ...checkedView(promoted) });
     } finally {
       promoting.delete(id);
     }

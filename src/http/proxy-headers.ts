@@ -1,4 +1,16 @@
+import type { CascadeResult } from '../cascade/tier-cascade.js';
 import type { ProxyOutcome } from '../proxy/chat-proxy.js';
+
+const usdHeader = (usd: number): string => usd.toFixed(10).replace(/0+$/, '').replace(/\.$/, '');
+
+/** Whether a small model was asked for the tier, what it answered and what it cost; nothing when it was not asked. */
+export function cascadeHeaders(cascade: CascadeResult | undefined): Record<string, string> {
+  if (!cascade) return {};
+  const headers: Record<string, string> = { 'x-router-cascade': cascade.outcome, 'x-router-cascade-model': cascade.model };
+  if (cascade.tier) headers['x-router-cascade-tier'] = cascade.tier;
+  if (cascade.costUsd !== undefined) headers['x-router-cascade-cost-usd'] = usdHeader(cascade.costUsd);
+  return headers;
+}
 
 /** The decision, on every proxied response, for clients that cannot read our body fields. */
 export function decisionHeaders(outcome: ProxyOutcome, costUsd: number | undefined): Record<string, string> {
@@ -16,8 +28,8 @@ export function decisionHeaders(outcome: ProxyOutcome, costUsd: number | undefin
   const reasoning = outcome.candidate.reasoning;
   if (reasoning?.effort) headers['x-router-reasoning'] = `effort=${reasoning.effort}`;
   else if (reasoning?.thinkingBudget) headers['x-router-reasoning'] = `thinking_budget=${reasoning.thinkingBudget}`;
-  if (costUsd !== undefined) headers['x-router-cost-usd'] = costUsd.toFixed(10).replace(/0+$/, '').replace(/\.$/, '');
-  return headers;
+  if (costUsd !== undefined) headers['x-router-cost-usd'] = usdHeader(costUsd);
+  return { ...headers, ...cascadeHeaders(outcome.plan.cascade) };
 }
 
 export const SSE_HEADERS = {

@@ -1,3 +1,4 @@
+import type { CascadeResult } from '../cascade/tier-cascade.js';
 import type { Embedder } from '../embedding/embedder.js';
 import type { Candidate } from '../routing/candidates.js';
 import type { ExemplarSetStatus, RouteOutcome } from '../router-service.js';
@@ -32,6 +33,21 @@ function topView(axis: 'tier' | 'intent', scores: AxisScores) {
   return scores.top.map((match) => ({ id: match.id, axis, label: match.label, text: match.text, similarity: round(match.similarity) }));
 }
 
+/** The cascade consultation as evidence: null when the tier margin did not call for one. */
+export function cascadeView(cascade: CascadeResult | undefined) {
+  if (!cascade) return null;
+  return {
+    model: cascade.model,
+    outcome: cascade.outcome,
+    tier: cascade.tier ?? null,
+    answer: cascade.answer ?? null,
+    latency_ms: round(cascade.latencyMs, 3),
+    cost_usd: cascade.costUsd ?? null,
+    input_tokens: cascade.inputTokens,
+    output_tokens: cascade.outputTokens,
+  };
+}
+
 export function embedderView(embedder: Embedder) {
   return {
     id: embedder.id,
@@ -39,6 +55,7 @@ export function embedderView(embedder: Embedder) {
     dim: embedder.dim,
     standin: embedder.standin,
     description: embedder.description,
+    model: embedder.model === undefined ? null : { name: embedder.model.name, check: embedder.model.check, detail: embedder.model.detail },
   };
 }
 
@@ -62,9 +79,10 @@ export function routeResponse(outcome: RouteOutcome, embedder: Embedder, exempla
     margins: { tier: round(outcome.tierScores.margin), intent: round(outcome.intentScores.margin) },
     scored_tier: decision.scoredTier,
     adjustments: decision.adjustments,
+    cascade: cascadeView(outcome.cascade),
     top_exemplars: [...topView('tier', outcome.tierScores), ...topView('intent', outcome.intentScores)],
     rule_hits: outcome.ruleHits,
-    embedder: { id: embedder.id, standin: embedder.standin },
+    embedder: { id: embedder.id, standin: embedder.standin, model: embedder.model?.name ?? null, identity_check: embedder.model?.check ?? null },
     scoring: outcome.scoringSource,
     config_version: outcome.configVersion,
     exemplar_set_version: exemplars.version,

@@ -1,6 +1,8 @@
 import { Hono } from 'hono';
 import type { AppEnv } from './app-env.js';
 import { readJsonBody } from './body.js';
+import { clientSignal } from './node-request.js';
+import { cascadeHeaders } from './proxy-headers.js';
 import { routeResponse } from './route-response.js';
 import { routeBatchRequestSchema, routeRequestSchema, type RouteLimits } from './route-schemas.js';
 
@@ -19,8 +21,9 @@ export function routeRoutes(limits: RouteLimits): Hono<AppEnv> {
       strategy: body.strategy,
       sessionId: body.session_id,
       decisionId: c.get('requestId'),
+      signal: clientSignal(c),
     });
-    return c.json(routeResponse(outcome, router.embedder, router.exemplarSet()));
+    return c.json(routeResponse(outcome, router.embedder, router.exemplarSet()), 200, cascadeHeaders(outcome.cascade));
   });
 
   routes.post('/v1/route/batch', async (c) => {

@@ -20,6 +20,8 @@ export interface LedgerEntry {
   outputTokens: number | undefined;
   tokensEstimated: boolean;
   costUsd: number | undefined;
+  /** The part of costUsd spent asking the cascade for the tier (metrics count it under the cascade's model). */
+  cascadeCostUsd?: number | undefined;
   baselineCostUsd: number | undefined;
   status: 'ok' | 'error';
   httpStatus: number;

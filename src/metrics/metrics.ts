@@ -26,6 +26,7 @@ export class RouterMetrics {
   private readonly attempts;
   private readonly fallbacks;
   private readonly tokens;
+  private readonly cascades;
   private readonly cost;
   private readonly baselineCost;
   private readonly embedderInfo;
@@ -49,6 +50,7 @@ export class RouterMetrics {
     this.attempts = new Counter({ name: 'router_upstream_attempts_total', help: 'Upstream attempts by provider, model and outcome', labelNames: ['provider', 'model', 'outcome'], registers });
     this.fallbacks = new Counter({ name: 'router_fallbacks_total', help: 'Requests answered by a candidate other than the first', labelNames: ['model'], registers });
     this.tokens = new Counter({ name: 'router_tokens_total', help: 'Tokens by model and direction', labelNames: ['model', 'direction'], registers });
+    this.cascades = new Counter({ name: 'router_cascade_total', help: 'Cascade consultations on uncertain tiers, by model and outcome', labelNames: ['model', 'outcome'], registers });
     this.cost = new Counter({ name: 'router_cost_usd_total', help: 'Spend in USD by model', labelNames: ['model'], registers });
     this.baselineCost = new Counter({ name: 'router_baseline_cost_usd_total', help: 'What the baseline model would have cost for the same tokens', registers });
     this.embedderInfo = new Gauge({ name: 'router_embedder_info', help: 'The active embedder (value 1)', labelNames: ['embedder', 'standin'], registers });
@@ -106,6 +108,12 @@ export class RouterMetrics {
       this.topSimilarity.observe({ axis }, best.score);
       this.margin.observe({ axis }, scores.margin);
     }
+    const { cascade } = outcome;
+    if (cascade) {
+      this.cascades.inc({ model: cascade.model, outcome: cascade.outcome });
+      // Counted here, for routed-only requests too; observeProxied leaves it out of the answering model's spend.
+      if (cascade.costUsd) this.cost.inc({ model: cascade.model }, cascade.costUsd);
+    }
   }
 
   observeProxied(entry: LedgerEntry): void {
@@ -115,7 +123,7 @@ export class RouterMetrics {
     if (entry.attempts.length > 1 && entry.attempts.at(-1)?.status === 'ok') this.fallbacks.inc({ model: entry.model });
     if (entry.inputTokens !== undefined) this.tokens.inc({ model: entry.model, direction: 'input' }, entry.inputTokens);
     if (entry.outputTokens !== undefined) this.tokens.inc({ model: entry.model, direction: 'output' }, entry.outputTokens);
-    if (entry.costUsd !== undefined) this.cost.inc({ model: entry.model }, entry.costUsd);
+    if (entry.costUsd !== undefined) this.cost.inc({ model: entry.model }, Math.max(0, entry.costUsd - (entry.cascadeCostUsd ?? 0)));
     if (entry.baselineCostUsd !== undefined && entry.costUsd !== undefined) this.baselineCost.inc(entry.baselineCostUsd);
   }
 }

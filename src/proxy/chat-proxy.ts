@@ -1,7 +1,8 @@
 import { randomUUID } from 'node:crypto';
+import type { CascadeResult } from '../cascade/tier-cascade.js';
 import type { Config } from '../config.js';
 import type { Strategy } from '../routing/strategy.js';
-import { estimateCost } from '../cost/pricing.js';
+import { estimateCost, roundUsd } from '../cost/pricing.js';
 import { completionText, promptText, resolveUsage, type TokenUsage } from '../cost/tokens.js';
 import { AppError, type AppErrorStatus } from '../errors.js';
 import type { LedgerEntry, RequestLedger } from '../ledger/request-ledger.js';
@@ -56,6 +57,8 @@ export interface ProxyPlan {
   turnKey?: string | undefined;
   /** The routes-data version the plan was made with. */
   configVersion?: number | undefined;
+  /** The small model asked for the tier, if it was; its cost is part of the request's cost. */
+  cascade: CascadeResult | undefined;
 }
 
 export interface ProxyOutcome {
@@ -179,6 +182,7 @@ export class ChatProxy {
         candidates: [{ model: choice.modelId, provider: config.provider, providerModel: config.model, reasoning: reasoningOf(config) }],
         routeMs: undefined,
         configVersion: this.router.configVersion,
+        cascade: undefined,
       };
     }
     const outcome = await this.router.route({
@@ -186,6 +190,7 @@ export class ChatProxy {
       strategy: choice.strategy,
       sessionId: context.sessionId,
       decisionId: context.requestId,
+      signal: context.signal,
     });
     const available = outcome.decision.candidates.filter((candidate) => candidate.available);
     if (available.length === 0) {
@@ -213,6 +218,7 @@ export class ChatProxy {
       routeMs: outcome.timingsMs.total,
       turnKey: outcome.turnKey,
       configVersion: outcome.configVersion,
+      cascade: outcome.cascade,
     };
   }
 
@@ -399,7 +405,11 @@ export class ChatProxy {
   ): number | undefined {
     const prices = this.services.routesData.prices;
     const baselineModel = this.services.routesData.routing.baseline_model;
-    const costUsd = result.candidate && result.usage ? estimateCost(prices, result.candidate.model, result.usage) : undefined;
+    const answerCostUsd = result.candidate && result.usage ? estimateCost(prices, result.candidate.model, result.usage) : undefined;
+    // The request's cost includes the cascade consultation that chose its tier, even when the answer itself failed.
+    const cascadeCostUsd = plan.cascade?.costUsd;
+    const costUsd =
+      answerCostUsd === undefined && !cascadeCostUsd ? answerCostUsd : roundUsd((answerCostUsd ?? 0) + (cascadeCostUsd ?? 0));
     const baselineCostUsd = result.usage ? estimateCost(prices, baselineModel, result.usage) : undefined;
     const entry: LedgerEntry = {
       decisionId: plan.decisionId,
@@ -419,6 +429,7 @@ export class ChatProxy {
       outputTokens: result.usage?.outputTokens,
       tokensEstimated: result.usage?.estimated ?? false,
       costUsd,
+      cascadeCostUsd,
       baselineCostUsd,
       status: result.errorCode === undefined ? 'ok' : 'error',
       httpStatus: result.httpStatus,

@@ -29,6 +29,17 @@ export interface DecisionInput {
   conversationNotes?: readonly string[] | undefined;
   /** A later step of a turn: the model that served its first step goes first. */
   turnModel?: { turnKey: string; model: string } | undefined;
+  /** The small model's verdict, when the tier margin was low enough to ask one (see cascade/tier-cascade.ts). */
+  cascade?: CascadeVerdict | undefined;
+}
+
+/** What decideRoute needs of a cascade consultation. */
+export interface CascadeVerdict {
+  model: string;
+  /** `answered`, `cached`, or why there is no tier (`timeout`, `invalid_answer`, ...). */
+  outcome: string;
+  tier: Tier | undefined;
+  maxMargin: number;
 }
 
 export interface Decision {
@@ -87,6 +98,24 @@ function decideScoredTier(input: DecisionInput, adjustments: string[]): Tier {
     adjustments.push(`${input.strategy} chose ${picked} over ${ranked[0]!.label} (within the margin ${input.tierSettings.margin})`);
   }
   return picked;
+}
+
+/** A valid cascade answer replaces the kNN tier before policies and rules; any other outcome keeps it. */
+function applyCascade(scored: Tier, input: DecisionInput, adjustments: string[]): Tier {
+  const cascade = input.cascade;
+  if (!cascade) return scored;
+  const asked = `cascade ${cascade.model}${cascade.outcome === 'cached' ? ' (cached)' : ''}`;
+  const why = `tier margin ${input.tierScores.margin.toFixed(3)} under ${cascade.maxMargin}`;
+  if (cascade.tier === undefined) {
+    adjustments.push(`${asked} gave no tier (${cascade.outcome}; ${why}): kept ${scored}`);
+    return scored;
+  }
+  if (cascade.tier === scored) {
+    adjustments.push(`${asked} agreed on ${scored} (${why})`);
+    return scored;
+  }
+  adjustments.push(`${asked} chose ${cascade.tier} over ${scored} (${why})`);
+  return cascade.tier;
 }
 
 function applyTierPolicies(
@@ -159,7 +188,7 @@ export function decideRoute(input: DecisionInput): Decision {
   const adjustments: string[] = [...(input.conversationNotes ?? [])];
   const intent = decideIntent(input, adjustments);
   const scoredTier = decideScoredTier(input, adjustments);
-  const { tier, sessionFloorApplied } = applyTierPolicies(scoredTier, intent, input, adjustments);
+  const { tier, sessionFloorApplied } = applyTierPolicies(applyCascade(scoredTier, input, adjustments), intent, input, adjustments);
   const listed = listCandidates(input.table, tier, intent, {
     isProviderAvailable: input.isProviderAvailable,
     needsVision: input.needsVision,

@@ -11,6 +11,7 @@ import { FULL_STANDIN_DIR, PROJECT_ROOT, TINY_STANDIN_DIR } from '../support/env
 import { join } from 'node:path';
 
 const sentences = ['hi', 'my card payment was declined twice, can you check what happened?', 'write a haiku about the sea'];
+const identityDir = join(PROJECT_ROOT, 'routes-data/model-identity');
 const offline = { modelId: 'Xenova/all-MiniLM-L6-v2', cacheDir: join(PROJECT_ROOT, '.cache/test-empty-model-cache'), offline: true };
 
 function norm(vector: Float32Array): number {
@@ -96,7 +97,7 @@ test('a forced MiniLM that is missing fails with a message that says how to prov
   );
   const lines: string[] = [];
   await assert.rejects(
-    selectEmbedder({ choice: 'minilm', minilmModelId: offline.modelId, minilmModelDir: undefined, minilmQuantized: true, modelCacheDir: offline.cacheDir, offline: true }, createLogger('info', (line) => lines.push(line))),
+    selectEmbedder({ choice: 'minilm', minilmModelId: offline.modelId, minilmModelDir: undefined, minilmQuantized: true, modelCacheDir: offline.cacheDir, offline: true, identityDir }, createLogger('info', (line) => lines.push(line))),
     EmbedderLoadError,
   );
   assert.deepEqual(lines, [], 'a forced choice does not fall back');
@@ -105,7 +106,7 @@ test('a forced MiniLM that is missing fails with a message that says how to prov
 test('auto never settles for the stand-in: it falls back to USE-lite with one warning saying why', async () => {
   const lines: string[] = [];
   const embedder = await selectEmbedder(
-    { choice: 'auto', minilmModelId: offline.modelId, minilmModelDir: TINY_STANDIN_DIR, minilmQuantized: true, modelCacheDir: offline.cacheDir, offline: true },
+    { choice: 'auto', minilmModelId: offline.modelId, minilmModelDir: TINY_STANDIN_DIR, minilmQuantized: true, modelCacheDir: offline.cacheDir, offline: true, identityDir },
     createLogger('info', (line) => lines.push(line)),
   );
   assert.equal(embedder.kind, 'use-lite');
@@ -120,7 +121,7 @@ test('auto never settles for the stand-in: it falls back to USE-lite with one wa
 test('forcing minilm onto the stand-in works but warns that it is one', async () => {
   const lines: string[] = [];
   const embedder = await selectEmbedder(
-    { choice: 'minilm', minilmModelId: offline.modelId, minilmModelDir: TINY_STANDIN_DIR, minilmQuantized: true, modelCacheDir: offline.cacheDir, offline: true },
+    { choice: 'minilm', minilmModelId: offline.modelId, minilmModelDir: TINY_STANDIN_DIR, minilmQuantized: true, modelCacheDir: offline.cacheDir, offline: true, identityDir },
     createLogger('info', (line) => lines.push(line)),
   );
   assert.equal(embedder.standin, true);

@@ -21,6 +21,8 @@ export type Fault =
   | { type: 'status'; status: number; message?: string }
   /** 429 with a `retry-after` header in seconds. */
   | { type: 'rate_limit'; retryAfterSeconds: number }
+  /** Answers normally, but with this text as the whole answer (a scripted reply). */
+  | { type: 'reply'; text: string }
   /** Waits before answering (normally, if the client is still there). */
   | { type: 'delay'; ms: number }
   /** Destroys the socket before sending anything. */
@@ -145,7 +147,8 @@ export async function startFakeUpstream(options: FakeUpstreamOptions): Promise<F
     const invalid = api === 'openai' ? validateOpenAI(body) : api === 'responses' ? validateResponses(body) : validateAnthropic(req, body);
     if (invalid !== undefined) return sendError(res, api, 400, invalid);
 
-    const answer = api === 'openai' ? answerOpenAI(body) : api === 'responses' ? answerResponses(body) : answerAnthropic(body);
+    const composed = api === 'openai' ? answerOpenAI(body) : api === 'responses' ? answerResponses(body) : answerAnthropic(body);
+    const answer = fault?.type === 'reply' ? { ...composed, text: fault.text, usage: { ...composed.usage, output: sizeTokens(fault.text) } } : composed;
     record.usage = { input: answer.usage.input, output: answer.usage.output };
     const streaming = body['stream'] === true;
     if (!streaming) {

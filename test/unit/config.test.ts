@@ -36,3 +36,25 @@ test('a bad environment fails with one line per bad field', () => {
     },
   );
 });
+
+test('the cascade and the promotion check are off by default, and their settings are validated', () => {
+  const defaults = loadConfig({});
+  assert.deepEqual(defaults.cascade, { model: undefined, maxMargin: 0.0125, timeoutMs: 1500, cacheSize: 10_000 });
+  assert.deepEqual(defaults.promotionCheck, { mode: 'off', tolerance: 0.005, validationSetPath: undefined });
+  const set = loadConfig({ CASCADE_MODEL: 'gpt-4o-mini', CASCADE_MAX_MARGIN: '0.02', PROMOTION_CHECK: 'refuse', PROMOTION_VALIDATION_SET: 'v.jsonl' });
+  assert.equal(set.cascade.model, 'gpt-4o-mini');
+  assert.equal(set.cascade.maxMargin, 0.02);
+  assert.equal(set.promotionCheck.mode, 'refuse');
+  assert.equal(set.promotionCheck.validationSetPath, 'v.jsonl');
+  assert.throws(
+    () => loadConfig({ CASCADE_MAX_MARGIN: '-1', CASCADE_TIMEOUT_MS: '0', PROMOTION_CHECK: 'warn', PROMOTION_CHECK_TOLERANCE: '2' }),
+    (error: unknown) => {
+      assert.ok(error instanceof ConfigError);
+      assert.deepEqual(
+        error.problems.map((line) => line.split(':')[0]),
+        ['CASCADE_MAX_MARGIN', 'CASCADE_TIMEOUT_MS', 'PROMOTION_CHECK', 'PROMOTION_CHECK_TOLERANCE'],
+      );
+      return true;
+    },
+  );
+});

@@ -151,3 +151,22 @@ test('decideRoute: a later step of a turn puts the model of its first step first
   assert.equal(gone.chosen?.id, plain.chosen?.id);
   assert.ok(gone.adjustments.some((step) => step.includes('cannot take this request')));
 });
+
+test('decideRoute: a cascade answer replaces the kNN tier before policies; no answer keeps it', () => {
+  const asked = (tier: Tier | undefined, outcome: string) => ({ model: 'gpt-4o-mini', outcome, tier, maxMargin: 0.05 });
+  const cases: [ReturnType<typeof asked>, Partial<DecisionInput>, Tier, RegExp][] = [
+    [asked('complex', 'answered'), {}, 'complex', /^cascade gpt-4o-mini chose complex over medium \(tier margin 0\.020 under 0\.05\)$/],
+    [asked('complex', 'cached'), {}, 'complex', /^cascade gpt-4o-mini \(cached\) chose complex over medium/],
+    [asked('medium', 'answered'), {}, 'medium', /^cascade gpt-4o-mini agreed on medium/],
+    [asked(undefined, 'timeout'), {}, 'medium', /^cascade gpt-4o-mini gave no tier \(timeout; tier margin 0\.020 under 0\.05\): kept medium$/],
+    // The smalltalk policy still caps whatever the cascade said.
+    [asked('complex', 'answered'), { intentScores: axis({ smalltalk: 0.9 }) }, 'simple', /^cascade gpt-4o-mini chose complex over medium/],
+  ];
+  for (const [cascade, overrides, expected, step] of cases) {
+    const decision = decideRoute(input({ ...overrides, cascade }));
+    assert.equal(decision.tier, expected, `${cascade.outcome} ${cascade.tier ?? '-'}`);
+    assert.equal(decision.scoredTier, 'medium', 'scoredTier stays the kNN tier');
+    assert.match(decision.adjustments[0]!, step);
+  }
+  assert.ok(!decideRoute(input()).adjustments.some((step) => step.startsWith('cascade')), 'no cascade, no cascade step');
+});

@@ -14,8 +14,7 @@ import {
   tensorValueInfo,
 } from './onnx-builder.js';
 import { EMBEDDING_QMAX, MATMUL_WEIGHT_QMAX, quantizePerColumn, quantizePerTensor } from './quantize.js';
-import type { BertShape } from './variants.js';
-import type { BertWeights, EncoderLayerWeights, LayerNormWeights, LinearWeights } from './weights.js';
+import type { BertShape, BertWeights, EncoderLayerWeights, LayerNormWeights, LinearWeights } from './bert-model.js';
 
 /** `fp32` is model.onnx; `int8` is model_quantized.onnx. */
 export type Precision = 'fp32' | 'int8';
@@ -38,6 +37,7 @@ interface BuildContext {
   readonly g: GraphBuilder;
   readonly shape: BertShape;
   readonly precision: Precision;
+  readonly options: Required<BertGraphOptions>;
   /**
    * DynamicQuantizeLinear outputs per float input. Q, K and V read the same
    * tensor; quantising it once is what onnxruntime's quantizer does too.
@@ -45,9 +45,21 @@ interface BuildContext {
   readonly quantizedInputs: Map<string, readonly [string, string, string]>;
 }
 
-export function buildBertGraph(shape: BertShape, weights: BertWeights, precision: Precision): proto.IGraphProto {
+export interface BertGraphOptions {
+  /** Only a label inside the file; the stand-in keeps its historical one so its bytes do not change. */
+  readonly graphName?: string;
+}
+
+const DEFAULT_OPTIONS: Required<BertGraphOptions> = { graphName: 'minilm_standin' };
+
+export function buildBertGraph(
+  shape: BertShape,
+  weights: BertWeights,
+  precision: Precision,
+  options: BertGraphOptions = {},
+): proto.IGraphProto {
   const g = new GraphBuilder();
-  const ctx: BuildContext = { g, shape, precision, quantizedInputs: new Map() };
+  const ctx: BuildContext = { g, shape, precision, options: { ...DEFAULT_OPTIONS, ...options }, quantizedInputs: new Map() };
   for (const name of INPUT_NAMES) g.input(name);
 
   const maskBias = attentionMaskBias(ctx, 'attention_mask');
@@ -58,7 +70,7 @@ export function buildBertGraph(shape: BertShape, weights: BertWeights, precision
   g.output(hidden, OUTPUT_NAME);
 
   return g.build(
-    'minilm_standin',
+    ctx.options.graphName,
     INPUT_NAMES.map((name) => tensorValueInfo(name, DataType.INT64, [BATCH, SEQUENCE])),
     [tensorValueInfo(OUTPUT_NAME, DataType.FLOAT, [BATCH, SEQUENCE, shape.hidden])],
   );

@@ -34,7 +34,7 @@ export type Dim = number | string;
 // ONNX raw_data is little-endian; the typed arrays below are written as-is, so
 // refuse to run on a big-endian host instead of emitting a corrupt model.
 if (endianness() !== 'LE') {
-  throw new Error('minilm-standin: typed arrays are written as ONNX raw_data, which requires a little-endian host');
+  throw new Error('bert-onnx: typed arrays are written as ONNX raw_data, which requires a little-endian host');
 }
 
 function bytesOf(array: ArrayBufferView): Uint8Array {
@@ -148,7 +148,7 @@ export interface ModelMetadata {
   readonly producerName: string;
   readonly producerVersion: string;
   readonly docString: string;
-  /** Written as metadata_props so any ONNX tool (and our service) can see it is a stand-in. */
+  /** Written as metadata_props so any ONNX tool (and our service) can see where it came from (a stand-in, an import). */
   readonly props: Readonly<Record<string, string>>;
 }
 

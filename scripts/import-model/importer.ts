@@ -1,0 +1,231 @@
+/**
+ * Turns a located model (see locate-source.ts) into the folder layout
+ * transformers.js loads:
+ *
+ *   <out>/config.json, tokenizer.json, tokenizer_config.json,
+ *         special_tokens_map.json, vocab.txt,
+ *         onnx/model.onnx, onnx/model_quantized.onnx,
+ *         import-manifest.json
+ *
+ * The folder is assembled next to its destination and renamed into place, so
+ * an interrupted import never leaves a half-written model where `npm start`
+ * would load it.
+ */
+import { createHash } from 'node:crypto';
+import { copyFileSync, existsSync, mkdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { basename, dirname, join } from 'node:path';
+import type { BertWeights } from '../bert-onnx/bert-model.js';
+import { buildBertGraph } from '../bert-onnx/bert-graph.js';
+import type { Precision } from '../bert-onnx/bert-graph.js';
+import { IR_VERSION, OPSET, encodeModel } from '../bert-onnx/onnx-builder.js';
+import { EMBEDDING_QMAX, MATMUL_WEIGHT_QMAX } from '../bert-onnx/quantize.js';
+import { swapDirectoryIntoPlace } from '../bert-onnx/swap-directory.js';
+import { bertWeightsFromTensors } from './bert-weights-from-tensors.js';
+import type { LocatedModel } from './locate-source.js';
+import { ImportRefusal } from './refusal.js';
+import { floatTensor, readSafetensors } from './safetensors.js';
+import { checkSentencePooling, readBertConfig } from './sentence-model.js';
+import type { BertConfig } from './sentence-model.js';
+import { checkTokenizer } from './tokenizer-check.js';
+import type { TokenizerSummary } from './tokenizer-check.js';
+
+export const IMPORTER_VERSION = 1;
+export const MANIFEST_FILE = 'import-manifest.json';
+
+/** Copied when present; config.json and tokenizer.json are required. */
+const TOKENIZER_FILES = [
+  'config.json',
+  'tokenizer.json',
+  'tokenizer_config.json',
+  'special_tokens_map.json',
+  'vocab.txt',
+] as const;
+const REQUIRED_FILES: ReadonlySet<string> = new Set(['config.json', 'tokenizer.json']);
+
+const MODEL_FILES: Readonly<Record<Precision, string>> = {
+  fp32: 'onnx/model.onnx',
+  int8: 'onnx/model_quantized.onnx',
+};
+
+export interface FileRecord {
+  readonly bytes: number;
+  readonly sha256: string;
+}
+
+export interface ImportManifest {
+  readonly imported: true;
+  readonly importer_version: number;
+  /** The name the service keys identity and calibration on, e.g. "all-MiniLM-L6-v2". */
+  readonly model_name: string;
+  /** config.json's _name_or_path, for people. */
+  readonly name_or_path: string | null;
+  readonly source: string;
+  readonly source_kind: LocatedModel['kind'];
+  readonly source_files: Readonly<Record<string, FileRecord>>;
+  readonly created_at: string;
+  readonly layers: number;
+  readonly hidden: number;
+  readonly heads: number;
+  readonly vocab: number;
+  readonly tokenizer: TokenizerSummary;
+  readonly pooling: 'mean' | 'unspecified';
+  readonly opset: number;
+  readonly ir_version: number;
+  readonly quantization: string;
+  readonly files: Readonly<Record<string, FileRecord>>;
+}
+
+export interface ImportRequest {
+  readonly model: LocatedModel;
+  readonly out: string;
+  /** Overrides the model name derived from the source. */
+  readonly modelName: string | undefined;
+  readonly log: (line: string) => void;
+  /** Injected so manifests in tests are reproducible. */
+  readonly now: () => Date;
+}
+
+export interface ImportResult {
+  readonly dir: string;
+  readonly manifest: ImportManifest;
+  readonly seconds: number;
+}
+
+export function sha256OfBytes(bytes: Uint8Array): string {
+  return createHash('sha256').update(bytes).digest('hex');
+}
+
+function recordOf(path: string): FileRecord {
+  const bytes = readFileSync(path);
+  return { bytes: bytes.byteLength, sha256: sha256OfBytes(bytes) };
+}
+
+/**
+ * all-MiniLM-L6-v2 snapshots call themselves by their base model
+ * ("nreimers/MiniLM-L6-H384-uncased") in config.json, so the name comes from
+ * where the files were found when it can: the last path part that is neither a
+ * generic folder name nor a file.
+ */
+export function deriveModelName(model: LocatedModel, config: BertConfig): string {
+  const generic = /^(model|models|onnx|snapshot|snapshots|main|[0-9a-f]{40}|site-packages)$/i;
+  const candidates = [model.description, model.dir]
+    .flatMap((path) => path.split(/[\\/]/))
+    .map((part) => part.replace(/\.(whl|jar|zip|onnx)$/i, ''))
+    .reverse();
+  for (const part of candidates) {
+    const match = /all[-_]minilm[-_]l6[-_]v2/i.exec(part);
+    if (match) return 'all-MiniLM-L6-v2';
+  }
+  const fromConfig = config.nameOrPath?.split('/').pop();
+  if (fromConfig !== undefined && fromConfig !== '') return fromConfig;
+  const fallback = candidates.find((part) => part !== '' && !generic.test(part));
+  return fallback ?? 'imported-bert';
+}
+
+function readWeights(model: LocatedModel, config: BertConfig): BertWeights {
+  if (model.kind !== 'safetensors') {
+    throw new ImportRefusal('unsupported_weights', `internal: ${model.kind} sources are converted elsewhere`);
+  }
+  const file = readSafetensors(model.weightsPath);
+  // A BertForX checkpoint prefixes the encoder with "bert.".
+  const prefix = file.tensors.has('embeddings.word_embeddings.weight')
+    ? ''
+    : file.tensors.has('bert.embeddings.word_embeddings.weight')
+      ? 'bert.'
+      : '';
+  return bertWeightsFromTensors((name) => floatTensor(file, name), config.shape, prefix);
+}
+
+function writeRecorded(path: string, content: Uint8Array): FileRecord {
+  mkdirSync(dirname(path), { recursive: true });
+  writeFileSync(path, content);
+  return { bytes: content.byteLength, sha256: sha256OfBytes(content) };
+}
+
+function sortedRecords(records: Record<string, FileRecord>): Record<string, FileRecord> {
+  return Object.fromEntries(Object.entries(records).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)));
+}
+
+export function importModel(request: ImportRequest): ImportResult {
+  const started = process.hrtime.bigint();
+  const { model, log } = request;
+  const step = (() => {
+    let n = 0;
+    return (line: string) => log(`[${++n}] ${line}`);
+  })();
+
+  step(`reading ${model.description}`);
+  const config = readBertConfig(model.dir);
+  const pooling = checkSentencePooling(model.dir);
+  const tokenizer = checkTokenizer(model.dir, config.shape.vocab);
+  const modelName = request.modelName ?? deriveModelName(model, config);
+  step(
+    `${modelName}: BERT ${config.shape.layers} layers, hidden ${config.shape.hidden}, ${config.shape.heads} heads, vocab ${config.shape.vocab}; ` +
+      `pooling ${pooling}; tokenizer ${tokenizer.kind} with ${tokenizer.size} ids${tokenizer.checkedAgainstVocabTxt ? ', same ids as vocab.txt' : ''}`,
+  );
+
+  const sourceFiles: Record<string, FileRecord> = {};
+  for (const file of TOKENIZER_FILES) {
+    const path = join(model.dir, file);
+    if (existsSync(path)) sourceFiles[file] = recordOf(path);
+  }
+  step(`hashing and reading weights ${basename(model.weightsPath)} (${(statSync(model.weightsPath).size / 1e6).toFixed(1)} MB)`);
+  sourceFiles[basename(model.weightsPath)] = recordOf(model.weightsPath);
+  const weights = readWeights(model, config);
+
+  const tempDir = join(dirname(request.out), `.${basename(request.out)}.import-${process.pid}`);
+  mkdirSync(tempDir, { recursive: true });
+  try {
+    const files: Record<string, FileRecord> = {};
+    for (const file of TOKENIZER_FILES) {
+      const path = join(model.dir, file);
+      if (!existsSync(path)) {
+        if (REQUIRED_FILES.has(file)) throw new ImportRefusal('not_found', `${model.dir} lacks ${file}`);
+        continue;
+      }
+      copyFileSync(path, join(tempDir, file));
+      files[file] = sourceFiles[file]!;
+    }
+    // One precision at a time, so only one serialised model is alive at once.
+    for (const precision of ['fp32', 'int8'] as const) {
+      const file = MODEL_FILES[precision];
+      step(`building ${file} (${precision})`);
+      const bytes = encodeModel(buildBertGraph(config.shape, weights, precision, { graphName: 'bert_encoder' }), {
+        producerName: 'semantic-llm-router/import-model',
+        producerVersion: String(IMPORTER_VERSION),
+        // No source path in the bytes: the same weights give the same file, and so the same embedder id.
+        docString: `${modelName} (${precision}), imported from sentence-transformers weights.`,
+        props: { imported: 'true', model_name: modelName, precision },
+      });
+      files[file] = writeRecorded(join(tempDir, file), bytes);
+    }
+    const manifest: ImportManifest = {
+      imported: true,
+      importer_version: IMPORTER_VERSION,
+      model_name: modelName,
+      name_or_path: config.nameOrPath ?? null,
+      source: model.description,
+      source_kind: model.kind,
+      source_files: sortedRecords(sourceFiles),
+      created_at: request.now().toISOString(),
+      layers: config.shape.layers,
+      hidden: config.shape.hidden,
+      heads: config.shape.heads,
+      vocab: config.shape.vocab,
+      tokenizer,
+      pooling,
+      opset: OPSET,
+      ir_version: IR_VERSION,
+      quantization:
+        `MatMul: int8 symmetric per-column weights (|q| <= ${MATMUL_WEIGHT_QMAX}), DynamicQuantizeLinear + MatMulInteger; ` +
+        `embeddings: int8 symmetric per-tensor (|q| <= ${EMBEDDING_QMAX})`,
+      files: sortedRecords(files),
+    };
+    writeFileSync(join(tempDir, MANIFEST_FILE), `${JSON.stringify(manifest, null, 2)}\n`);
+    step(`writing ${request.out}`);
+    swapDirectoryIntoPlace(tempDir, request.out);
+    return { dir: request.out, manifest, seconds: Number(process.hrtime.bigint() - started) / 1e9 };
+  } finally {
+    rmSync(tempDir, { recursive: true, force: true });
+  }
+}
