@@ -19,6 +19,8 @@ import { ResponsesProxy } from './proxy/responses-proxy.js';
 import { ResponseStore } from './responses/response-store.js';
 import { RouterService, type RouteOutcome } from './router-service.js';
 import { loadValidationSet } from './quality/validation-set.js';
+import { join } from 'node:path';
+import { DataFileError } from './routes-config/data-error.js';
 import { loadRoutesData } from './routes-config/load-routes-data.js';
 import { SessionMemory } from './routing/session-memory.js';
 import { TurnMemory } from './routing/turn-memory.js';
@@ -140,6 +142,11 @@ export async function bootRouter(config: Config, logger: Logger, loaders?: Embed
         // Everything that can fail happens before the first assignment; the swap itself is synchronous, so no
         // request sees half of it. In-flight requests finish on the candidates they already planned.
         const next = loadRoutesData(config.routesDataDir);
+        // The boot refuses an unknown CASCADE_MODEL; a reload must not remove it either. (The cascade keeps the
+        // provider and model name it resolved at boot.)
+        if (config.cascade.model !== undefined && !(config.cascade.model in next.routing.models)) {
+          throw new DataFileError([`${join(config.routesDataDir, 'routing.json')}: CASCADE_MODEL ${config.cascade.model} is not in models`]);
+        }
         const nextRegistry = createProviderRegistry({ table: next.routing, env: config.providerEnv });
         const version = router.applyRoutesData(next);
         registry = nextRegistry;
