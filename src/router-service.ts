@@ -6,7 +6,9 @@ import type { ExemplarStore, LabelCount } from './exemplars/store.js';
 import type { RoutesData } from './routes-config/load-routes-data.js';
 import { AXES, LABELS_BY_AXIS, type Axis } from './routes-config/schemas.js';
 import { blendWithHistory, extractRoutingText, type ChatMessageLike, type RoutingText } from './routing/conversation.js';
-import { decideRoute, type Decision } from './routing/decide.js';
+import { measureComplexity, strongNeed } from './routing/complexity-signals.js';
+import { decideRoute, type ComplexityEvidence, type Decision } from './routing/decide.js';
+import { tierDifficulty } from './quality/difficulty.js';
 import { resolveScoring, type ResolvedScoring } from './routing/scoring-settings.js';
 import { compileRules, matchRules, type CompiledRule, type RuleHit } from './routing/rules.js';
 import type { SessionMemory } from './routing/session-memory.js';
@@ -33,6 +35,8 @@ export interface RouteOutcome {
   tierScores: AxisScores;
   intentScores: AxisScores;
   ruleHits: RuleHit[];
+  /** Complexity signals, and the strong-need probability when the scoring has a fitted model for it. */
+  complexity: ComplexityEvidence | undefined;
   sessionFloorApplied: boolean;
   /** The conversation's turn (conversation.ts); the proxy remembers which model served it. */
   turnKey: string | undefined;
@@ -176,6 +180,15 @@ export class RouterService {
     };
   }
 
+  /** The complexity signals of the query and, when the scoring has a fitted model, the probability that it needs the strong model. */
+  private measureComplexity(query: string, tierScores: AxisScores, settings: ResolvedScoring['settings']): ComplexityEvidence | undefined {
+    if (query === '') return undefined;
+    const signals = measureComplexity(query);
+    const model = settings.complexity;
+    if (!model) return { signals };
+    return { signals, strongNeed: strongNeed(model, signals, tierDifficulty(tierScores)), threshold: model.threshold };
+  }
+
   /**
    * The cascade is asked only where its answer can matter: an uncertain tier
    * (two or more tiers scored, margin under the threshold) that no rule sets outright.
@@ -224,6 +237,7 @@ export class RouterService {
       intentScores = scoreAxis(this.indexes.intent, queryVector, { ...settings.intent, topExemplars }, this.scratch.intent);
     }
     const ruleHits = text.query === '' ? [] : matchRules(routes.rules, text.query);
+    const complexity = this.measureComplexity(text.query, tierScores, settings);
     const cascade = await this.consultCascade(text.query, tierScores, ruleHits, input.signal);
     const sessionFloor = input.sessionId ? this.deps.sessions.floor(input.sessionId) : undefined;
     const decision = decideRoute({
@@ -239,6 +253,7 @@ export class RouterService {
       needsVision: text.hasImages,
       conversationNotes,
       turnModel: turnModel === undefined ? undefined : { turnKey: text.turnKey!, model: turnModel },
+      complexity,
       cascade: cascade && this.deps.cascade ? { ...cascade, maxMargin: this.deps.cascade.maxMargin } : undefined,
     });
     if (input.sessionId) this.deps.sessions.remember(input.sessionId, decision.tier);
@@ -254,6 +269,7 @@ export class RouterService {
       tierScores,
       intentScores,
       ruleHits,
+      complexity,
       sessionFloorApplied: decision.sessionFloorApplied,
       turnKey: text.turnKey,
       cascade,
