@@ -15,10 +15,15 @@ import type { RouterMetrics } from './metrics/metrics.js';
 import { createCircuitBreaker } from './providers/circuit-breaker.js';
 import { createProviderRegistry } from './providers/registry.js';
 import { ChatProxy, type ProxyServices } from './proxy/chat-proxy.js';
+import { ResponsesProxy } from './proxy/responses-proxy.js';
+import { ResponseStore } from './responses/response-store.js';
 import { RouterService, type RouteOutcome } from './router-service.js';
 import { loadValidationSet } from './quality/validation-set.js';
+import { join } from 'node:path';
+import { DataFileError } from './routes-config/data-error.js';
 import { loadRoutesData } from './routes-config/load-routes-data.js';
 import { SessionMemory } from './routing/session-memory.js';
+import { TurnMemory } from './routing/turn-memory.js';
 import type { RouterServices } from './services.js';
 
 /**
@@ -28,7 +33,7 @@ import type { RouterServices } from './services.js';
  */
 export async function bootRouter(config: Config, logger: Logger, loaders?: EmbedderLoaders, metrics?: RouterMetrics): Promise<RouterServices> {
   const routesData = loadRoutesData(config.routesDataDir);
-  const registry = createProviderRegistry({ table: routesData.routing, env: config.providerEnv });
+  let registry = createProviderRegistry({ table: routesData.routing, env: config.providerEnv });
   for (const status of registry.list()) {
     if (!status.available) logger.info(`provider ${status.name} unavailable: ${status.reason ?? ''}`);
   }
@@ -73,6 +78,7 @@ export async function bootRouter(config: Config, logger: Logger, loaders?: Embed
       store,
       routesData,
       sessions: new SessionMemory(config.routing.sessionTtlMs, config.routing.sessionMaxEntries, undefined, config.routing.sessionMaxBytes),
+      turns: config.routing.turnMemorySize > 0 ? new TurnMemory(config.routing.sessionTtlMs, config.routing.turnMemorySize) : undefined,
       defaultStrategy: config.routing.defaultStrategy,
       decisionMemorySize: config.decisionMemorySize,
       decisionMemoryMaxBytes: config.decisionMemoryMaxBytes,
@@ -120,19 +126,44 @@ export async function bootRouter(config: Config, logger: Logger, loaders?: Embed
       },
       guard,
     );
-    return {
+    const chat = new ChatProxy(router, services, config.proxy, logger, (entry) => metrics?.observeProxied(entry));
+    const responseStore = config.proxy.responsesTtlMs > 0 ? new ResponseStore(store.db, { ttlMs: config.proxy.responsesTtlMs }) : undefined;
+    const booted: RouterServices = {
       router,
       store,
       routesData,
       registry,
-      proxy: { chat: new ChatProxy(router, services, config.proxy, logger, (entry) => metrics?.observeProxied(entry)), services },
+      proxy: { chat, responses: new ResponsesProxy(chat, { store: responseStore }), services },
       ledger,
       // The ledger's `requests` table lives in the exemplar store's database.
       timeseries: new RequestTimeseries(store.db),
       feedback: new FeedbackStore(store.db),
       admin: { exemplars, conflicts: new ExemplarConflicts(store, () => router.embedder.id) },
       embedder,
+      reloadRoutes() {
+        // Everything that can fail happens before the first assignment; the swap itself is synchronous, so no
+        // request sees half of it. In-flight requests finish on the candidates they already planned.
+        const next = loadRoutesData(config.routesDataDir);
+        // The boot refuses an unknown CASCADE_MODEL; a reload must not remove it either. (The cascade keeps the
+        // provider and model name it resolved at boot.)
+        if (config.cascade.model !== undefined && !(config.cascade.model in next.routing.models)) {
+          throw new DataFileError([`${join(config.routesDataDir, 'routing.json')}: CASCADE_MODEL ${config.cascade.model} is not in models`]);
+        }
+        const nextRegistry = createProviderRegistry({ table: next.routing, env: config.providerEnv });
+        const version = router.applyRoutesData(next);
+        registry = nextRegistry;
+        services.registry = nextRegistry;
+        services.routesData = next;
+        booted.registry = nextRegistry;
+        booted.routesData = next;
+        metrics?.setConfigVersion(version);
+        metrics?.watchBreaker(services.breaker, Object.keys(next.routing.providers));
+        const reload = { version, models: Object.keys(next.routing.models).length, rules: next.rules.length, scoring: router.scoringSource };
+        logger.info('routes-data reloaded', reload);
+        return reload;
+      },
     };
+    return booted;
   } catch (error) {
     store.close();
     await embedder.close?.();

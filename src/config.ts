@@ -38,6 +38,7 @@ const EnvSchema = z.object({
   SESSION_TTL_SECONDS: positiveInt.default(1800),
   SESSION_MAX_ENTRIES: positiveInt.default(100_000),
   SESSION_MEMORY_MAX_BYTES: positiveInt.default(16 * 1024 * 1024),
+  TURN_MEMORY_SIZE: z.coerce.number().int().min(0).default(10_000),
   LOG_LEVEL: z.enum(LOG_LEVELS).default('info'),
   EMBED_CACHE_SIZE: z.coerce.number().int().min(0).default(10_000),
   EMBED_CACHE_MAX_BYTES: z.coerce.number().int().min(0).default(32 * 1024 * 1024),
@@ -51,6 +52,7 @@ const EnvSchema = z.object({
   BREAKER_FAILURE_THRESHOLD: positiveInt.default(5),
   BREAKER_COOLDOWN_MS: positiveInt.default(30_000),
   LEDGER_STORE_PROMPTS: booleanFromEnv.default(false),
+  RESPONSES_TTL_SECONDS: z.coerce.number().int().min(0).default(30 * 24 * 3600),
   CLIENT_API_KEYS: z.string().optional(),
   ADMIN_API_KEY: z.string().min(16, 'use at least 16 characters').optional(),
   RATE_LIMIT_PER_SECOND: z.coerce.number().min(0).default(0),
@@ -117,6 +119,8 @@ export interface Config {
     sessionMaxEntries: number;
     /** The bytes the session memory may hold (sessions are keyed by a hash of their id). */
     sessionMaxBytes: number;
+    /** Turns whose first-step model is remembered for their tool loops (about 100 bytes each; 0 turns it off). */
+    turnMemorySize: number;
   };
   logLevel: LogLevel;
   proxy: {
@@ -125,6 +129,8 @@ export interface Config {
     breakerFailureThreshold: number;
     breakerCooldownMs: number;
     storePrompts: boolean;
+    /** How long POST /v1/responses keeps a stored response for previous_response_id; 0 stores nothing. */
+    responsesTtlMs: number;
   };
   access: {
     /** Keys clients must present on /v1/*; empty means open (the service warns at boot). */
@@ -239,6 +245,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       sessionTtlMs: e.SESSION_TTL_SECONDS * 1000,
       sessionMaxEntries: e.SESSION_MAX_ENTRIES,
       sessionMaxBytes: e.SESSION_MEMORY_MAX_BYTES,
+      turnMemorySize: e.TURN_MEMORY_SIZE,
     },
     logLevel: e.LOG_LEVEL,
     access: {
@@ -275,6 +282,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       breakerFailureThreshold: e.BREAKER_FAILURE_THRESHOLD,
       breakerCooldownMs: e.BREAKER_COOLDOWN_MS,
       storePrompts: e.LEDGER_STORE_PROMPTS,
+      responsesTtlMs: e.RESPONSES_TTL_SECONDS * 1000,
     },
     providerEnv: Object.freeze({ ...env }),
     secrets: secretValues(withoutEmpty(env)),

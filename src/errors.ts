@@ -12,6 +12,8 @@ export type ErrorCode =
   | 'method_not_allowed'
   | 'unknown_model'
   | 'unknown_strategy'
+  | 'previous_response_not_found'
+  | 'invalid_routes_data'
   | 'not_ready'
   | 'no_candidate_available'
   | 'upstream_error'

@@ -4,6 +4,7 @@ import { bootRouter } from './boot.js';
 import { ConfigError, loadConfig, type Config } from './config.js';
 import { createLogger } from './logger.js';
 import { RouterMetrics } from './metrics/metrics.js';
+import { DataFileError } from './routes-config/data-error.js';
 import type { RouterServices } from './services.js';
 
 function readConfig(): Config {
@@ -79,5 +80,15 @@ function shutdown(signal: string): void {
     }, config.shutdownGraceMs).unref();
   }, config.shutdownDrainMs);
 }
+// SIGHUP re-reads routes-data, as POST /admin/reload does; an invalid set is logged and changes nothing.
+process.on('SIGHUP', () => {
+  if (!services) return logger.warn('SIGHUP before the router was ready: nothing to reload');
+  try {
+    services.reloadRoutes();
+  } catch (error) {
+    const problems = error instanceof DataFileError ? error.problems : [(error as Error).message];
+    logger.error('routes-data reload refused, nothing changed', { problems });
+  }
+});
 process.on('SIGTERM', () => shutdown('SIGTERM'));
 process.on('SIGINT', () => shutdown('SIGINT'));

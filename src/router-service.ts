@@ -6,7 +6,7 @@ import { EMBED_INPUT_CHARS, cutForEmbedding } from './embedding/input-limit.js';
 import type { ExemplarStore, LabelCount } from './exemplars/store.js';
 import type { RoutesData } from './routes-config/load-routes-data.js';
 import { AXES, LABELS_BY_AXIS, type Axis } from './routes-config/schemas.js';
-import { blendWithHistory, extractRoutingText, type ChatMessageLike } from './routing/conversation.js';
+import { blendWithHistory, extractRoutingText, type ChatMessageLike, type RoutingText } from './routing/conversation.js';
 import { DecisionMemory, type RememberedDecision } from './routing/decision-memory.js';
 import { measureComplexity, strongNeed } from './routing/complexity-signals.js';
 import { decideRoute, type ComplexityEvidence, type Decision } from './routing/decide.js';
@@ -14,6 +14,7 @@ import { tierDifficulty } from './quality/difficulty.js';
 import { resolveScoring, type ResolvedScoring } from './routing/scoring-settings.js';
 import { compileRules, matchRules, type CompiledRule, type RuleHit } from './routing/rules.js';
 import type { SessionMemory } from './routing/session-memory.js';
+import type { TurnMemory } from './routing/turn-memory.js';
 import { buildExemplarIndex, type ExemplarIndex } from './scoring/exemplar-index.js';
 import { scoreAxis, type AxisScores } from './scoring/label-scores.js';
 
@@ -41,10 +42,21 @@ export interface RouteOutcome {
   /** Complexity signals, and the strong-need probability when the scoring has a fitted model for it. */
   complexity: ComplexityEvidence | undefined;
   sessionFloorApplied: boolean;
+  /** The conversation's turn (conversation.ts); the proxy remembers which model served it. */
+  turnKey: string | undefined;
   /** The small model's consultation, when the tier margin was under the cascade's threshold. */
   cascade: CascadeResult | undefined;
   scoringSource: string;
+  /** The routes-data version the decision was made with (see applyRoutesData). */
+  configVersion: number;
   timingsMs: { embed: number; score: number; total: number };
+}
+
+interface ActiveRoutes {
+  data: RoutesData;
+  rules: CompiledRule[];
+  scoring: ResolvedScoring;
+  version: number;
 }
 
 export interface ExemplarSetStatus {
@@ -61,6 +73,8 @@ export interface RouterDeps {
   store: ExemplarStore;
   routesData: RoutesData;
   sessions: SessionMemory;
+  /** The model that served each turn's first step; without it, tool loops are routed step by step. */
+  turns?: TurnMemory | undefined;
   defaultStrategy: Strategy;
   isProviderAvailable: (provider: string) => boolean;
   topExemplars?: number;
@@ -85,8 +99,8 @@ export interface RouterDeps {
 export class RouterService {
   private indexes!: Record<Axis, ExemplarIndex>;
   private status!: ExemplarSetStatus;
-  private readonly rules: CompiledRule[];
-  private readonly scoring: ResolvedScoring;
+  /** Replaced whole by `applyRoutesData`; a request reads it once, so it never mixes two versions. */
+  private routes: ActiveRoutes;
   private readonly scratch: Record<Axis, Float32Array> = { tier: new Float32Array(0), intent: new Float32Array(0) };
   private readonly recent: DecisionMemory;
   private readonly inputChars: number;
@@ -94,8 +108,7 @@ export class RouterService {
   constructor(private readonly deps: RouterDeps) {
     this.recent = new DecisionMemory(deps.decisionMemorySize ?? 10_000, deps.decisionMemoryMaxBytes ?? 16 * 1024 * 1024);
     this.inputChars = EMBED_INPUT_CHARS[deps.embedder.kind];
-    this.rules = compileRules(deps.routesData.rules);
-    this.scoring = resolveScoring(deps.routesData, deps.embedder);
+    this.routes = { data: deps.routesData, rules: compileRules(deps.routesData.rules), scoring: resolveScoring(deps.routesData, deps.embedder), version: 1 };
     this.reload();
   }
 
@@ -105,15 +118,36 @@ export class RouterService {
 
   /** The scoring settings in force (calibrated for this embedder when a calibration exists). */
   get scoringSettings(): ResolvedScoring['settings'] {
-    return this.scoring.settings;
+    return this.routes.scoring.settings;
   }
 
   get scoringSource(): string {
-    return this.scoring.source;
+    return this.routes.scoring.source;
+  }
+
+  /** Bumped by every routes-data reload; 1 is what the process started with. */
+  get configVersion(): number {
+    return this.routes.version;
+  }
+
+  /**
+   * Routing table, rules, scoring and calibrations from a validated reload:
+   * compiled first, then swapped in one assignment, so a request routes on
+   * the old set or the new one, never a mix. Returns the new version.
+   */
+  applyRoutesData(data: RoutesData): number {
+    const next: ActiveRoutes = { data, rules: compileRules(data.rules), scoring: resolveScoring(data, this.deps.embedder), version: this.routes.version + 1 };
+    this.routes = next;
+    return next.version;
   }
 
   exemplarSet(): ExemplarSetStatus {
     return this.status;
+  }
+
+  /** Called once a routed request was served, so later steps of its turn go to the same model. */
+  rememberTurn(turnKey: string, model: string): void {
+    this.deps.turns?.remember(turnKey, model);
   }
 
   /** A recent decision, for feedback that arrives after it. */
@@ -145,10 +179,10 @@ export class RouterService {
   }
 
   /** The complexity signals of the query and, when the scoring has a fitted model, the probability that it needs the strong model. */
-  private measureComplexity(query: string, tierScores: AxisScores): ComplexityEvidence | undefined {
+  private measureComplexity(query: string, tierScores: AxisScores, settings: ResolvedScoring['settings']): ComplexityEvidence | undefined {
     if (query === '') return undefined;
     const signals = measureComplexity(query);
-    const model = this.scoring.settings.complexity;
+    const model = settings.complexity;
     if (!model) return { signals };
     return { signals, strongNeed: strongNeed(model, signals, tierDifficulty(tierScores)), threshold: model.threshold };
   }
@@ -171,11 +205,19 @@ export class RouterService {
 
   async route(input: RouteInput): Promise<RouteOutcome> {
     const started = performance.now();
-    const { settings } = this.scoring;
-    const text =
+    const routes = this.routes;
+    const { settings } = routes.scoring;
+    const text: RoutingText =
       input.messages !== undefined
-        ? extractRoutingText(input.messages, settings.history_turns)
-        : { query: (input.query ?? '').trim(), history: [], hasImages: false };
+        ? extractRoutingText(input.messages, { historyTurns: settings.history_turns, followupMaxWords: settings.followup_max_words })
+        : { query: (input.query ?? '').trim(), history: [], hasImages: false, continuesTurn: false, turnKey: undefined, followupOf: undefined };
+    const conversationNotes: string[] = [];
+    if (text.followupOf) {
+      const { words, turnsBack } = text.followupOf;
+      conversationNotes.push(`short follow-up (${words} word${words === 1 ? '' : 's'}) routed as the user turn ${turnsBack} back`);
+    }
+    const turnModel = text.continuesTurn && text.turnKey ? this.deps.turns?.modelFor(text.turnKey) : undefined;
+    if (text.continuesTurn && text.turnKey && turnModel === undefined) conversationNotes.push(`continues turn ${text.turnKey}`);
     const strategy = input.strategy ?? this.deps.defaultStrategy;
 
     // Only what the embedder reads is embedded, on every path (route, batch, both proxies, history turns).
@@ -194,10 +236,10 @@ export class RouterService {
       tierScores = scoreAxis(this.indexes.tier, queryVector, { ...settings.tier, topExemplars }, this.scratch.tier);
       intentScores = scoreAxis(this.indexes.intent, queryVector, { ...settings.intent, topExemplars }, this.scratch.intent);
     }
-    // Rules read the same bounded text: over 32k characters they cost ~4.5 ms a query on the event loop (150 ms for a
-    // batch of 32), and the word counts they test (at most 200) are decided well within the cut.
-    const ruleHits = query === '' ? [] : matchRules(this.rules, query);
-    const complexity = this.measureComplexity(text.query, tierScores);
+    // Rules and the complexity signals read the same bounded text: over 32k characters rules cost ~4.5 ms a query on
+    // the event loop (150 ms for a batch of 32), and the word counts they test (at most 200) are decided well within the cut.
+    const ruleHits = query === '' ? [] : matchRules(routes.rules, query);
+    const complexity = this.measureComplexity(query, tierScores, settings);
     const cascade = await this.consultCascade(text.query, tierScores, ruleHits, input.signal);
     const sessionFloor = input.sessionId ? this.deps.sessions.floor(input.sessionId) : undefined;
     const decision = decideRoute({
@@ -208,9 +250,11 @@ export class RouterService {
       strategy,
       ruleHits,
       sessionFloor,
-      table: this.deps.routesData.routing,
+      table: routes.data.routing,
       isProviderAvailable: this.deps.isProviderAvailable,
       needsVision: text.hasImages,
+      conversationNotes,
+      turnModel: turnModel === undefined ? undefined : { turnKey: text.turnKey!, model: turnModel },
       complexity,
       cascade: cascade && this.deps.cascade ? { ...cascade, maxMargin: this.deps.cascade.maxMargin } : undefined,
     });
@@ -235,8 +279,10 @@ export class RouterService {
       ruleHits,
       complexity,
       sessionFloorApplied: decision.sessionFloorApplied,
+      turnKey: text.turnKey,
       cascade,
-      scoringSource: this.scoring.source,
+      scoringSource: routes.scoring.source,
+      configVersion: routes.version,
       timingsMs: { embed: embedded - started, score: finished - embedded, total: finished - started },
     };
     this.deps.onRoute?.(outcome);

@@ -7,6 +7,7 @@ import type { RequestLedger } from './ledger/request-ledger.js';
 import type { RequestTimeseries } from './ledger/request-timeseries.js';
 import type { ProviderRegistry } from './providers/registry.js';
 import type { ChatProxy, ProxyServices } from './proxy/chat-proxy.js';
+import type { ResponsesProxy } from './proxy/responses-proxy.js';
 import type { RouterService } from './router-service.js';
 import type { RoutesData } from './routes-config/load-routes-data.js';
 
@@ -20,11 +21,24 @@ export interface RouterServices {
   store: ExemplarStore;
   routesData: RoutesData;
   registry: ProviderRegistry;
-  proxy: { chat: ChatProxy; services: ProxyServices };
+  proxy: { chat: ChatProxy; responses: ResponsesProxy; services: ProxyServices };
   ledger: RequestLedger;
   timeseries: RequestTimeseries;
   feedback: FeedbackStore;
   admin: { exemplars: ExemplarAdmin; conflicts: ExemplarConflicts };
   /** The bare embedder (the router holds it wrapped in its cache and batcher); `close` stops a worker pool. */
   embedder: Embedder;
+  /**
+   * Re-reads and validates routes-data (routing, prices, rules, scoring,
+   * calibrations) and swaps it in; throws DataFileError, changing nothing,
+   * when a file is invalid. SIGHUP and POST /admin/reload call it.
+   */
+  reloadRoutes(): RoutesReload;
+}
+
+export interface RoutesReload {
+  version: number;
+  models: number;
+  rules: number;
+  scoring: string;
 }

@@ -146,6 +146,24 @@ const MIGRATIONS: readonly { version: number; name: string; sql: string; rebuild
       CREATE INDEX requests_client_request_id ON requests (client_request_id);
     `,
   },
+  {
+    version: 6,
+    name: 'stored responses',
+    // What POST /v1/responses stored, for previous_response_id: the conversation so far as input items (JSON), the
+    // Response as answered, and the model that served it, so the next step of a tool loop can stay on it.
+    sql: `
+      CREATE TABLE responses (
+        id            TEXT PRIMARY KEY,
+        created_at    INTEGER NOT NULL,
+        expires_at    INTEGER NOT NULL,
+        model         TEXT NOT NULL,
+        tier          TEXT,
+        conversation  TEXT NOT NULL,
+        response      TEXT NOT NULL
+      );
+      CREATE INDEX responses_expires_at ON responses (expires_at);
+    `,
+  },
 ];
 
 /** Applies every migration not applied yet (up to `upTo`, for tests that need an older schema); returns how many ran. */

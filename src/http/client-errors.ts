@@ -9,6 +9,7 @@ export type ErrorProtocol = 'openai' | 'anthropic' | 'house';
  */
 const PROTOCOL_ROUTES: readonly { prefix: string; protocol: ErrorProtocol }[] = [
   { prefix: '/v1/chat/completions', protocol: 'openai' },
+  { prefix: '/v1/responses', protocol: 'openai' },
   { prefix: '/v1/models', protocol: 'openai' },
   { prefix: '/v1/messages', protocol: 'anthropic' },
 ];

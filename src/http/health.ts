@@ -26,6 +26,7 @@ export function healthRoutes(services: () => RouterServices | undefined, drainin
       status: 'ready',
       embedder: embedderView(router.embedder),
       scoring: router.scoringSource,
+      config_version: router.configVersion,
       exemplars: { version: exemplars.version, revision: exemplars.revision, total: exemplars.total, counts, by_lang: byLang },
     });
   });

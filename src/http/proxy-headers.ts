@@ -25,6 +25,10 @@ export function decisionHeaders(outcome: ProxyOutcome, costUsd: number | undefin
   if (outcome.plan.tier) headers['x-router-tier'] = outcome.plan.tier;
   if (outcome.plan.intent) headers['x-router-intent'] = outcome.plan.intent;
   if (outcome.plan.strategy) headers['x-router-strategy'] = outcome.plan.strategy;
+  if (outcome.plan.configVersion !== undefined) headers['x-router-config-version'] = String(outcome.plan.configVersion);
+  const reasoning = outcome.candidate.reasoning;
+  if (reasoning?.effort) headers['x-router-reasoning'] = `effort=${reasoning.effort}`;
+  else if (reasoning?.thinkingBudget) headers['x-router-reasoning'] = `thinking_budget=${reasoning.thinkingBudget}`;
   if (costUsd !== undefined) headers['x-router-cost-usd'] = usdHeader(costUsd);
   return { ...headers, ...cascadeHeaders(outcome.plan.cascade) };
 }

@@ -6,6 +6,14 @@ import type { AxisScores } from '../scoring/label-scores.js';
 
 const round = (value: number, digits = 4) => Number(value.toFixed(digits));
 
+/** A candidate's reasoning setting from routing.json, only when it has one. */
+function reasoningView(candidate: Candidate | undefined) {
+  return {
+    ...(candidate?.reasoning?.effort ? { reasoning_effort: candidate.reasoning.effort } : {}),
+    ...(candidate?.reasoning?.thinkingBudget ? { thinking_budget: candidate.reasoning.thinkingBudget } : {}),
+  };
+}
+
 function candidateView(candidate: Candidate) {
   return {
     model: candidate.id,
@@ -13,6 +21,7 @@ function candidateView(candidate: Candidate) {
     provider_model: candidate.providerModel,
     tier: candidate.tier,
     available: candidate.available,
+    ...reasoningView(candidate),
   };
 }
 
@@ -70,6 +79,7 @@ export function routeResponse(outcome: RouteOutcome, embedder: Embedder, exempla
     provider: decision.chosen?.provider ?? null,
     model: decision.chosen?.id ?? null,
     provider_model: decision.chosen?.providerModel ?? null,
+    ...reasoningView(decision.chosen),
     available: decision.available,
     fallbacks: fallbacks.map(candidateView),
     strategy: outcome.strategy,
@@ -84,6 +94,7 @@ export function routeResponse(outcome: RouteOutcome, embedder: Embedder, exempla
     complexity: complexityView(outcome.complexity),
     embedder: { id: embedder.id, standin: embedder.standin, model: embedder.model?.name ?? null, identity_check: embedder.model?.check ?? null },
     scoring: outcome.scoringSource,
+    config_version: outcome.configVersion,
     exemplar_set_version: exemplars.version,
     timings_ms: {
       embed: round(outcome.timingsMs.embed, 3),

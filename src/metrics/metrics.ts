@@ -32,6 +32,7 @@ export class RouterMetrics {
   private readonly embedderInfo;
   private readonly exemplarSet;
   private readonly exemplarRevision;
+  private readonly configVersion;
   private breaker: { breaker: CircuitBreaker; providers: readonly string[] } | undefined;
 
   constructor() {
@@ -55,6 +56,8 @@ export class RouterMetrics {
     this.embedderInfo = new Gauge({ name: 'router_embedder_info', help: 'The active embedder (value 1)', labelNames: ['embedder', 'standin'], registers });
     this.exemplarSet = new Gauge({ name: 'router_exemplar_set_info', help: 'The exemplar set version (value 1); replicas should agree', labelNames: ['version'], registers });
     this.exemplarRevision = new Gauge({ name: 'router_exemplar_revision', help: 'Changes to this replica\'s exemplar set', registers });
+    this.configVersion = new Gauge({ name: 'router_config_version', help: 'Routes-data version: 1 at start, +1 per accepted reload', registers });
+    this.configVersion.set(1);
     const watched = () => this.breaker;
     new Gauge({
       name: 'router_circuit_state',
@@ -76,6 +79,10 @@ export class RouterMetrics {
   setEmbedder(id: string, standin: boolean): void {
     this.embedderInfo.reset();
     this.embedderInfo.set({ embedder: id, standin: String(standin) }, 1);
+  }
+
+  setConfigVersion(version: number): void {
+    this.configVersion.set(version);
   }
 
   setExemplarSet(version: string, revision: number): void {

@@ -1,6 +1,6 @@
 import Anthropic, { APIConnectionError, APIConnectionTimeoutError, APIError, APIUserAbortError } from '@anthropic-ai/sdk';
 import type { MessageCreateParamsNonStreaming, MessageCreateParamsStreaming } from '@anthropic-ai/sdk/resources/messages';
-import { toAnthropicRequest } from './anthropic-request.js';
+import { toAnthropicRequest, withThinkingBudget } from './anthropic-request.js';
 import { fromAnthropicMessage } from './anthropic-response.js';
 import { createAnthropicChunkMapper } from './anthropic-stream.js';
 import { startDeadline } from './deadline.js';
@@ -36,7 +36,7 @@ export function createAnthropicProvider(options: AnthropicProviderOptions): Prov
     async complete(request: ChatRequest, call: ProviderCallOptions): Promise<ChatCompletion> {
       const deadline = startDeadline(call.signal, call.timeoutMs);
       try {
-        const body: MessageCreateParamsNonStreaming = { ...toAnthropicRequest(request, call.model), stream: false };
+        const body: MessageCreateParamsNonStreaming = { ...withThinkingBudget(toAnthropicRequest(request, call.model), call.reasoning?.thinkingBudget), stream: false };
         const message = await client.messages.create(body, { signal: deadline.signal });
         return fromAnthropicMessage(message, created());
       } catch (error) {
@@ -49,7 +49,7 @@ export function createAnthropicProvider(options: AnthropicProviderOptions): Prov
     async *stream(request: ChatRequest, call: ProviderCallOptions): AsyncGenerator<ChatCompletionChunk> {
       const deadline = startDeadline(call.signal, call.timeoutMs);
       try {
-        const body: MessageCreateParamsStreaming = { ...toAnthropicRequest(request, call.model), stream: true };
+        const body: MessageCreateParamsStreaming = { ...withThinkingBudget(toAnthropicRequest(request, call.model), call.reasoning?.thinkingBudget), stream: true };
         const events = await client.messages.create(body, { signal: deadline.signal });
         const mapper = createAnthropicChunkMapper({ created: created() });
         for await (const event of events) {

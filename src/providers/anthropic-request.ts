@@ -220,3 +220,16 @@ function responseFormatNote(format: ChatRequest['response_format']): string | un
   const schema = format.json_schema.schema === undefined ? '' : `\n${JSON.stringify(format.json_schema.schema)}`;
   return `Respond with a single valid JSON value that matches the JSON Schema "${format.json_schema.name}" and nothing else.${schema}`;
 }
+
+/**
+ * Extended thinking from the routing table (`thinking_budget`) when the
+ * request has none. The budget is added to `max_tokens`, which Anthropic
+ * requires to exceed it, so the visible answer keeps its own allowance; the
+ * thinking tokens are billed as output tokens, which is how they are priced.
+ * Thinking refuses a changed temperature or top_p, so those are dropped.
+ */
+export function withThinkingBudget(request: AnthropicRequest, budget: number | undefined): AnthropicRequest {
+  if (budget === undefined || request.thinking !== undefined) return request;
+  const { temperature: _temperature, top_p: _topP, ...rest } = request;
+  return { ...rest, max_tokens: request.max_tokens + budget, thinking: { type: 'enabled', budget_tokens: budget } };
+}

@@ -2,13 +2,19 @@ import OpenAI, { APIConnectionError, APIConnectionTimeoutError, APIError, APIUse
 import { startDeadline } from './deadline.js';
 import { createPooledFetch } from './pooled-fetch.js';
 import { errorMessage, toProviderError, truncatedStreamError, type UpstreamFailure } from './provider-errors.js';
-import type { ChatCompletion, ChatCompletionChunk, ChatRequest, Provider, ProviderCallOptions } from './types.js';
+import type { Response, ResponseCreateParamsNonStreaming, ResponseCreateParamsStreaming, ResponseStreamEvent } from 'openai/resources/responses/responses';
+import { ProviderError, type ChatCompletion, type ChatCompletionChunk, type ChatRequest, type Provider, type ProviderCallOptions, type ResponsesApi } from './types.js';
 
 export interface OpenAIProviderOptions {
   apiKey: string;
   /** Any OpenAI-compatible base URL; `undefined` means the SDK's default (api.openai.com). */
   baseURL?: string | undefined;
+  /** The upstream has the Responses API (OpenAI itself does; most OpenAI-compatible servers do not). */
+  responsesApi?: boolean | undefined;
 }
+
+/** The events after which a Responses stream is over; ending before one of them is a truncation. */
+const TERMINAL_EVENTS = new Set(['response.completed', 'response.incomplete', 'response.failed']);
 
 /** OpenAI and every OpenAI-compatible upstream, through the official SDK: the request is already in its format. */
 export function createOpenAIProvider(options: OpenAIProviderOptions): Provider {
@@ -28,13 +34,48 @@ export function createOpenAIProvider(options: OpenAIProviderOptions): Provider {
   });
   const secrets = [options.apiKey];
 
+  const responses: ResponsesApi = {
+    async create(request: ResponseCreateParamsNonStreaming, call: ProviderCallOptions): Promise<Response> {
+      const deadline = startDeadline(call.signal, call.timeoutMs);
+      try {
+        return await client.responses.create({ ...withResponsesReasoning(request, call), model: call.model, stream: false }, { signal: deadline.signal });
+      } catch (error) {
+        throw toProviderError(error, { deadline, secrets, describe: describeOpenAIError });
+      } finally {
+        deadline.dispose();
+      }
+    },
+
+    async *stream(request: ResponseCreateParamsStreaming, call: ProviderCallOptions): AsyncGenerator<ResponseStreamEvent> {
+      const deadline = startDeadline(call.signal, call.timeoutMs);
+      try {
+        const upstream = await client.responses.create({ ...withResponsesReasoning(request, call), model: call.model, stream: true }, { signal: deadline.signal });
+        let finished = false;
+        for await (const event of upstream) {
+          // An `error` event is the upstream failing mid-stream: the same as a dropped connection to the caller.
+          if (event.type === 'error') throw new ProviderError({ kind: 'server', retryable: true, message: event.message });
+          if (TERMINAL_EVENTS.has(event.type)) finished = true;
+          deadline.pause();
+          yield event;
+          deadline.restart();
+        }
+        if (deadline.signal.aborted || !finished) throw deadline.signal.aborted ? deadline.signal.reason : truncatedStreamError();
+      } catch (error) {
+        throw toProviderError(error, { deadline, secrets, describe: describeOpenAIError });
+      } finally {
+        deadline.dispose();
+      }
+    },
+  };
+
   return {
     kind: 'openai',
+    ...(options.responsesApi === true ? { responses } : {}),
 
     async complete(request: ChatRequest, call: ProviderCallOptions): Promise<ChatCompletion> {
       const deadline = startDeadline(call.signal, call.timeoutMs);
       try {
-        return await client.chat.completions.create({ ...upstreamBody(request, call.model), stream: false }, { signal: deadline.signal });
+        return await client.chat.completions.create({ ...upstreamBody(request, call), stream: false }, { signal: deadline.signal });
       } catch (error) {
         throw toProviderError(error, { deadline, secrets, describe: describeOpenAIError });
       } finally {
@@ -47,7 +88,7 @@ export function createOpenAIProvider(options: OpenAIProviderOptions): Provider {
       try {
         const upstream = await client.chat.completions.create(
           {
-            ...upstreamBody(request, call.model),
+            ...upstreamBody(request, call),
             stream: true,
             stream_options: { ...request.stream_options, include_usage: true },
           },
@@ -73,10 +114,18 @@ export function createOpenAIProvider(options: OpenAIProviderOptions): Provider {
   };
 }
 
-function upstreamBody(request: ChatRequest, model: string) {
+function upstreamBody(request: ChatRequest, call: ProviderCallOptions) {
   // `stream_options` is rejected by OpenAI on a non-streaming call; the stream call sets its own.
   const { stream: _stream, stream_options: _streamOptions, ...rest } = request;
-  return { ...rest, model };
+  const effort = request.reasoning_effort ?? call.reasoning?.effort;
+  return { ...rest, model: call.model, ...(effort != null ? { reasoning_effort: effort } : {}) };
+}
+
+/** The table's effort for this model, unless the client chose one. */
+function withResponsesReasoning<R extends ResponseCreateParamsNonStreaming | ResponseCreateParamsStreaming>(request: R, call: ProviderCallOptions): R {
+  const effort = call.reasoning?.effort;
+  if (effort === undefined || request.reasoning?.effort != null) return request;
+  return { ...request, reasoning: { ...request.reasoning, effort } };
 }
 
 export function describeOpenAIError(error: unknown): UpstreamFailure | undefined {

@@ -6,6 +6,8 @@ import type { Provider } from './types.js';
 export interface ProviderConnection {
   apiKey: string;
   baseURL: string | undefined;
+  /** routing.json's `responses_api`: the upstream has OpenAI's Responses API. */
+  responsesApi?: boolean | undefined;
 }
 export type ProviderFactory = (connection: ProviderConnection) => Provider;
 
@@ -54,7 +56,9 @@ export function createProviderRegistry(options: ProviderRegistryOptions): Provid
       continue;
     }
     const override = config.base_url_env === undefined ? undefined : nonEmpty(options.env[config.base_url_env]);
-    providers.set(name, factories[config.kind]({ apiKey, baseURL: override ?? config.base_url }));
+    const connection: ProviderConnection = { apiKey, baseURL: override ?? config.base_url };
+    if (config.responses_api === true) connection.responsesApi = true;
+    providers.set(name, factories[config.kind](connection));
     statuses.push({ name, kind: config.kind, available: true });
   }
 

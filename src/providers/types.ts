@@ -1,5 +1,6 @@
 import type { ChatCompletion, ChatCompletionChunk, ChatCompletionCreateParams } from 'openai/resources/chat/completions';
-import type { ProviderKind } from '../routes-config/schemas.js';
+import type { Response, ResponseCreateParamsNonStreaming, ResponseCreateParamsStreaming, ResponseStreamEvent } from 'openai/resources/responses/responses';
+import type { ProviderKind, ReasoningEffort } from '../routes-config/schemas.js';
 
 /**
  * The canonical request and response of the proxy are OpenAI Chat Completions:
@@ -19,6 +20,8 @@ export interface ProviderCallOptions {
    * event, so a stalled stream fails while a long healthy one is not cut.
    */
   timeoutMs: number;
+  /** The routing table's reasoning for this model, applied only where the request sets none. */
+  reasoning?: { effort?: ReasoningEffort; thinkingBudget?: number } | undefined;
 }
 
 /**
@@ -32,6 +35,18 @@ export interface Provider {
   readonly kind: ProviderKind;
   complete(request: ChatRequest, options: ProviderCallOptions): Promise<ChatCompletion>;
   stream(request: ChatRequest, options: ProviderCallOptions): AsyncIterable<ChatCompletionChunk>;
+  /** Set when the upstream speaks OpenAI's Responses API (`responses_api` in routing.json): `/v1/responses` then goes there untranslated. */
+  readonly responses?: ResponsesApi;
+}
+
+/**
+ * The Responses API of an upstream, same rules as `Provider`: `stream` ends
+ * only after a terminal event (completed, incomplete or failed) and throws
+ * ProviderError, an in-stream `error` event included.
+ */
+export interface ResponsesApi {
+  create(request: ResponseCreateParamsNonStreaming, options: ProviderCallOptions): Promise<Response>;
+  stream(request: ResponseCreateParamsStreaming, options: ProviderCallOptions): AsyncIterable<ResponseStreamEvent>;
 }
 
 export type ProviderErrorKind = 'connection' | 'timeout' | 'rate_limited' | 'server' | 'client' | 'aborted';

@@ -8,11 +8,13 @@ import { AppError, type AppErrorStatus } from '../errors.js';
 import type { LedgerEntry, RequestLedger } from '../ledger/request-ledger.js';
 import type { Logger } from '../logger.js';
 import type { CircuitBreaker } from '../providers/circuit-breaker.js';
-import { ForwardError, forwardStreamWithFallback, forwardWithFallback, type AttemptRecord } from '../providers/forward.js';
+import { ForwardError, forwardStreamWithFallback, forwardWithFallback, type AttemptContext, type AttemptRecord } from '../providers/forward.js';
 import type { ProviderRegistry } from '../providers/registry.js';
-import type { ChatCompletion, ChatCompletionChunk, ChatRequest } from '../providers/types.js';
+import type { ChatCompletion, ChatCompletionChunk, ChatRequest, Provider } from '../providers/types.js';
 import type { RouterService } from '../router-service.js';
 import type { RoutesData } from '../routes-config/load-routes-data.js';
+import type { ChatMessageLike } from '../routing/conversation.js';
+import { reasoningOf, type CandidateReasoning } from '../routing/candidates.js';
 import { resolveModelChoice } from './model-choice.js';
 
 export interface ProxyServices {
@@ -42,6 +44,8 @@ export interface ProxyCandidate {
   model: string;
   provider: string;
   providerModel: string;
+  /** The routing table's reasoning effort or thinking budget for this model. */
+  reasoning?: CandidateReasoning | undefined;
 }
 
 /** What was decided before any upstream call: reported in headers and the ledger. */
@@ -53,6 +57,10 @@ export interface ProxyPlan {
   intent: string | undefined;
   candidates: ProxyCandidate[];
   routeMs: number | undefined;
+  /** The conversation's turn, when routed from messages: the served model is remembered for its later steps. */
+  turnKey?: string | undefined;
+  /** The routes-data version the plan was made with. */
+  configVersion?: number | undefined;
   /** The small model asked for the tier, if it was; its cost is part of the request's cost. */
   cascade: CascadeResult | undefined;
 }
@@ -74,7 +82,34 @@ export interface StreamingCall extends ProxyOutcome {
   chunks: AsyncIterable<ChatCompletionChunk>;
 }
 
-const NO_TEXTS = { prompt: '', completion: '' };
+/** Token counts as an upstream reported them, whatever its API calls them. */
+export interface ReportedUsage {
+  inputTokens: number;
+  outputTokens: number;
+}
+
+export interface ForwardedCall<T> {
+  value: T;
+  candidate: ProxyCandidate;
+  attempts: AttemptRecord[];
+  usage: TokenUsage;
+  costUsd: number | undefined;
+}
+
+export interface ForwardedStream<T> {
+  candidate: ProxyCandidate;
+  attempts: AttemptRecord[];
+  /** What the upstream sends; the ledger entry is written when it ends. */
+  stream: AsyncIterable<T>;
+}
+
+function chatUsage(usage: ChatCompletion['usage']): ReportedUsage | undefined {
+  return usage == null ? undefined : { inputTokens: usage.prompt_tokens, outputTokens: usage.completion_tokens };
+}
+
+function estimatedUsage(prompt: string, completion: string): TokenUsage {
+  return resolveUsage(undefined, { prompt, completion });
+}
 
 /** Errors from the upstream keep the upstream's status where it says something about the request. */
 const PASS_THROUGH_STATUSES = new Set<number>([400, 401, 403, 404, 408, 409, 413, 422, 429]);
@@ -148,8 +183,9 @@ export class ChatProxy {
         strategy: undefined,
         tier: undefined,
         intent: undefined,
-        candidates: [{ model: choice.modelId, provider: config.provider, providerModel: config.model }],
+        candidates: [{ model: choice.modelId, provider: config.provider, providerModel: config.model, reasoning: reasoningOf(config) }],
         routeMs: undefined,
+        configVersion: this.router.configVersion,
         cascade: undefined,
       };
     }
@@ -182,10 +218,17 @@ export class ChatProxy {
         model: candidate.id,
         provider: candidate.provider,
         providerModel: candidate.providerModel,
+        reasoning: candidate.reasoning,
       })),
       routeMs: outcome.timingsMs.total,
+      turnKey: outcome.turnKey,
+      configVersion: outcome.configVersion,
       cascade: outcome.cascade,
     };
+  }
+
+  private served(plan: ProxyPlan, candidate: ProxyCandidate): void {
+    if (plan.routed && plan.turnKey !== undefined) this.router.rememberTurn(plan.turnKey, candidate.model);
   }
 
   private forwardOptions(signal: AbortSignal) {
@@ -204,21 +247,69 @@ export class ChatProxy {
   }
 
   async complete(request: ChatRequest, plan: ProxyPlan, context: ProxyCallContext, started: number): Promise<CompletedCall> {
+    const call = await this.completeWith(
+      request,
+      plan,
+      context,
+      started,
+      (provider, candidate, attempt) =>
+        provider.complete(
+          { ...request, model: candidate.providerModel, stream: false },
+          { model: candidate.providerModel, signal: attempt.signal, timeoutMs: attempt.timeoutMs, reasoning: candidate.reasoning },
+        ),
+      (completion) => ({ reported: chatUsage(completion.usage), completion: () => completionText(completion) }),
+    );
+    const completion = { ...call.value, model: call.candidate.providerModel };
+    return { plan, candidate: call.candidate, attempts: call.attempts, completion, usage: call.usage, costUsd: call.costUsd };
+  }
+
+  async stream(request: ChatRequest, plan: ProxyPlan, context: ProxyCallContext, started: number): Promise<StreamingCall> {
+    const call = await this.streamWith(
+      request,
+      plan,
+      context,
+      started,
+      (provider, candidate, attempt) =>
+        provider.stream(
+          { ...request, model: candidate.providerModel, stream: true },
+          { model: candidate.providerModel, signal: attempt.signal, timeoutMs: attempt.timeoutMs, reasoning: candidate.reasoning },
+        ),
+      (chunk) => {
+        let text = '';
+        for (const choice of chunk.choices) {
+          text += choice.delta.content ?? '';
+          for (const toolCall of choice.delta.tool_calls ?? []) text += (toolCall.function?.name ?? '') + (toolCall.function?.arguments ?? '');
+        }
+        return { text, reported: chunk.usage ? chatUsage(chunk.usage) : undefined };
+      },
+    );
+    const providerModel = call.candidate.providerModel;
+    const chunks = (async function* () {
+      for await (const chunk of call.stream) yield { ...chunk, model: providerModel };
+    })();
+    return { plan, candidate: call.candidate, attempts: call.attempts, chunks };
+  }
+
+  /**
+   * Forwards one call with fallback, prices it and writes the ledger; the
+   * attempt decides what is sent (chat, or a Responses request to an upstream
+   * that speaks it) and `measure` reads the usage of what came back.
+   */
+  async completeWith<T>(
+    request: ChatRequest,
+    plan: ProxyPlan,
+    context: ProxyCallContext,
+    started: number,
+    attempt: (provider: Provider, candidate: ProxyCandidate, context: AttemptContext) => Promise<T>,
+    measure: (value: T) => { reported: ReportedUsage | undefined; completion: () => string },
+  ): Promise<ForwardedCall<T>> {
     const upstreamStarted = performance.now();
     try {
-      const result = await forwardWithFallback(
-        plan.candidates,
-        (candidate, attempt) =>
-          this.provider(candidate).complete(
-            { ...request, model: candidate.providerModel, stream: false },
-            { model: candidate.providerModel, signal: attempt.signal, timeoutMs: attempt.timeoutMs },
-          ),
-        this.forwardOptions(context.signal),
-      );
-      const completion = { ...result.value, model: result.candidate.providerModel };
+      const result = await forwardWithFallback(plan.candidates, (candidate, ctx) => attempt(this.provider(candidate), candidate, ctx), this.forwardOptions(context.signal));
+      this.served(plan, result.candidate);
+      const measured = measure(result.value);
       // The texts are only read when the upstream sent no usage; a long prompt is not walked for nothing.
-      const usage =
-        completion.usage != null ? resolveUsage(completion.usage, NO_TEXTS) : resolveUsage(completion.usage, { prompt: promptText(request), completion: completionText(completion) });
+      const usage: TokenUsage = measured.reported ? { ...measured.reported, estimated: false } : estimatedUsage(promptText(request), measured.completion());
       const costUsd = this.record(request, plan, context, started, {
         candidate: result.candidate,
         attempts: result.attempts,
@@ -227,43 +318,41 @@ export class ChatProxy {
         httpStatus: 200,
         errorCode: undefined,
       });
-      return { plan, candidate: result.candidate, attempts: result.attempts, completion, usage, costUsd };
+      return { value: result.value, candidate: result.candidate, attempts: result.attempts, usage, costUsd };
     } catch (error) {
       throw this.failed(error, request, plan, context, started, performance.now() - upstreamStarted);
     }
   }
 
-  async stream(request: ChatRequest, plan: ProxyPlan, context: ProxyCallContext, started: number): Promise<StreamingCall> {
+  /** The streaming form of `completeWith`: the ledger entry is written when the stream ends, however it ends. */
+  async streamWith<T>(
+    request: ChatRequest,
+    plan: ProxyPlan,
+    context: ProxyCallContext,
+    started: number,
+    open: (provider: Provider, candidate: ProxyCandidate, context: AttemptContext) => AsyncIterable<T>,
+    meter: (item: T) => { text: string; reported: ReportedUsage | undefined },
+  ): Promise<ForwardedStream<T>> {
     const upstreamStarted = performance.now();
     let result;
     try {
-      result = await forwardStreamWithFallback(
-        plan.candidates,
-        (candidate, attempt) =>
-          this.provider(candidate).stream(
-            { ...request, model: candidate.providerModel, stream: true },
-            { model: candidate.providerModel, signal: attempt.signal, timeoutMs: attempt.timeoutMs },
-          ),
-        this.forwardOptions(context.signal),
-      );
+      result = await forwardStreamWithFallback(plan.candidates, (candidate, ctx) => open(this.provider(candidate), candidate, ctx), this.forwardOptions(context.signal));
     } catch (error) {
       throw this.failed(error, request, plan, context, started, performance.now() - upstreamStarted);
     }
     const { candidate, attempts } = result;
+    this.served(plan, candidate);
     const source = result.stream;
-    const chunks = async function* (this: ChatProxy): AsyncGenerator<ChatCompletionChunk> {
+    const stream = async function* (this: ChatProxy): AsyncGenerator<T> {
       let text = '';
-      let reported: ChatCompletionChunk['usage'];
+      let reported: ReportedUsage | undefined;
       let failure: unknown;
       try {
-        for await (const chunk of source) {
-          for (const choice of chunk.choices) {
-            text += choice.delta.content ?? '';
-            for (const call of choice.delta.tool_calls ?? [])
-              text += (call.function?.name ?? '') + (call.function?.arguments ?? '');
-          }
-          if (chunk.usage) reported = chunk.usage;
-          yield { ...chunk, model: candidate.providerModel };
+        for await (const item of source) {
+          const measured = meter(item);
+          text += measured.text;
+          if (measured.reported) reported = measured.reported;
+          yield item;
         }
       } catch (error) {
         failure = error;
@@ -274,13 +363,13 @@ export class ChatProxy {
           candidate,
           attempts,
           upstreamMs: performance.now() - upstreamStarted,
-          usage: resolveUsage(reported, { prompt: promptText(request), completion: text }),
+          usage: reported ? { ...reported, estimated: false } : estimatedUsage(promptText(request), text),
           httpStatus: 200,
           errorCode: failure !== undefined ? 'stream_failed' : aborted ? 'client_closed' : undefined,
         });
       }
     }.call(this);
-    return { plan, candidate, attempts, chunks };
+    return { candidate, attempts, stream };
   }
 
   private failed(

@@ -2,7 +2,8 @@ import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import type { z } from 'zod';
 import { dedupeExemplars, readRoutesDataExemplarFile, type LocatedExemplar } from './exemplar-files.js';
-import { DataFileError, describeZodIssues } from './data-error.js';
+import { DataFileError } from './data-error.js';
+import { lineOfJsonPath, lineOfJsonSyntaxError } from './json-lines.js';
 import {
   CalibrationFileSchema,
   PriceTableSchema,
@@ -38,14 +39,24 @@ function readJsonFile<T>(dir: string, name: string, schema: z.ZodType<T>): T {
   const path = join(dir, name);
   const displayPath = relative(process.cwd(), path) || path;
   if (!existsSync(path)) throw new DataFileError([`${displayPath}: missing`]);
+  const text = readFileSync(path, 'utf8');
   let raw: unknown;
   try {
-    raw = JSON.parse(readFileSync(path, 'utf8'));
+    raw = JSON.parse(text);
   } catch (error) {
-    throw new DataFileError([`${displayPath}: not valid JSON (${(error as Error).message})`]);
+    const line = lineOfJsonSyntaxError(text, (error as Error).message);
+    throw new DataFileError([`${displayPath}${line === undefined ? '' : `:${line}`}: not valid JSON (${(error as Error).message})`]);
   }
   const parsed = schema.safeParse(raw);
-  if (!parsed.success) throw new DataFileError([`${displayPath}: ${describeZodIssues(parsed.error)}`]);
+  if (!parsed.success) {
+    throw new DataFileError(
+      parsed.error.issues.map((issue) => {
+        const line = lineOfJsonPath(text, issue.path);
+        const where = issue.path.length > 0 ? `${issue.path.join('.')}: ` : '';
+        return `${displayPath}${line === undefined ? '' : `:${line}`}: ${where}${issue.message}`;
+      }),
+    );
+  }
   return parsed.data;
 }
 

@@ -106,9 +106,14 @@ export const ProviderConfigSchema = z
     /** Name of an environment variable that may override the base URL. */
     base_url_env: z.string().regex(/^[A-Z][A-Z0-9_]*$/).optional(),
     base_url: z.url().optional(),
+    /** The upstream speaks OpenAI's Responses API: `/v1/responses` is forwarded to it as is, not translated to chat. */
+    responses_api: z.boolean().optional(),
   })
   .strict();
 export type ProviderConfig = z.infer<typeof ProviderConfigSchema>;
+
+export const ReasoningEffortSchema = z.enum(['minimal', 'low', 'medium', 'high']);
+export type ReasoningEffort = z.infer<typeof ReasoningEffortSchema>;
 
 export const CAPABILITIES = ['vision', 'tools', 'json', 'code', 'long_context'] as const;
 export const CapabilitySchema = z.enum(CAPABILITIES);
@@ -120,6 +125,14 @@ export const ModelConfigSchema = z
     /** The provider's own model name. */
     model: z.string().min(1),
     capabilities: z.array(CapabilitySchema).default([]),
+    /**
+     * OpenAI reasoning effort sent with every call to this entry unless the
+     * client set its own: "this model, with low effort" is an entry of its own
+     * (its own id and price row), which tier lists name like any other model.
+     */
+    reasoning_effort: ReasoningEffortSchema.optional(),
+    /** Anthropic extended thinking: the budget in tokens, sent unless the client set thinking itself. */
+    thinking_budget: z.number().int().min(1024).optional(),
   })
   .strict();
 export type ModelConfig = z.infer<typeof ModelConfigSchema>;
@@ -152,8 +165,13 @@ export const RoutingTableSchema = z
   .strict()
   .superRefine((table, ctx) => {
     for (const [id, model] of Object.entries(table.models)) {
-      if (!(model.provider in table.providers)) {
+      const provider = table.providers[model.provider];
+      if (!provider) {
         ctx.addIssue({ code: 'custom', path: ['models', id, 'provider'], message: `unknown provider "${model.provider}"` });
+      } else if (model.reasoning_effort !== undefined && provider.kind !== 'openai') {
+        ctx.addIssue({ code: 'custom', path: ['models', id, 'reasoning_effort'], message: 'reasoning_effort is for openai-kind providers; Anthropic models take thinking_budget' });
+      } else if (model.thinking_budget !== undefined && provider.kind !== 'anthropic') {
+        ctx.addIssue({ code: 'custom', path: ['models', id, 'thinking_budget'], message: 'thinking_budget is for anthropic-kind providers; OpenAI models take reasoning_effort' });
       }
     }
     const checkIds = (ids: readonly string[], path: (string | number)[]) => {
@@ -180,8 +198,12 @@ export const ModelPriceSchema = z
   .object({
     /** USD per one million input tokens. */
     input: z.number().nonnegative(),
-    /** USD per one million output tokens. */
+    /** USD per one million output tokens; thinking (reasoning) tokens are billed as output tokens. */
     output: z.number().nonnegative(),
+    /** When this row was read, when it differs from the table's `as_of`. */
+    as_of: z.string().regex(/^\d{4}-\d{2}(-\d{2})?$/).optional(),
+    /** Where the figures come from. */
+    source: z.string().min(1).optional(),
   })
   .strict();
 export type ModelPrice = z.infer<typeof ModelPriceSchema>;
@@ -244,6 +266,12 @@ export const ScoringSettingsSchema = z
     history_weight: z.number().min(0).max(1),
     /** How many earlier user turns may contribute. */
     history_turns: z.number().int().min(0).max(20),
+    /**
+     * A last user turn of at most this many words that follows earlier ones
+     * ("thanks, continue", "and the second part?") is routed as the turn it
+     * follows; 0 routes every turn on its own words.
+     */
+    followup_max_words: z.number().int().min(0).max(20).default(4),
     /**
      * Logistic weights over the complexity signals and the tier kNN difficulty,
      * fitted on outcome data (weak model wrong, strong right); at or above

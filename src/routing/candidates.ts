@@ -1,4 +1,16 @@
-import { TIERS, type Capability, type RoutedIntent, type RoutingTable, type Tier } from '../routes-config/schemas.js';
+import { TIERS, type Capability, type ModelConfig, type ReasoningEffort, type RoutedIntent, type RoutingTable, type Tier } from '../routes-config/schemas.js';
+
+/** How hard a candidate thinks, from its routing.json entry; applied only when the client set nothing. */
+export interface CandidateReasoning {
+  effort?: ReasoningEffort;
+  thinkingBudget?: number;
+}
+
+export function reasoningOf(model: ModelConfig): CandidateReasoning | undefined {
+  if (model.reasoning_effort !== undefined) return { effort: model.reasoning_effort };
+  if (model.thinking_budget !== undefined) return { thinkingBudget: model.thinking_budget };
+  return undefined;
+}
 import { tierRank } from './tier-order.js';
 
 export interface Candidate {
@@ -12,6 +24,7 @@ export interface Candidate {
   capabilities: Capability[];
   /** False when the provider has no key configured. */
   available: boolean;
+  reasoning?: CandidateReasoning | undefined;
 }
 
 export interface CandidateOptions {
@@ -41,6 +54,7 @@ export function listCandidates(table: RoutingTable, tier: Tier, intent: RoutedIn
         tier: level,
         capabilities: model.capabilities,
         available: options.isProviderAvailable(model.provider),
+        reasoning: reasoningOf(model),
       });
     }
   }

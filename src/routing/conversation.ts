@@ -1,3 +1,5 @@
+import { createHash } from 'node:crypto';
+
 /** The parts of an OpenAI-style chat message that routing reads. */
 export interface ChatMessageLike {
   role: string;
@@ -5,12 +7,18 @@ export interface ChatMessageLike {
 }
 
 export interface RoutingText {
-  /** Text of the last user message: what the decision is about. */
+  /** The user's own words in the turn the decision is about (see extractRoutingText). */
   query: string;
-  /** Text of earlier user messages, most recent first. */
+  /** Text of earlier user turns, most recent first. */
   history: string[];
-  /** Whether the last user message carries images (only vision-capable models can take it). */
+  /** Whether the query's message carries images (only vision-capable models can take it). */
   hasImages: boolean;
+  /** Assistant or tool messages follow the query's message: this request is a later step of the same turn. */
+  continuesTurn: boolean;
+  /** The turn's identity without a session id: a hash of the system prompt and the messages up to the query's. */
+  turnKey: string | undefined;
+  /** Set when the last user words were a short follow-up, routed as the earlier user turn this many turns back. */
+  followupOf: { turnsBack: number; words: number } | undefined;
 }
 
 function textOf(content: ChatMessageLike['content']): { text: string; images: number } {
@@ -25,21 +33,156 @@ function textOf(content: ChatMessageLike['content']): { text: string; images: nu
   return { text: texts.join('\n'), images };
 }
 
+export interface RoutingTextOptions {
+  historyTurns: number;
+  /** A last user turn of at most this many words, after earlier ones, is routed as the conversation (0: never). */
+  followupMaxWords?: number;
+}
+
+/** How much of a pasted block (a fenced file, a tagged document or log) routing keeps: enough to say what it is. */
+const QUOTE_HEAD_CHARS = 160;
+
+const REMINDER_OPEN = /<system-reminder>/g;
+const FENCED = /```([^\n`]*)\n([\s\S]*?)```/g;
+/** The opening of a tag block around a multi-line paste: `<file path="x">`, `<document>`, `<environment_details>`. */
+const TAG_OPEN = /<([A-Za-z][\w-]*)((?:\s[^<>]*)?)>(?=\n)/g;
+const TAG_CLOSE = /<\/([A-Za-z][\w-]*)>/g;
+
+function head(block: string): string {
+  const trimmed = block.trim();
+  return trimmed.length <= QUOTE_HEAD_CHARS ? trimmed : `${trimmed.slice(0, QUOTE_HEAD_CHARS)}…`;
+}
+
 /**
- * Routing looks at the user's own words: the last user turn decides, earlier
- * user turns may add context. System prompts are the same for every query of
- * an app and would drown the signal.
+ * Replaces each block from an opening match to its closer. Linear in the
+ * text, whatever it holds: an opening is only searched onward when its closer
+ * occurs later (one pass finds the last position of every closer), and the
+ * scan resumes after each block found, so no character is searched twice. A
+ * regex with a lazy body would rescan to the end for every unclosed opening.
  */
-export function extractRoutingText(messages: readonly ChatMessageLike[], historyTurns: number): RoutingText {
-  const userTurns = messages.filter((message) => message.role === 'user').map((message) => textOf(message.content));
-  const last = userTurns[userTurns.length - 1] ?? { text: '', images: 0 };
-  const history = userTurns
-    .slice(0, -1)
+function replaceBlocks(
+  text: string,
+  opening: RegExp,
+  closerOf: (match: RegExpExecArray) => string,
+  lastCloser: ReadonlyMap<string, number>,
+  render: (match: RegExpExecArray, body: string) => string,
+): string {
+  let out = '';
+  let copied = 0;
+  opening.lastIndex = 0;
+  for (let match = opening.exec(text); match !== null; match = opening.exec(text)) {
+    const closer = closerOf(match);
+    const bodyStart = opening.lastIndex;
+    if ((lastCloser.get(closer) ?? -1) < bodyStart) continue;
+    const end = text.indexOf(closer, bodyStart);
+    out += text.slice(copied, match.index) + render(match, text.slice(bodyStart, end));
+    copied = end + closer.length;
+    opening.lastIndex = copied;
+  }
+  return out + text.slice(copied);
+}
+
+function lastClosers(text: string): Map<string, number> {
+  const last = new Map<string, number>();
+  TAG_CLOSE.lastIndex = 0;
+  for (let match = TAG_CLOSE.exec(text); match !== null; match = TAG_CLOSE.exec(text)) last.set(match[0], match.index);
+  return last;
+}
+
+/**
+ * The user's own words in a user turn. Agents put reminders (Claude Code's
+ * `<system-reminder>`), file dumps and tool output into user turns, and a long
+ * paste would push the question out of the embedder's input window (MiniLM
+ * reads 256 word pieces): reminders go, pasted blocks keep only their head, so
+ * the words around them decide.
+ */
+export function userWords(text: string): string {
+  if (!text.includes('<') && !text.includes('```')) return text.trim();
+  const closers = lastClosers(text);
+  const withoutReminders = replaceBlocks(
+    text,
+    REMINDER_OPEN,
+    () => '</system-reminder>',
+    closers,
+    () => '',
+  );
+  const unfenced = withoutReminders.replace(FENCED, (_block, lang: string, body: string) => {
+    const kept = head(body);
+    return kept === '' ? `\`\`\`${lang}\n\`\`\`` : `\`\`\`${lang}\n${kept}\n\`\`\``;
+  });
+  return replaceBlocks(
+    unfenced,
+    TAG_OPEN,
+    (match) => `</${match[1]!}>`,
+    lastClosers(unfenced),
+    (match, body) => `<${match[1]!}${match[2] ?? ''}>\n${head(body)}\n</${match[1]!}>`,
+  )
+    .replace(/\n{3,}/g, '\n\n')
+    .trim();
+}
+
+function wordCount(text: string): number {
+  return text.split(/\s+/).filter((word) => word !== '').length;
+}
+
+function turnKeyOf(messages: readonly ChatMessageLike[], through: number): string {
+  const hash = createHash('sha256');
+  for (const message of messages.slice(0, through + 1)) {
+    if (message.role === 'tool') continue;
+    hash.update(message.role).update('\u0000').update(textOf(message.content).text).update('\u0001');
+  }
+  return hash.digest('hex').slice(0, 16);
+}
+
+/**
+ * Routing looks at the user's own words: the last user turn that has any
+ * decides, earlier user turns may add context. System prompts are the same for
+ * every query of an app and would drown the signal; tool results are not the
+ * user's words. In a tool loop the last user-role message may hold only a tool
+ * result or a reminder, so the turn that began the loop still decides.
+ */
+export function extractRoutingText(messages: readonly ChatMessageLike[], options: RoutingTextOptions | number): RoutingText {
+  const { historyTurns, followupMaxWords = 0 } = typeof options === 'number' ? { historyTurns: options } : options;
+  const turns: { index: number; text: string; images: number }[] = [];
+  messages.forEach((message, index) => {
+    if (message.role !== 'user') return;
+    const content = textOf(message.content);
+    const text = userWords(content.text);
+    if (text !== '' || content.images > 0) turns.push({ index, text, images: content.images });
+  });
+  const last = turns.at(-1);
+  if (last === undefined) {
+    return { query: '', history: [], hasImages: false, continuesTurn: false, turnKey: undefined, followupOf: undefined };
+  }
+  let anchor = turns.length - 1;
+  let followupOf: RoutingText['followupOf'];
+  const words = wordCount(last.text);
+  if (followupMaxWords > 0 && last.images === 0 && words <= followupMaxWords) {
+    // "thanks, continue" says nothing about the work; the turn it continues does.
+    for (let i = turns.length - 2; i >= 0; i--) {
+      if (wordCount(turns[i]!.text) > followupMaxWords || turns[i]!.images > 0) {
+        followupOf = { turnsBack: turns.length - 1 - i, words };
+        anchor = i;
+        break;
+      }
+    }
+  }
+  const query = turns[anchor]!;
+  const history = turns
+    .slice(0, anchor)
     .reverse()
-    .map((turn) => turn.text.trim())
+    .map((turn) => turn.text)
     .filter((text) => text !== '')
     .slice(0, historyTurns);
-  return { query: last.text.trim(), history, hasImages: last.images > 0 };
+  const continuesTurn = messages.slice(last.index + 1).some((message) => message.role === 'assistant' || message.role === 'tool');
+  return {
+    query: query.text,
+    history,
+    hasImages: query.images > 0,
+    continuesTurn,
+    turnKey: turnKeyOf(messages, last.index),
+    followupOf,
+  };
 }
 
 /**

@@ -8,7 +8,7 @@ import {
   type Tier,
 } from '../routes-config/schemas.js';
 import type { AxisScores } from '../scoring/label-scores.js';
-import { listCandidates, type Candidate } from './candidates.js';
+import { listCandidates, reasoningOf, type Candidate } from './candidates.js';
 import type { ComplexitySignals } from './complexity-signals.js';
 import type { RuleHit } from './rules.js';
 import { pickTier } from './strategy.js';
@@ -26,6 +26,10 @@ export interface DecisionInput {
   table: RoutingTable;
   isProviderAvailable: (provider: string) => boolean;
   needsVision: boolean;
+  /** What reading the conversation did before scoring (a short follow-up routed as its turn), in words. */
+  conversationNotes?: readonly string[] | undefined;
+  /** A later step of a turn: the model that served its first step goes first. */
+  turnModel?: { turnKey: string; model: string } | undefined;
   /** The complexity signals and the fitted probability that the prompt needs the strong model, when the scoring has a model for it. */
   complexity?: ComplexityEvidence | undefined;
   /** The small model's verdict, when the tier margin was low enough to ask one (see cascade/tier-cascade.ts). */
@@ -174,16 +178,44 @@ function describe(decision: Omit<Decision, 'reason'>, input: DecisionInput): str
   return parts.join(' · ');
 }
 
+/**
+ * Every step of a tool loop goes to the model that began it: a mid-task switch
+ * loses the model's own plan and tool habits. It goes first; the tier's list
+ * stays behind it as the fallback.
+ */
+function pinTurnModel(candidates: Candidate[], tier: Tier, input: DecisionInput, adjustments: string[]): Candidate[] {
+  const pin = input.turnModel;
+  if (!pin) return candidates;
+  const model = input.table.models[pin.model];
+  if (!model || (input.needsVision && !model.capabilities.includes('vision'))) {
+    adjustments.push(`turn ${pin.turnKey} began on ${pin.model}, which cannot take this request: routed afresh`);
+    return candidates;
+  }
+  const listed = candidates.find((candidate) => candidate.id === pin.model);
+  const pinned: Candidate = listed ?? {
+    id: pin.model,
+    provider: model.provider,
+    providerModel: model.model,
+    tier,
+    capabilities: model.capabilities,
+    available: input.isProviderAvailable(model.provider),
+    reasoning: reasoningOf(model),
+  };
+  adjustments.push(`turn ${pin.turnKey} continues on ${pin.model}, the model of its first step`);
+  return [pinned, ...candidates.filter((candidate) => candidate.id !== pin.model)];
+}
+
 /** Scores, rules, policies and strategy in; one explained decision out. Pure. */
 export function decideRoute(input: DecisionInput): Decision {
-  const adjustments: string[] = [];
+  const adjustments: string[] = [...(input.conversationNotes ?? [])];
   const intent = decideIntent(input, adjustments);
   const scoredTier = decideScoredTier(input, adjustments);
   const { tier, sessionFloorApplied } = applyTierPolicies(applyCascade(scoredTier, input, adjustments), intent, input, adjustments);
-  const candidates = listCandidates(input.table, tier, intent, {
+  const listed = listCandidates(input.table, tier, intent, {
     isProviderAvailable: input.isProviderAvailable,
     needsVision: input.needsVision,
   });
+  const candidates = pinTurnModel(listed, tier, input, adjustments);
   const firstAvailable = candidates.find((candidate) => candidate.available);
   const chosen = firstAvailable ?? candidates[0];
   const partial = { tier, intent, scoredTier, adjustments, sessionFloorApplied, candidates, chosen, available: firstAvailable !== undefined };

@@ -131,6 +131,27 @@ test('decideRoute: with no tier exemplars the middle tier is used', () => {
   assert.match(decision.adjustments.join(), /no tier exemplars/);
 });
 
+test('decideRoute: a later step of a turn puts the model of its first step first, the tier list behind it', () => {
+  const plain = decideRoute(input());
+  const pinnedId = plain.candidates.at(-1)!.id;
+  const pinned = decideRoute(input({ turnModel: { turnKey: 'abcd', model: pinnedId }, conversationNotes: ['continues turn abcd'] }));
+  assert.equal(pinned.chosen?.id, pinnedId);
+  assert.deepEqual(
+    pinned.candidates.map((candidate) => candidate.id),
+    [pinnedId, ...plain.candidates.map((candidate) => candidate.id).filter((id) => id !== pinnedId)],
+  );
+  assert.equal(pinned.adjustments[0], 'continues turn abcd', 'notes from reading the conversation come first');
+  assert.ok(pinned.adjustments.includes(`turn abcd continues on ${pinnedId}, the model of its first step`));
+  assert.match(pinned.reason, /turn abcd continues on/);
+
+  const offList = Object.keys(table.models).find((id) => !plain.candidates.some((candidate) => candidate.id === id))!;
+  assert.equal(decideRoute(input({ turnModel: { turnKey: 'abcd', model: offList } })).chosen?.id, offList, 'a model of another tier is pinned too');
+
+  const gone = decideRoute(input({ turnModel: { turnKey: 'abcd', model: 'removed-model' } }));
+  assert.equal(gone.chosen?.id, plain.chosen?.id);
+  assert.ok(gone.adjustments.some((step) => step.includes('cannot take this request')));
+});
+
 test('decideRoute: a best intent that leads by less than min_margin abstains into general', () => {
   const close = axis({ code: 0.8, math: 0.79 });
   assert.equal(decideRoute(input({ intentScores: close })).intent, 'code');

@@ -13,6 +13,7 @@ const scoring: ScoringFile = {
     intent: { k: 3, aggregation: 'mean', threshold: 0.3, margin: 0.02 },
     history_weight: 0.3,
     history_turns: 3,
+    followup_max_words: 4,
   },
   by_embedder: { minilm: { history_weight: 0.5 } },
 };

@@ -5,6 +5,7 @@
  *
  *   POST /v1/chat/completions  OpenAI: JSON, or SSE `data: {...}` lines ending in `data: [DONE]`
  *   POST /v1/messages          Anthropic: JSON, or SSE with `event:` lines
+ *   POST /v1/responses         OpenAI Responses: JSON, or SSE with `event:` lines and `sequence_number`s
  *
  * Answers are deterministic: the text names the model that answered and echoes
  * the last user text, tool calls fill the tool's schema, and the usage is
@@ -35,7 +36,7 @@ export type Fault =
   /** A stream: sends `afterEvents` events, then the provider's in-stream error event. */
   | { type: 'stream_error'; afterEvents: number; message?: string };
 
-export type Api = 'openai' | 'anthropic';
+export type Api = 'openai' | 'anthropic' | 'responses';
 
 export interface RecordedRequest {
   api: Api | 'unknown';
@@ -76,6 +77,7 @@ export interface FakeUpstreamOptions {
 /** A fixed `created` so responses are byte-for-byte reproducible. */
 export const FAKE_CREATED = 1_700_000_000;
 const CREDENTIAL_HEADERS = new Set(['authorization', 'x-api-key', 'api-key']);
+const API_BY_PATH: Record<string, Api> = { '/v1/chat/completions': 'openai', '/v1/messages': 'anthropic', '/v1/responses': 'responses' };
 
 export async function startFakeUpstream(options: FakeUpstreamOptions): Promise<FakeUpstream> {
   const requests: RecordedRequest[] = [];
@@ -102,8 +104,7 @@ export async function startFakeUpstream(options: FakeUpstreamOptions): Promise<F
 
   async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const path = req.url ?? '/';
-    const api: Api | 'unknown' =
-      req.method === 'POST' && path === '/v1/chat/completions' ? 'openai' : req.method === 'POST' && path === '/v1/messages' ? 'anthropic' : 'unknown';
+    const api: Api | 'unknown' = req.method === 'POST' ? (API_BY_PATH[path] ?? 'unknown') : 'unknown';
     const raw = await readBody(req);
     let body: unknown;
     try {
@@ -146,17 +147,18 @@ export async function startFakeUpstream(options: FakeUpstreamOptions): Promise<F
       return sendError(res, api, 429);
     }
     if (!isObject(body)) return sendError(res, api, 400, 'the request body is not a JSON object');
-    const invalid = api === 'openai' ? validateOpenAI(body) : validateAnthropic(req, body);
+    const invalid = api === 'openai' ? validateOpenAI(body) : api === 'responses' ? validateResponses(body) : validateAnthropic(req, body);
     if (invalid !== undefined) return sendError(res, api, 400, invalid);
 
-    const composed = api === 'openai' ? answerOpenAI(body) : answerAnthropic(body);
+    const composed = api === 'openai' ? answerOpenAI(body) : api === 'responses' ? answerResponses(body) : answerAnthropic(body);
     const answer = fault?.type === 'reply' ? { ...composed, text: fault.text, usage: { ...composed.usage, output: sizeTokens(fault.text) } } : composed;
     record.usage = { input: answer.usage.input, output: answer.usage.output };
     const streaming = body['stream'] === true;
     if (!streaming) {
-      return sendJson(res, 200, api === 'openai' ? openaiCompletion(n, answer) : anthropicMessage(n, answer), requestIdHeader(api, n));
+      const json = api === 'openai' ? openaiCompletion(n, answer) : api === 'responses' ? responsesObject(n, answer, body, 'completed') : anthropicMessage(n, answer);
+      return sendJson(res, 200, json, requestIdHeader(api, n));
     }
-    const events = api === 'openai' ? openaiEvents(n, answer, includeUsage(body)) : anthropicEvents(n, answer);
+    const events = api === 'openai' ? openaiEvents(n, answer, includeUsage(body)) : api === 'responses' ? responsesEvents(n, answer, body) : anthropicEvents(n, answer);
     await writeStream(res, api, n, events, fault, record);
   }
 
@@ -258,7 +260,7 @@ function presentedKey(req: IncomingMessage): string {
 function authMessage(api: Api, req: IncomingMessage): string {
   // OpenAI's real message quotes the presented key (masked); the fake quotes it
   // whole, the worst case, so tests can prove the router never passes it on.
-  if (api === 'openai') {
+  if (api !== 'anthropic') {
     return `Incorrect API key provided: ${presentedKey(req)}. You can find your API key at https://platform.openai.com/account/api-keys.`;
   }
   return 'invalid x-api-key';
@@ -290,6 +292,13 @@ function validateAnthropic(req: IncomingMessage, body: Json): string | undefined
   if (typeof body['max_tokens'] !== 'number') return 'max_tokens: Field required';
   const temperature = body['temperature'];
   if (typeof temperature === 'number' && (temperature < 0 || temperature > 1)) return 'temperature: range: 0..1';
+  const thinking = body['thinking'];
+  if (isObject(thinking) && thinking['type'] === 'enabled') {
+    const budget = thinking['budget_tokens'];
+    if (typeof budget !== 'number' || budget < 1024) return 'thinking.enabled.budget_tokens: Input should be greater than or equal to 1024';
+    if (budget >= Number(body['max_tokens'])) return '`max_tokens` must be greater than `thinking.budget_tokens`.';
+    if (temperature !== undefined && temperature !== 1) return '`temperature` may only be set to 1 when thinking is enabled.';
+  }
   const messages = asArray(body['messages']);
   if (messages.length === 0) return 'messages: at least one message is required';
   let previous: Json | undefined;
@@ -328,7 +337,19 @@ interface Answer {
   /** OpenAI finish_reason and Anthropic stop_reason for this answer. */
   finish: 'stop' | 'length' | 'tool_calls';
   stopSequence: string | undefined;
+  /** Thinking tokens, counted in `usage.output` as the real APIs bill them. */
+  reasoning: number;
   usage: { input: number; output: number };
+}
+
+/** Thinking tokens the fake reports for an OpenAI reasoning effort (an Anthropic budget spends a 32nd of itself). */
+const REASONING_TOKENS: Record<string, number> = { minimal: 0, low: 16, medium: 64, high: 256 };
+
+function reasoningTokens(body: Json): number {
+  const effort = body['reasoning_effort'] ?? (isObject(body['reasoning']) ? body['reasoning']['effort'] : undefined);
+  if (typeof effort === 'string') return REASONING_TOKENS[effort] ?? 0;
+  const thinking = body['thinking'];
+  return isObject(thinking) && typeof thinking['budget_tokens'] === 'number' ? Math.floor(thinking['budget_tokens'] / 32) : 0;
 }
 
 function textOfContent(content: unknown): string {
@@ -362,6 +383,7 @@ function compose(
   tool: { name: string; schema: unknown } | undefined,
   stops: string[],
   maxTokens: number | undefined,
+  reasoning = 0,
 ): Answer {
   let text = toolResult === undefined ? `Answer from ${model}: ${lastUserText}` : `Answer from ${model} using the tool result: ${toolResult}`;
   let finish: Answer['finish'] = 'stop';
@@ -387,8 +409,8 @@ function compose(
     finish = 'length';
     toolCall = undefined;
   }
-  const output = sizeTokens(text + (toolCall?.arguments ?? ''));
-  return { model, text, toolCall, finish, stopSequence, usage: { input: sizeTokens(promptSize) + 7, output } };
+  const output = sizeTokens(text + (toolCall?.arguments ?? '')) + reasoning;
+  return { model, text, toolCall, finish, stopSequence, reasoning, usage: { input: sizeTokens(promptSize) + 7, output } };
 }
 
 function answerOpenAI(body: Json): Answer {
@@ -408,7 +430,7 @@ function answerOpenAI(body: Json): Answer {
   const stop = body['stop'];
   const stops = typeof stop === 'string' ? [stop] : asArray(stop).filter((s): s is string => typeof s === 'string');
   const maxTokens = typeof body['max_completion_tokens'] === 'number' ? body['max_completion_tokens'] : typeof body['max_tokens'] === 'number' ? body['max_tokens'] : undefined;
-  return compose(String(body['model']), JSON.stringify(messages), textOfContent(lastUser?.['content']), toolResult, tool, stops, maxTokens);
+  return compose(String(body['model']), JSON.stringify(messages), textOfContent(lastUser?.['content']), toolResult, tool, stops, maxTokens, reasoningTokens(body));
 }
 
 function answerAnthropic(body: Json): Answer {
@@ -432,7 +454,8 @@ function answerAnthropic(body: Json): Answer {
   }
   const stops = asArray(body['stop_sequences']).filter((s): s is string => typeof s === 'string');
   const prompt = JSON.stringify([body['system'] ?? '', messages]);
-  return compose(String(body['model']), prompt, lastUserText, toolResult, tool, stops, Number(body['max_tokens']));
+  const thinking = isObject(body['thinking']) ? Number(body['thinking']['budget_tokens']) : 0;
+  return compose(String(body['model']), prompt, lastUserText, toolResult, tool, stops, Number(body['max_tokens']) - thinking, reasoningTokens(body));
 }
 
 /** The answer text in the pieces a stream sends: one word (with its space) per event. */
@@ -454,7 +477,7 @@ function openaiUsage(answer: Answer) {
     completion_tokens: answer.usage.output,
     total_tokens: answer.usage.input + answer.usage.output,
     prompt_tokens_details: { cached_tokens: 0, audio_tokens: 0 },
-    completion_tokens_details: { reasoning_tokens: 0, audio_tokens: 0, accepted_prediction_tokens: 0, rejected_prediction_tokens: 0 },
+    completion_tokens_details: { reasoning_tokens: answer.reasoning, audio_tokens: 0, accepted_prediction_tokens: 0, rejected_prediction_tokens: 0 },
   };
 }
 
@@ -593,6 +616,145 @@ function anthropicEvents(n: number, answer: Answer): string[] {
   return events;
 }
 
+// ---------------------------------------------------------------- OpenAI Responses wire format
+
+/** Rules of the real Responses API that a wrong adapter would break. */
+function validateResponses(body: Json): string | undefined {
+  if (typeof body['model'] !== 'string') return 'Missing required parameter: \'model\'.';
+  for (const moved of ['messages', 'max_tokens', 'max_completion_tokens', 'stream_options']) {
+    if (body[moved] !== undefined) return `Unsupported parameter: '${moved}'.`;
+  }
+  // The fake stores nothing, as a router that forwards a previous_response_id of its own would find out.
+  if (body['previous_response_id'] != null) return `Previous response with id '${String(body['previous_response_id'])}' not found.`;
+  const input = body['input'];
+  if (typeof input !== 'string' && asArray(input).length === 0) return "Missing required parameter: 'input'.";
+  const calls = new Set<unknown>();
+  for (const item of asArray(input)) {
+    if (!isObject(item)) return 'Invalid input item.';
+    if (item['type'] === 'function_call') calls.add(item['call_id']);
+    if (item['type'] === 'function_call_output' && !calls.has(item['call_id'])) {
+      return `No tool call found for function call output with call_id ${String(item['call_id'])}.`;
+    }
+  }
+  return undefined;
+}
+
+function responsesItemText(content: unknown): string {
+  if (typeof content === 'string') return content;
+  return asArray(content)
+    .filter(isObject)
+    .map((part) => ((part['type'] === 'input_text' || part['type'] === 'output_text') && typeof part['text'] === 'string' ? part['text'] : ''))
+    .join('');
+}
+
+function answerResponses(body: Json): Answer {
+  const input = body['input'];
+  const items = typeof input === 'string' ? [{ role: 'user', content: input }] : asArray(input).filter(isObject);
+  const lastUser = [...items].reverse().find((item) => item['role'] === 'user');
+  const last = items.at(-1);
+  const toolResult = last?.['type'] === 'function_call_output' ? responsesItemText(last['output']) : undefined;
+  const tools = asArray(body['tools']).filter(isObject).filter((candidate) => candidate['type'] === 'function');
+  const choice = body['tool_choice'];
+  let tool: { name: string; schema: unknown } | undefined;
+  if (tools.length > 0 && choice !== 'none') {
+    const wanted = isObject(choice) && choice['type'] === 'function' ? choice['name'] : undefined;
+    const picked = tools.find((candidate) => wanted === undefined || candidate['name'] === wanted);
+    if (picked !== undefined && typeof picked['name'] === 'string') tool = { name: picked['name'], schema: picked['parameters'] };
+  }
+  const maxTokens = typeof body['max_output_tokens'] === 'number' ? body['max_output_tokens'] : undefined;
+  const prompt = JSON.stringify([body['instructions'] ?? '', items]);
+  return compose(String(body['model']), prompt, responsesItemText(lastUser?.['content']), toolResult, tool, [], maxTokens, reasoningTokens(body));
+}
+
+function responsesUsage(answer: Answer): Json {
+  return {
+    input_tokens: answer.usage.input,
+    input_tokens_details: { cached_tokens: 0 },
+    output_tokens: answer.usage.output,
+    output_tokens_details: { reasoning_tokens: answer.reasoning },
+    total_tokens: answer.usage.input + answer.usage.output,
+  };
+}
+
+function responsesOutput(n: number, answer: Answer): Json[] {
+  if (answer.toolCall !== undefined) {
+    return [{ type: 'function_call', id: `fc_fake_${n}`, call_id: `call_fake_${n}`, name: answer.toolCall.name, arguments: answer.toolCall.arguments, status: 'completed' }];
+  }
+  return [
+    {
+      type: 'message',
+      id: `msg_fake_${n}`,
+      status: answer.finish === 'length' ? 'incomplete' : 'completed',
+      role: 'assistant',
+      content: [{ type: 'output_text', text: answer.text, annotations: [], logprobs: [] }],
+    },
+  ];
+}
+
+function responsesObject(n: number, answer: Answer, body: Json, status: 'in_progress' | 'completed'): Json {
+  const done = status === 'completed';
+  const incomplete = done && answer.finish === 'length';
+  return {
+    id: `resp_fake_${n}`,
+    object: 'response',
+    created_at: FAKE_CREATED,
+    status: incomplete ? 'incomplete' : status,
+    background: false,
+    error: null,
+    incomplete_details: incomplete ? { reason: 'max_output_tokens' } : null,
+    instructions: body['instructions'] ?? null,
+    max_output_tokens: body['max_output_tokens'] ?? null,
+    model: answer.model,
+    output: done ? responsesOutput(n, answer) : [],
+    parallel_tool_calls: body['parallel_tool_calls'] ?? true,
+    previous_response_id: null,
+    reasoning: { effort: null, summary: null },
+    service_tier: 'default',
+    store: body['store'] ?? true,
+    temperature: body['temperature'] ?? 1,
+    text: body['text'] ?? { format: { type: 'text' } },
+    tool_choice: body['tool_choice'] ?? 'auto',
+    tools: body['tools'] ?? [],
+    top_p: body['top_p'] ?? 1,
+    truncation: 'disabled',
+    usage: done ? responsesUsage(answer) : null,
+    user: null,
+    metadata: {},
+  };
+}
+
+/** The real event sequence: created, in_progress, one output item with its parts and deltas, completed. */
+function responsesEvents(n: number, answer: Answer, body: Json): string[] {
+  let sequence = 0;
+  const event = (type: string, data: Json): string => sse(type, { type, ...data, sequence_number: sequence++ });
+  const events = [event('response.created', { response: responsesObject(n, answer, body, 'in_progress') })];
+  events.push(event('response.in_progress', { response: responsesObject(n, answer, body, 'in_progress') }));
+  const [item] = responsesOutput(n, answer) as [Json];
+  if (answer.toolCall !== undefined) {
+    const id = `fc_fake_${n}`;
+    events.push(event('response.output_item.added', { output_index: 0, item: { ...item, arguments: '', status: 'in_progress' } }));
+    for (const piece of argumentPieces(answer.toolCall.arguments)) {
+      events.push(event('response.function_call_arguments.delta', { item_id: id, output_index: 0, delta: piece }));
+    }
+    events.push(event('response.function_call_arguments.done', { item_id: id, output_index: 0, name: answer.toolCall.name, arguments: answer.toolCall.arguments }));
+    events.push(event('response.output_item.done', { output_index: 0, item }));
+  } else {
+    const id = `msg_fake_${n}`;
+    const empty = { type: 'output_text', text: '', annotations: [], logprobs: [] };
+    events.push(event('response.output_item.added', { output_index: 0, item: { ...item, status: 'in_progress', content: [] } }));
+    events.push(event('response.content_part.added', { item_id: id, output_index: 0, content_index: 0, part: empty }));
+    for (const piece of pieces(answer.text)) {
+      events.push(event('response.output_text.delta', { item_id: id, output_index: 0, content_index: 0, delta: piece, logprobs: [] }));
+    }
+    events.push(event('response.output_text.done', { item_id: id, output_index: 0, content_index: 0, text: answer.text, logprobs: [] }));
+    events.push(event('response.content_part.done', { item_id: id, output_index: 0, content_index: 0, part: { ...empty, text: answer.text } }));
+    events.push(event('response.output_item.done', { output_index: 0, item }));
+  }
+  const final = responsesObject(n, answer, body, 'completed');
+  events.push(event(final['status'] === 'incomplete' ? 'response.incomplete' : 'response.completed', { response: final }));
+  return events;
+}
+
 // ---------------------------------------------------------------- errors
 
 /** Error `type`s and default messages as each API sends them for a status. */
@@ -623,11 +785,11 @@ const ANTHROPIC_ERRORS: Record<number, { type: string; message: string }> = {
 };
 
 function requestIdHeader(api: Api, n: number): Record<string, string> {
-  return api === 'openai' ? { 'x-request-id': `req_fake_${n}` } : { 'request-id': `req_fake_${n}` };
+  return api !== 'anthropic' ? { 'x-request-id': `req_fake_${n}` } : { 'request-id': `req_fake_${n}` };
 }
 
 function sendError(res: ServerResponse, api: Api, status: number, message?: string): void {
-  if (api === 'openai') {
+  if (api !== 'anthropic') {
     const known = OPENAI_ERRORS[status] ?? { type: status >= 500 ? 'server_error' : 'invalid_request_error', code: null, message: `Error ${status}.` };
     return sendJson(res, status, { error: { message: message ?? known.message, type: known.type, param: null, code: known.code } });
   }
@@ -636,6 +798,7 @@ function sendError(res: ServerResponse, api: Api, status: number, message?: stri
 }
 
 function streamErrorEvent(api: Api, message = 'Overloaded'): string {
+  if (api === 'responses') return sse('error', { type: 'error', code: 'server_error', message, param: null, sequence_number: 9999 });
   if (api === 'openai') return `data: ${JSON.stringify({ error: { message, type: 'server_error', param: null, code: null } })}\n\n`;
   return sse('error', { type: 'error', error: { type: 'overloaded_error', message } });
 }

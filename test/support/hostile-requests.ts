@@ -12,6 +12,8 @@ export const STABLE_CODES = new Set([
   'method_not_allowed',
   'unknown_model',
   'unknown_strategy',
+  'previous_response_not_found',
+  'invalid_routes_data',
   'unauthorized',
   'forbidden',
   'rate_limited',

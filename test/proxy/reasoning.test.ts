@@ -1,0 +1,108 @@
+import assert from 'node:assert/strict';
+import { cpSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { test } from 'node:test';
+import Anthropic from '@anthropic-ai/sdk';
+import OpenAI from 'openai';
+import { loadRoutesData } from '../../src/routes-config/load-routes-data.js';
+import { ROUTES_DATA_DIR, tempDir } from '../support/env.js';
+import { startProxyStack } from '../support/proxy-stack.js';
+import { postJson } from '../support/test-router.js';
+
+const prices = loadRoutesData(ROUTES_DATA_DIR).prices.models;
+type Json = Record<string, unknown>;
+
+function openaiClient(url: string) {
+  return new OpenAI({ apiKey: 'router-client-key', baseURL: `${url}/v1`, maxRetries: 0 });
+}
+
+/** routes-data with every tier led by "gpt-5-mini with low reasoning effort", whatever the query scores. */
+function routesDataWithReasoningTier(t: { after: (fn: () => void) => void }): string {
+  const dir = tempDir(t);
+  cpSync(ROUTES_DATA_DIR, dir, { recursive: true });
+  const path = join(dir, 'routing.json');
+  const table = JSON.parse(readFileSync(path, 'utf8')) as { tiers: Record<string, string[]>; intents: Record<string, Json> };
+  for (const tier of Object.keys(table.tiers)) table.tiers[tier] = ['gpt-5-mini-low', ...table.tiers[tier]!];
+  table.intents = {};
+  writeFileSync(path, JSON.stringify(table));
+  return dir;
+}
+
+test('a tier led by a model with reasoning effort: applied when the client sets none, shown in the decision, priced as output', async (t) => {
+  const stack = await startProxyStack(t, { providers: ['openai'], env: { ROUTES_DATA_DIR: routesDataWithReasoningTier(t) } });
+  const decision = (await (
+    await postJson(stack.app, '/v1/route', { query: 'prove that there are infinitely many primes' })
+  ).json()) as Json;
+  assert.equal(decision.model, 'gpt-5-mini-low');
+  assert.equal(decision.reasoning_effort, 'low');
+
+  const openai = openaiClient(stack.url);
+  const { data, response } = await openai.chat.completions
+    .create({ model: 'auto', messages: [{ role: 'user', content: 'prove it' }] })
+    .withResponse();
+  assert.equal(response.headers.get('x-router-reasoning'), 'effort=low');
+  const sent = stack.upstream.requests.at(-1)!;
+  assert.equal((sent.body as Json).reasoning_effort, 'low');
+  assert.equal((sent.body as Json).model, 'gpt-5-mini');
+  assert.equal(data.usage?.completion_tokens_details?.reasoning_tokens, 16);
+  const row = stack.proxy.services.ledger.get(response.headers.get('x-router-decision-id')!)!;
+  assert.equal(row.output_tokens, sent.usage!.output, 'the reasoning tokens are in the output tokens');
+  const expected =
+    (sent.usage!.input * prices['gpt-5-mini-low']!.input + sent.usage!.output * prices['gpt-5-mini-low']!.output) / 1e6;
+  assert.ok(Math.abs((row.cost_usd as number) - expected) < 1e-12);
+
+  await openai.chat.completions.create({
+    model: 'auto',
+    reasoning_effort: 'high',
+    messages: [{ role: 'user', content: 'prove it' }],
+  });
+  assert.equal((stack.upstream.requests.at(-1)!.body as Json).reasoning_effort, 'high', "the client's own effort wins");
+
+  const routed = await openai.responses.create({ model: 'auto', input: 'prove it' });
+  const native = stack.upstream.requests.at(-1)!;
+  assert.equal(native.api, 'responses');
+  assert.deepEqual((native.body as Json).reasoning, { effort: 'low' });
+  assert.equal(routed.usage?.output_tokens_details.reasoning_tokens, 16);
+  await openai.responses.create({ model: 'auto', input: 'prove it', reasoning: { effort: 'minimal' } });
+  assert.deepEqual((stack.upstream.requests.at(-1)!.body as Json).reasoning, { effort: 'minimal' });
+});
+
+test('an Anthropic model with a thinking budget gets extended thinking, with room for the answer and no temperature', async (t) => {
+  const stack = await startProxyStack(t, { providers: ['anthropic'] });
+  const { data, response } = await openaiClient(stack.url)
+    .chat.completions.create({
+      model: 'claude-haiku-4-5-thinking',
+      max_tokens: 300,
+      temperature: 0.4,
+      messages: [{ role: 'user', content: 'design a rate limiter' }],
+    })
+    .withResponse();
+  assert.equal(response.headers.get('x-router-reasoning'), 'thinking_budget=2048');
+  const sent = stack.upstream.requests.at(-1)!;
+  const body = sent.body as Json;
+  assert.equal(sent.api, 'anthropic');
+  assert.deepEqual(body.thinking, { type: 'enabled', budget_tokens: 2048 });
+  assert.equal(body.max_tokens, 2348);
+  assert.equal(body.temperature, undefined);
+  assert.equal(data.usage?.completion_tokens, sent.usage!.output);
+  assert.ok(sent.usage!.output > 64, 'thinking tokens are billed as output');
+
+  // The Anthropic endpoint, with the client's own thinking: left alone.
+  const anthropic = new Anthropic({ apiKey: 'k', baseURL: stack.url, maxRetries: 0 });
+  await anthropic.messages.create({ model: 'claude-haiku-4-5', max_tokens: 50, messages: [{ role: 'user', content: 'hi' }] });
+  assert.equal(
+    (stack.upstream.requests.at(-1)!.body as Json).thinking,
+    undefined,
+    'a model without a budget thinks only when asked',
+  );
+});
+
+test('routing.json refuses reasoning settings on the wrong provider kind', (t) => {
+  const dir = tempDir(t);
+  cpSync(ROUTES_DATA_DIR, dir, { recursive: true });
+  const path = join(dir, 'routing.json');
+  const table = JSON.parse(readFileSync(path, 'utf8')) as { models: Record<string, Json> };
+  table.models['claude-sonnet-4']!.reasoning_effort = 'low';
+  writeFileSync(path, JSON.stringify(table));
+  assert.throws(() => loadRoutesData(dir), /reasoning_effort is for openai-kind providers/);
+});
