@@ -27,7 +27,7 @@ interface Transcript {
   messages: ChatMessageLike[];
 }
 
-const transcripts = readJsonl(values.file!) as unknown as Transcript[];
+const transcripts = readJsonl(values.file) as unknown as Transcript[];
 const router = await openEvalRouter({ env: { EMBEDDER: values.embedder } });
 try {
   let tierHits = 0;

@@ -27,9 +27,9 @@ export interface EmbedOptions {
   signal?: AbortSignal | undefined;
 }
 
-/** The error an aborted embedding rejects with, when the signal gave no reason of its own. */
-export function abortReason(signal: AbortSignal): unknown {
-  return signal.reason ?? new DOMException('the embedding was aborted', 'AbortError');
+/** The error an aborted embedding rejects with: the signal's own reason when it is an Error, else an AbortError. */
+export function abortReason(signal: AbortSignal): Error {
+  return signal.reason instanceof Error ? signal.reason : new DOMException('the embedding was aborted', 'AbortError');
 }
 
 /** Raised when an embedder cannot be loaded; the message says how to fix it. */

@@ -104,6 +104,8 @@ export function withEmbeddingCache(inner: Embedder, limits: EmbeddingCacheLimits
           signal.removeEventListener('abort', onAbort);
           if (settled) return;
           settled = true;
+          // The embedder's own rejection is passed on unchanged, whatever it is.
+          // eslint-disable-next-line @typescript-eslint/prefer-promise-reject-errors
           reject(error);
         },
       );

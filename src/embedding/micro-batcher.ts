@@ -142,6 +142,8 @@ export function withMicroBatching(inner: Embedder, options: MicroBatchOptions): 
           },
           (error: unknown) => {
             signal.removeEventListener('abort', onAbort);
+            // The embedder's own rejection is passed on unchanged, whatever it is.
+            // eslint-disable-next-line @typescript-eslint/prefer-promise-reject-errors
             reject(error);
           },
         );

@@ -54,7 +54,7 @@ export function createResponsesEventMapper(request: ResponsesInboundRequest, ide
   const messageId = `msg_${suffix}`;
 
   const numbered = (events: EventBody[]): ResponseStreamEvent[] =>
-    events.map((event) => ({ ...event, sequence_number: sequence++ }) as ResponseStreamEvent);
+    events.map((event) => ({ ...event, sequence_number: sequence++ }));
   const envelope = (status: 'in_progress' | 'completed' | 'incomplete' | 'failed', error?: { code: string; message: string }) =>
     responseEnvelope(request, identity, { status, output: structuredClone(output), usage, ...(error ? { error } : {}) });
 

@@ -13,7 +13,6 @@ import type { ProviderRegistry } from '../providers/registry.js';
 import type { ChatCompletion, ChatCompletionChunk, ChatRequest, Provider } from '../providers/types.js';
 import type { RouterService } from '../router-service.js';
 import type { RoutesData } from '../routes-config/load-routes-data.js';
-import type { ChatMessageLike } from '../routing/conversation.js';
 import { reasoningOf, type CandidateReasoning } from '../routing/candidates.js';
 import { resolveModelChoice } from './model-choice.js';
 

@@ -218,7 +218,7 @@ export class ResponsesProxy {
           ? ({
               ...event,
               response: withIdentity(event.response, identity, prepared.request.store ?? true),
-            } as ResponseStreamEvent)
+            })
           : event;
       }
       return;

@@ -625,7 +625,7 @@ function validateResponses(body: Json): string | undefined {
     if (body[moved] !== undefined) return `Unsupported parameter: '${moved}'.`;
   }
   // The fake stores nothing, as a router that forwards a previous_response_id of its own would find out.
-  if (body['previous_response_id'] != null) return `Previous response with id '${String(body['previous_response_id'])}' not found.`;
+  if (body['previous_response_id'] != null) return `Previous response with id '${typeof body['previous_response_id'] === 'string' ? body['previous_response_id'] : JSON.stringify(body['previous_response_id'])}' not found.`;
   const input = body['input'];
   if (typeof input !== 'string' && asArray(input).length === 0) return "Missing required parameter: 'input'.";
   const calls = new Set<unknown>();
