@@ -45,7 +45,9 @@ interface BuildContext {
   readonly quantizedInputs: Map<string, readonly [string, string, string]>;
   /** Smoothed copies of dense inputs, by input name (Q, K and V share one). */
   readonly smoothedInputs: Map<string, { readonly tensor: string; readonly factors: Float32Array }>;
+  /** Graph outputs added by probeDenseInputs, and the inputs already probed (Q, K and V share one). */
   readonly probes: proto.IValueInfoProto[];
+  readonly probedInputs: Set<string>;
 }
 
 /** How the int8 model stores its embedding tables. */
@@ -90,7 +92,7 @@ export function buildBertGraph(
   options: BertGraphOptions = {},
 ): proto.IGraphProto {
   const g = new GraphBuilder();
-  const ctx: BuildContext = { g, shape, precision, options: { ...DEFAULT_OPTIONS, ...options }, quantizedInputs: new Map(), smoothedInputs: new Map(), probes: [] };
+  const ctx: BuildContext = { g, shape, precision, options: { ...DEFAULT_OPTIONS, ...options }, quantizedInputs: new Map(), smoothedInputs: new Map(), probes: [], probedInputs: new Set() };
   for (const name of INPUT_NAMES) g.input(name);
 
   const maskBias = attentionMaskBias(ctx, 'attention_mask');
@@ -320,8 +322,8 @@ function linear(
   weights: LinearWeights,
   siblings: readonly LinearWeights[] = [weights],
 ): string {
-  if (ctx.options.probeDenseInputs && !ctx.smoothedInputs.has(input)) {
-    ctx.smoothedInputs.set(input, { tensor: input, factors: new Float32Array(0) });
+  if (ctx.options.probeDenseInputs && !ctx.probedInputs.has(input)) {
+    ctx.probedInputs.add(input);
     const name = `probe:${prefix}`;
     ctx.g.output(input, name);
     ctx.probes.push(tensorValueInfo(name, DataType.FLOAT, [BATCH, SEQUENCE, weights.inFeatures]));

@@ -36,7 +36,10 @@ const VARIANTS: Record<string, Variant> = {
   rowEmbFirst: { precision: 'int8', options: { embeddings: 'per-row', floatDense: (p) => p.includes('layer.0/') } },
   rowEmbQkv: { precision: 'int8', options: { embeddings: 'per-row', floatDense: (p) => /self\/(query|key|value)$/.test(p) } },
   rowEmbInter: { precision: 'int8', options: { embeddings: 'per-row', floatDense: (p) => p.endsWith('intermediate/dense') } },
-  rowEmbAttnOut: { precision: 'int8', options: { embeddings: 'per-row', floatDense: (p) => p.endsWith('attention/output/dense') } },
+  rowEmbAttnOut: {
+    precision: 'int8',
+    options: { embeddings: 'per-row', floatDense: (p) => p.endsWith('attention/output/dense') },
+  },
 };
 
 const CALIBRATION = new Map<string, Float32Array>();
@@ -58,8 +61,14 @@ Object.assign(VARIANTS, {
   ln85: { precision: 'int8', options: { embeddings: 'per-row', smoothing: smooth(0.85, lnInputs) } },
   ffo70: { precision: 'int8', options: { embeddings: 'per-row', smoothing: smooth(0.7, ffnOut) } },
   ln70FfnOut: { precision: 'int8', options: { embeddings: 'per-row', smoothing: smooth(0.7, lnInputs), floatDense: ffnOut } },
-  ln70FfnOutLate: { precision: 'int8', options: { embeddings: 'per-row', smoothing: smooth(0.7, lnInputs), floatDense: (p) => ffnOut(p) && /layer\.[45]\//.test(p) } },
-  ln70FfnOutEarly: { precision: 'int8', options: { embeddings: 'per-row', smoothing: smooth(0.7, lnInputs), floatDense: (p) => ffnOut(p) && /layer\.[01]\//.test(p) } },
+  ln70FfnOutLate: {
+    precision: 'int8',
+    options: { embeddings: 'per-row', smoothing: smooth(0.7, lnInputs), floatDense: (p) => ffnOut(p) && /layer\.[45]\//.test(p) },
+  },
+  ln70FfnOutEarly: {
+    precision: 'int8',
+    options: { embeddings: 'per-row', smoothing: smooth(0.7, lnInputs), floatDense: (p) => ffnOut(p) && /layer\.[01]\//.test(p) },
+  },
   sq50t: { precision: 'int8', options: { smoothing: smooth(0.5) } },
   sq50FfnOut: { precision: 'int8', options: { embeddings: 'per-row', smoothing: smooth(0.5), floatDense: ffnOut } },
 } satisfies Record<string, Variant>);
@@ -111,7 +120,12 @@ async function calibrate(): Promise<void> {
       .filter((l) => l.trim() !== '')
       .map((l) => (JSON.parse(l) as { text: string }).text),
   );
-  const bytes = encodeModel(buildBertGraph(config.shape, weights, 'fp32', { probeDenseInputs: true }), { producerName: 'p', producerVersion: '0', docString: '', props: {} });
+  const bytes = encodeModel(buildBertGraph(config.shape, weights, 'fp32', { probeDenseInputs: true }), {
+    producerName: 'p',
+    producerVersion: '0',
+    docString: '',
+    props: {},
+  });
   const session = await ort.InferenceSession.create(bytes, { intraOpNumThreads: 1 });
   for (const text of texts.filter((_, i) => i % 2 === 0)) {
     const ids = Array.from(tokenizer(text, { truncation: true }).input_ids.data, Number);
@@ -138,18 +152,44 @@ async function calibrate(): Promise<void> {
   }
   console.log(`calibrated on ${Math.ceil(texts.length / 2)} exemplar sentences, ${CALIBRATION.size} dense inputs`);
 }
-if (names.some((n) => n.startsWith('sq'))) await calibrate();
+if (names.some((n) => VARIANTS[n]?.options.smoothing !== undefined)) await calibrate();
+
+/** Data-free: an LN output's channel j is gamma_j·z + beta_j with |z| rarely above k. */
+function lnBound(k: number): Map<string, Float32Array> {
+  const bound = (ln: { gamma: Float32Array; beta: Float32Array }) =>
+    Float32Array.from(ln.gamma, (g, j) => k * Math.abs(g) + Math.abs(ln.beta[j]!));
+  const out = new Map<string, Float32Array>();
+  weights.layers.forEach((layer, i) => {
+    const before = i === 0 ? weights.embeddingNorm : weights.layers[i - 1]!.outputNorm;
+    for (const sib of ['query', 'key', 'value']) out.set(`/encoder/layer.${i}/attention/self/${sib}`, bound(before));
+    out.set(`/encoder/layer.${i}/intermediate/dense`, bound(layer.attentionNorm));
+  });
+  return out;
+}
+for (const k of [2, 4, 8]) {
+  VARIANTS[`dfInt${k}`] = {
+    precision: 'int8',
+    options: { embeddings: 'per-row', smoothing: { inputMax: lnBound(k), alpha: 0.7 } },
+  };
+  VARIANTS[`df${k}`] = {
+    precision: 'int8',
+    options: { embeddings: 'per-row', smoothing: { inputMax: lnBound(k), alpha: 0.7 }, floatDense: ffnOut },
+  };
+}
 
 const longest = reference.sentences.reduce((a, b) => (b.input_ids.length > a.input_ids.length ? b : a));
 for (const name of names) {
   const variant = VARIANTS[name];
   if (!variant) throw new Error(`unknown variant ${name}`);
-  const bytes = encodeModel(buildBertGraph(config.shape, weights, variant.precision, { graphName: 'bert_encoder', ...variant.options }), {
-    producerName: 'int8-variants',
-    producerVersion: '0',
-    docString: name,
-    props: {},
-  });
+  const bytes = encodeModel(
+    buildBertGraph(config.shape, weights, variant.precision, { graphName: 'bert_encoder', ...variant.options }),
+    {
+      producerName: 'int8-variants',
+      producerVersion: '0',
+      docString: name,
+      props: {},
+    },
+  );
   const session = await ort.InferenceSession.create(bytes, { intraOpNumThreads: 1, interOpNumThreads: 1 });
   const alone: number[] = [];
   const batched: number[] = [];
@@ -167,14 +207,22 @@ for (const name of names) {
     for (const b of batches) await embed(session, b);
     const before = process.cpuUsage();
     let queries = 0;
-    for (let i = 0; i < reps; i++) for (const b of batches) { await embed(session, b); queries += b.length; }
+    for (let i = 0; i < reps; i++)
+      for (const b of batches) {
+        await embed(session, b);
+        queries += b.length;
+      }
     const used = process.cpuUsage(before);
     return (used.user + used.system) / 1000 / queries;
   };
   const shortBatches = [shorts.slice(0, 16), shorts.slice(16, 32)].filter((b) => b.length > 0);
   const shortCpu = await cpu(shortBatches, 40);
-  const longCpu = await cpu(longs.map((l) => [l]), 6);
-  const stats = (xs: number[]) => `min ${Math.min(...xs).toFixed(5)} mean ${(xs.reduce((a, b) => a + b, 0) / xs.length).toFixed(5)} below0.99 ${xs.filter((x) => x < 0.99).length}`;
+  const longCpu = await cpu(
+    longs.map((l) => [l]),
+    6,
+  );
+  const stats = (xs: number[]) =>
+    `min ${Math.min(...xs).toFixed(5)} mean ${(xs.reduce((a, b) => a + b, 0) / xs.length).toFixed(5)} below0.99 ${xs.filter((x) => x < 0.99).length}`;
   const worst = alone.map((v, i) => ({ v, t: reference.sentences[i]!.text.slice(0, 20) })).sort((a, b) => a.v - b.v)[0]!;
   console.log(
     `${name.padEnd(14)} bytes ${(bytes.byteLength / 1e6).toFixed(1)}MB | alone ${stats(alone)} worst ${JSON.stringify(worst.t)} | with-long ${stats(batched)} | alone-vs-batched min ${Math.min(...drift).toFixed(5)} | cpu short ${shortCpu.toFixed(3)} ms (${shorts.length} shorts, batches of 16) long ${longCpu.toFixed(2)} ms (${longs.length})`,
