@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Installs Debian's Chromium for the dashboard's browser tests (test/browser) when it is missing.
+# Installs Debian's Chromium for the dashboard's browser tests (test/dashboard) when it is missing.
 # playwright-core drives /usr/bin/chromium and never downloads a browser of its own.
 # Non-interactive and quiet; a no-op when the browser is already there.
 set -euo pipefail

@@ -17,12 +17,14 @@ import { openEvalRouter } from './quality/eval-router.js';
 import { parseMapping, readLabelledFile } from './quality/labelled-file.js';
 import { evaluateLabelled, formatLabelledEval } from './quality/run-labelled.js';
 import { runOutcomeEval } from './quality/run-outcomes.js';
+import { runLosoSuite } from './quality/loso-suite.js';
 import { runMain } from './quality/run-main.js';
 
 const USAGE = `usage:
   npm run eval -- --file PATH --axis intent|tier [--label-field FIELD] [--map from=to,...] [--lang en]
                   [--auc-positive LABEL] [--limit N] [--strategy S] [--routes-data DIR] [--json OUT]
   npm run eval -- --suite [--evaldata DIR] [--json OUT]
+  npm run eval -- --suite --loso [--embedders minilm,use-lite] [--compare] [--write-calibration] [--json OUT]
   npm run eval -- --outcomes PATH [--models simple=M,medium=M,complex=M] [--cost-field cost] [--chart OUT.svg] [--json OUT]
 
   --file          labelled JSONL: "text" plus a label field
@@ -32,6 +34,12 @@ const USAGE = `usage:
   --lang          keep only rows with this "lang" (rows without one count as en)
   --auc-positive  also report the AUC of the tier difficulty score for this gold label
   --suite         every dev mixture of ../shared/evaldata with the issue's target
+  --loso          leave-one-source-out: every fitted setting fitted without the held-out source family, then
+                  the held-out own prompts (scripts/quality/holdout/) as the final check
+  --embedders     with --loso, which embedders, in order (default minilm,use-lite; minilm needs MINILM_MODEL_DIR)
+  --compare       with --loso, also the tables of intent scoring methods and complexity models
+  --write-calibration  with --loso, write routes-data/calibration/<embedder>.json from the fit on all families
+  --intent-config, --complexity   with --loso, measure another row of the comparison tables as if shipped
   --outcomes      outcome mode: per-prompt correctness/score and cost per model (RouterBench, RouteLLM, MT-Bench files)
   --models        which model answers each tier (outcome files with two models need none)
   --chart         write the quality-cost curve as an SVG
@@ -54,6 +62,14 @@ async function main(): Promise<number> {
         'routes-data': { type: 'string' },
         json: { type: 'string' },
         suite: { type: 'boolean', default: false },
+        loso: { type: 'boolean', default: false },
+        embedders: { type: 'string', default: 'minilm,use-lite' },
+        compare: { type: 'boolean', default: false },
+        'write-calibration': { type: 'boolean', default: false },
+        'intent-cap': { type: 'string', default: '300' },
+        'mmlu-cap': { type: 'string', default: '2000' },
+        'intent-config': { type: 'string' },
+        complexity: { type: 'string' },
         evaldata: { type: 'string', default: '../shared/evaldata' },
         outcomes: { type: 'string' },
         models: { type: 'string' },
@@ -71,6 +87,20 @@ async function main(): Promise<number> {
     return args.help ? 0 : 2;
   }
   const strategy: Strategy = StrategySchema.parse(args.strategy);
+  if (args.suite && args.loso) {
+    return runLosoSuite({
+      evaldataDir: args.evaldata,
+      embedders: args.embedders.split(',').map((e) => e.trim()).filter((e) => e !== ''),
+      compare: args.compare,
+      writeCalibration: args['write-calibration'],
+      intentCap: Number(args['intent-cap']),
+      mmluCap: Number(args['mmlu-cap']),
+      routesDataDir: args['routes-data'],
+      jsonPath: args.json,
+      intentConfig: args['intent-config'],
+      complexity: args.complexity,
+    });
+  }
   const router = await openEvalRouter({ routesDataDir: args['routes-data'] });
   try {
     let json: unknown;

@@ -6,7 +6,9 @@ import type { ExemplarStore, LabelCount } from './exemplars/store.js';
 import type { RoutesData } from './routes-config/load-routes-data.js';
 import { AXES, LABELS_BY_AXIS, type Axis } from './routes-config/schemas.js';
 import { blendWithHistory, extractRoutingText, type ChatMessageLike } from './routing/conversation.js';
-import { decideRoute, type Decision } from './routing/decide.js';
+import { measureComplexity, strongNeed } from './routing/complexity-signals.js';
+import { decideRoute, type ComplexityEvidence, type Decision } from './routing/decide.js';
+import { tierDifficulty } from './quality/difficulty.js';
 import { resolveScoring, type ResolvedScoring } from './routing/scoring-settings.js';
 import { compileRules, matchRules, type CompiledRule, type RuleHit } from './routing/rules.js';
 import type { SessionMemory } from './routing/session-memory.js';
@@ -32,6 +34,8 @@ export interface RouteOutcome {
   tierScores: AxisScores;
   intentScores: AxisScores;
   ruleHits: RuleHit[];
+  /** Complexity signals, and the strong-need probability when the scoring has a fitted model for it. */
+  complexity: ComplexityEvidence | undefined;
   sessionFloorApplied: boolean;
   /** The small model's consultation, when the tier margin was under the cascade's threshold. */
   cascade: CascadeResult | undefined;
@@ -142,6 +146,15 @@ export class RouterService {
     };
   }
 
+  /** The complexity signals of the query and, when the scoring has a fitted model, the probability that it needs the strong model. */
+  private measureComplexity(query: string, tierScores: AxisScores): ComplexityEvidence | undefined {
+    if (query === '') return undefined;
+    const signals = measureComplexity(query);
+    const model = this.scoring.settings.complexity;
+    if (!model) return { signals };
+    return { signals, strongNeed: strongNeed(model, signals, tierDifficulty(tierScores)), threshold: model.threshold };
+  }
+
   /**
    * The cascade is asked only where its answer can matter: an uncertain tier
    * (two or more tiers scored, margin under the threshold) that no rule sets outright.
@@ -182,6 +195,7 @@ export class RouterService {
       intentScores = scoreAxis(this.indexes.intent, queryVector, { ...settings.intent, topExemplars }, this.scratch.intent);
     }
     const ruleHits = text.query === '' ? [] : matchRules(this.rules, text.query);
+    const complexity = this.measureComplexity(text.query, tierScores);
     const cascade = await this.consultCascade(text.query, tierScores, ruleHits, input.signal);
     const sessionFloor = input.sessionId ? this.deps.sessions.floor(input.sessionId) : undefined;
     const decision = decideRoute({
@@ -195,6 +209,7 @@ export class RouterService {
       table: this.deps.routesData.routing,
       isProviderAvailable: this.deps.isProviderAvailable,
       needsVision: text.hasImages,
+      complexity,
       cascade: cascade && this.deps.cascade ? { ...cascade, maxMargin: this.deps.cascade.maxMargin } : undefined,
     });
     if (input.sessionId) this.deps.sessions.remember(input.sessionId, decision.tier);
@@ -210,6 +225,7 @@ export class RouterService {
       tierScores,
       intentScores,
       ruleHits,
+      complexity,
       sessionFloorApplied: decision.sessionFloorApplied,
       cascade,
       scoringSource: this.scoring.source,

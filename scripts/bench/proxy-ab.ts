@@ -9,14 +9,14 @@
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { createInterface } from 'node:readline';
 import { parseArgs } from 'node:util';
 import { keepAliveAgent, sequentialLatencies } from './http-client.js';
 import { PROJECT_ROOT } from './service-process.js';
 import { percentiles } from './stats.js';
+import { startFakeUpstreamProcess } from '../../test/support/fake-upstream-process.js';
+import { freePort } from '../../test/support/free-port.js';
 
 const { values } = parseArgs({
   options: {
@@ -34,20 +34,8 @@ const perBlock = Number(values['per-block']);
 const dir = mkdtempSync(join(tmpdir(), 'proxy-ab-'));
 const children: ChildProcess[] = [];
 
-const upstream = spawn(process.execPath, ['--import', 'tsx', join(import.meta.dirname, 'fake-upstream-server.ts'), 'bench-key'], { cwd: PROJECT_ROOT, stdio: ['pipe', 'pipe', 'inherit'] });
+const { url: upstreamUrl, child: upstream } = await startFakeUpstreamProcess('bench-key', PROJECT_ROOT);
 children.push(upstream);
-const upstreamUrl = await new Promise<string>((done) => createInterface({ input: upstream.stdout! }).once('line', (line) => done((JSON.parse(line) as { url: string }).url)));
-
-async function freePort(): Promise<number> {
-  return new Promise((done, fail) => {
-    const server = createServer();
-    server.once('error', fail);
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as { port: number };
-      server.close(() => done(port));
-    });
-  });
-}
 
 async function startRouter(name: string, main: string, extraEnv: Record<string, string>): Promise<string> {
   const port = await freePort();
@@ -57,7 +45,7 @@ async function startRouter(name: string, main: string, extraEnv: Record<string, 
     stdio: ['ignore', 'ignore', 'pipe'],
   });
   children.push(child);
-  child.stderr!.resume();
+  child.stderr.resume();
   // Polled rather than read from the log, so an environment with LOG_LEVEL=warn works too.
   const url = `http://127.0.0.1:${port}`;
   for (const deadline = performance.now() + 60_000; ; ) {

@@ -1,13 +1,13 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import { createServer } from 'node:net';
 import { join } from 'node:path';
-import { createInterface } from 'node:readline';
 import autocannon from 'autocannon';
 import { keepAliveAgent, sequentialLatencies } from './http-client.js';
 import { EMBEDDERS, scratchDir, type BenchSettings } from './service-bench.js';
 import { PROJECT_ROOT, startService } from './service-process.js';
 import { percentiles, spread, spreadEach, type Spread } from './stats.js';
 import { rmSync } from 'node:fs';
+import { startFakeUpstreamProcess } from '../../test/support/fake-upstream-process.js';
+import { freePort } from '../../test/support/free-port.js';
 
 export interface ProxyTarget {
   name: string;
@@ -37,17 +37,6 @@ interface Target {
   headers: Record<string, string>;
 }
 
-async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as { port: number };
-      server.close(() => resolve(port));
-    });
-  });
-}
-
 function stopChild(child: ChildProcess): Promise<void> {
   return new Promise((resolve) => {
     if (child.exitCode !== null || child.signalCode !== null) return resolve();
@@ -55,19 +44,6 @@ function stopChild(child: ChildProcess): Promise<void> {
     child.kill('SIGTERM');
     setTimeout(() => child.kill('SIGKILL'), 5_000).unref();
   });
-}
-
-/** The test suite's fake upstream in a child process; resolves with its URL. */
-async function startUpstream(): Promise<{ url: string; child: ChildProcess }> {
-  const child = spawn(process.execPath, ['--import', 'tsx', join(import.meta.dirname, 'fake-upstream-server.ts'), API_KEY], {
-    cwd: PROJECT_ROOT,
-    stdio: ['pipe', 'pipe', 'inherit'],
-  });
-  const url = await new Promise<string>((resolve, reject) => {
-    createInterface({ input: child.stdout! }).once('line', (line) => resolve((JSON.parse(line) as { url: string }).url));
-    child.once('exit', (code) => reject(new Error(`fake upstream exited (${code})`)));
-  });
-  return { url, child };
 }
 
 /** Portkey's open-source gateway (@portkey-ai/gateway from npm) on a loopback port, headless. */
@@ -146,7 +122,7 @@ export async function benchProxy(settings: BenchSettings): Promise<ProxyResult> 
   const children: ChildProcess[] = [];
   let router: Awaited<ReturnType<typeof startService>> | undefined;
   try {
-    const upstream = await startUpstream();
+    const upstream = await startFakeUpstreamProcess(API_KEY, PROJECT_ROOT);
     children.push(upstream.child);
     const portkey = await startPortkey();
     children.push(portkey.child);

@@ -12,18 +12,18 @@ import { createInterface } from 'node:readline';
 import { keepAliveAgent, sequentialLatencies } from './http-client.js';
 import { PROJECT_ROOT } from './service-process.js';
 import { percentiles } from './stats.js';
+import { startFakeUpstreamProcess } from '../../test/support/fake-upstream-process.js';
 
 const requests = Number(process.argv[2] ?? 3000);
 const dir = mkdtempSync(join(tmpdir(), 'proxy-profile-'));
-const upstream = spawn(process.execPath, ['--import', 'tsx', join(import.meta.dirname, 'fake-upstream-server.ts'), 'bench-key'], { cwd: PROJECT_ROOT, stdio: ['pipe', 'pipe', 'inherit'] });
-const upstreamUrl = await new Promise<string>((resolve) => createInterface({ input: upstream.stdout! }).once('line', (line) => resolve((JSON.parse(line) as { url: string }).url)));
+const { url: upstreamUrl, child: upstream } = await startFakeUpstreamProcess('bench-key', PROJECT_ROOT);
 const service = spawn(process.execPath, ['--cpu-prof', `--cpu-prof-dir=${dir}`, join(PROJECT_ROOT, 'dist/src/main.js')], {
   cwd: PROJECT_ROOT,
   env: { PATH: process.env.PATH ?? '', HOST: '127.0.0.1', PORT: '0', LOG_LEVEL: 'info', EMBEDDER: 'minilm', EMBEDDING_OFFLINE: 'true', MINILM_MODEL_DIR: join(PROJECT_ROOT, '.cache/minilm-standin/tiny'), SEED_ON_START: 'false', DATABASE_PATH: join(dir, 'p.db'), OPENAI_API_KEY: 'bench-key', OPENAI_BASE_URL: `${upstreamUrl}/v1` },
   stdio: ['ignore', 'ignore', 'pipe'],
 });
 let port = 0;
-await new Promise<void>((resolve) => createInterface({ input: service.stderr! }).on('line', (line) => {
+await new Promise<void>((resolve) => createInterface({ input: service.stderr }).on('line', (line) => {
   let record: { msg?: string; port?: number };
   try {
     record = JSON.parse(line) as typeof record;

@@ -10,6 +10,7 @@
  */
 
 import { get, i32const, I32, name, section, set, simd, tee, uleb, V128, vec } from '../../src/scoring/wasm-encoding.js';
+import { mulberry32 } from '../../src/seeded-random.js';
 
 const load = (offset: number) => simd(0x00, 0, ...uleb(offset));
 const load8x8s = (offset: number) => simd(0x01, 0, ...uleb(offset));
@@ -103,8 +104,7 @@ const at = { query: 0, queryEvenOdd: 1024, out: 2048, matrix: 2048 + rows * 4, b
 memory.grow(Math.ceil((at.biased + rows * DIM) / 65_536));
 const matrix = new Int8Array(memory.buffer, at.matrix, rows * DIM);
 const biased = new Int8Array(memory.buffer, at.biased, rows * DIM);
-let seed = 1;
-const next = () => (seed = (seed * 16807) % 2147483647) / 2147483647;
+const next = mulberry32(1);
 for (let i = 0; i < matrix.length; i++) {
   matrix[i] = Math.round(next() * 254 - 127);
   biased[i] = i % 2 === 0 ? ((matrix[i]! + 128) << 24) >> 24 : matrix[i]!;

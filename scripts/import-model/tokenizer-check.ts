@@ -24,7 +24,7 @@ function tokenizerJsonVocab(path: string): { kind: string; ids: Map<string, numb
   } catch (error) {
     throw new ImportRefusal('truncated', `${path} does not parse as JSON (${(error as Error).message})`);
   }
-  const kind = String(parsed.model?.type ?? 'unknown');
+  const kind = typeof parsed.model?.type === 'string' ? parsed.model.type : 'unknown';
   const vocab = parsed.model?.vocab;
   const ids = new Map<string, number>();
   if (Array.isArray(vocab)) {

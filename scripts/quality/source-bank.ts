@@ -15,7 +15,7 @@ export interface BankRow {
   source: string;
 }
 
-const CLINC: Record<string, Intent> = {
+export const CLINC: Record<string, Intent> = {
   ...Object.fromEntries(
     ['apr', 'definition', 'improve_credit_score', 'interest_rate', 'international_fees', 'replacement_card_duration', 'routing'].map((l) => [l, 'faq' as const]),
   ),
@@ -36,14 +36,14 @@ const CLINC: Record<string, Intent> = {
   new_card: 'sales',
 };
 
-const BANKING77_FAQ = new Set([
+export const BANKING77_FAQ = new Set([
   'age_limit', 'apple_pay_or_google_pay', 'atm_support', 'card_acceptance', 'card_delivery_estimate', 'country_support',
   'disposable_card_limits', 'exchange_charge', 'exchange_rate', 'fiat_currency_support', 'receiving_money',
   'supported_cards_and_currencies', 'top_up_by_bank_transfer_charge', 'top_up_by_card_charge', 'top_up_by_cash_or_cheque',
   'top_up_limits', 'visa_or_mastercard', 'why_verify_identity',
 ]);
 
-const BITEXT: Record<string, Intent> = {
+export const BITEXT: Record<string, Intent> = {
   ...Object.fromEntries(['check_cancellation_fee', 'check_refund_policy', 'delivery_period'].map((l) => [l, 'faq' as const])),
   ...Object.fromEntries(['check_payment_methods', 'delivery_options', 'newsletter_subscription', 'place_order'].map((l) => [l, 'sales' as const])),
   ...Object.fromEntries(
@@ -55,7 +55,7 @@ const BITEXT: Record<string, Intent> = {
   ),
 };
 
-const HWU_MASSIVE: Record<string, Intent> = {
+export const HWU_MASSIVE: Record<string, Intent> = {
   qa_definition: 'faq',
   qa_factoid: 'faq',
   qa_maths: 'math',

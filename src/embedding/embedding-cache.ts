@@ -67,6 +67,8 @@ export function withEmbeddingCache(inner: Embedder, capacity: number): CachingEm
     ...embedderIdentity(inner),
     async embed(texts) {
       if (capacity === 0) return inner.embed(texts.map(normalizeQueryText));
+      // A hit is answered as a plain vector, without a promise per text; Promise.all takes both.
+      // eslint-disable-next-line @typescript-eslint/await-thenable
       return Promise.all(texts.map((text) => embedOne(normalizeQueryText(text))));
     },
     cacheStats: () => ({ size: cache.size, hits, misses }),

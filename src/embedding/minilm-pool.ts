@@ -98,7 +98,7 @@ export async function loadMiniLmEmbedderInWorkers(options: MiniLmOptions & { wor
 
   // One at a time: onnxruntime-node's addon crashed when two threads initialised it at once.
   const slots: Slot[] = [];
-  let identity;
+  let identity: Extract<WorkerReply, { type: 'ready' }>['identity'] | undefined;
   try {
     for (let i = 0; i < Math.max(1, size); i++) {
       const started = start();

@@ -19,6 +19,8 @@ export interface MiniLmOptions {
   offline: boolean;
   /** onnxruntime intra-op threads; 0 or absent lets onnxruntime choose (one per physical core). */
   intraOpThreads?: number;
+  /** Input cut in word pieces (default MINILM_MAX_TOKENS); another cut gets another embedder id. For measuring the cut (scripts/quality/input-cut.ts). */
+  maxTokens?: number;
   /** Folder of behaviour-check references (routes-data/model-identity); absent: no check, so no calibration by name. */
   identityDir?: string;
 }
@@ -40,6 +42,8 @@ async function withSessionOptions<T>(
   load: () => Promise<T>,
 ): Promise<T> {
   if (Object.keys(options).length === 0) return load();
+  // Seen as a plain property, create can be saved and swapped; as the class's static method it would be unbound.
+  // eslint-disable-next-line @typescript-eslint/no-unnecessary-type-assertion
   const session = ort.InferenceSession as { create: SessionCreate };
   const original = session.create;
   const create = original as (...args: unknown[]) => ReturnType<SessionCreate>;
@@ -57,7 +61,7 @@ async function withSessionOptions<T>(
       process.emitWarning(`${path} is not on disk as loaded, so onnxruntime ignores the thread settings (${JSON.stringify(options)})`);
     }
     return create.apply(ort.InferenceSession, args);
-  }) as SessionCreate;
+  });
   try {
     return await load();
   } finally {
@@ -236,7 +240,8 @@ export async function loadMiniLmEmbedder(options: MiniLmOptions): Promise<Embedd
   // The pipeline's own pooling was ~9% of a route's CPU in a profile; tokenizer and model are called as it calls them.
   const { tokenizer, model } = extractor as unknown as FeatureExtractionParts;
   // transformers.js pads a batch to its longest row and cuts rows at model_max_length (512 in the tokenizer config).
-  tokenizer.model_max_length = Math.min(tokenizer.model_max_length, MINILM_MAX_TOKENS);
+  const maxTokens = options.maxTokens ?? MINILM_MAX_TOKENS;
+  tokenizer.model_max_length = Math.min(tokenizer.model_max_length, maxTokens);
   const embed = async (texts: readonly string[]): Promise<Float32Array[]> => {
     if (texts.length === 0) return [];
     const inputs = tokenizer([...texts], { padding: true, truncation: true });
@@ -245,9 +250,10 @@ export async function loadMiniLmEmbedder(options: MiniLmOptions): Promise<Embedd
     return meanPoolNormalized(hidden.data, hidden.dims, inputs.attention_mask.data);
   };
   const [probe] = await embed(['dimension probe']);
+  const id = maxTokens === MINILM_MAX_TOKENS ? identity.id : `${identity.id}:cut${maxTokens}`;
   const reference = identity.standin || options.identityDir === undefined ? undefined : readIdentityReference(options.identityDir, name);
   const behaviour = await checkModelBehaviour(name, reference, embed);
   const description =
     behaviour.check === 'failed' ? `${identity.description}; BEHAVIOUR CHECK FAILED as ${name}: ${behaviour.detail}` : identity.description;
-  return { ...identity, description, model: behaviour, kind: 'minilm', dim: probe!.length, embed };
+  return { ...identity, id, description, model: behaviour, kind: 'minilm', dim: probe!.length, embed };
 }

@@ -145,7 +145,7 @@ function toOpenAITool(tool: ToolUnion): ChatCompletionTool {
     type: 'function',
     function: {
       name: tool.name,
-      parameters: tool.input_schema as Record<string, unknown>,
+      parameters: tool.input_schema,
       ...(tool.description !== undefined ? { description: tool.description } : {}),
     },
   };

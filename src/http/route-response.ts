@@ -50,6 +50,15 @@ export function embedderView(embedder: Embedder) {
   };
 }
 
+function complexityView(complexity: RouteOutcome['complexity']) {
+  if (!complexity) return null;
+  return {
+    signals: Object.fromEntries(Object.entries(complexity.signals).map(([name, value]) => [name, round(value)])),
+    strong_need: complexity.strongNeed === undefined ? null : round(complexity.strongNeed),
+    threshold: complexity.threshold ?? null,
+  };
+}
+
 /** The public shape of a routing decision: snake_case like the OpenAI API our users already speak. */
 export function routeResponse(outcome: RouteOutcome, embedder: Embedder, exemplars: ExemplarSetStatus) {
   const { decision } = outcome;
@@ -72,6 +81,7 @@ export function routeResponse(outcome: RouteOutcome, embedder: Embedder, exempla
     cascade: cascadeView(outcome.cascade),
     top_exemplars: [...topView('tier', outcome.tierScores), ...topView('intent', outcome.intentScores)],
     rule_hits: outcome.ruleHits,
+    complexity: complexityView(outcome.complexity),
     embedder: { id: embedder.id, standin: embedder.standin, model: embedder.model?.name ?? null, identity_check: embedder.model?.check ?? null },
     scoring: outcome.scoringSource,
     exemplar_set_version: exemplars.version,

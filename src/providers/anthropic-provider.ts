@@ -96,7 +96,7 @@ export function describeAnthropicError(error: unknown): UpstreamFailure | undefi
   if (error instanceof APIError) {
     // `apiMessage` is the body's error.message; the SDK's own `message` is the whole body as JSON.
     const message = error.apiMessage ?? error.message;
-    if (typeof error.status === 'number') return { type: 'http', status: error.status, message, headers: error.headers };
+    if (typeof error.status === 'number') return { type: 'http', status: error.status, message, headers: error.headers as Headers | undefined };
     return { type: 'stream', message, status: error.type === null ? undefined : STATUS_BY_ERROR_TYPE[error.type] };
   }
   return undefined;

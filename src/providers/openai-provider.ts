@@ -87,7 +87,7 @@ export function describeOpenAIError(error: unknown): UpstreamFailure | undefined
     // The SDK puts the body's `error` object here; its message is the upstream's own words.
     const body = error.error as { message?: unknown } | undefined;
     const message = typeof body?.message === 'string' ? body.message : error.message;
-    if (typeof error.status === 'number') return { type: 'http', status: error.status, message, headers: error.headers };
+    if (typeof error.status === 'number') return { type: 'http', status: error.status, message, headers: error.headers as Headers | undefined };
     return { type: 'stream', message };
   }
   return undefined;

@@ -53,7 +53,7 @@ export function createPooledFetch(options: PooledFetchOptions = {}): PooledFetch
     const plainBody = body === undefined || body === null || typeof body === 'string' || body instanceof Uint8Array;
     const https = url?.startsWith('https:') === true;
     if (url === undefined || !plainBody || !(https || url.startsWith('http:'))) return globalThis.fetch(input, init);
-    return send(url, init, body as string | Uint8Array | null | undefined, https ? agents.https : agents.http, https);
+    return send(url, init, body, https ? agents.https : agents.http, https);
   };
 }
 
@@ -67,6 +67,8 @@ function send(url: string, init: RequestInit, body: string | Uint8Array | null |
 
   return new Promise<Response>((resolve, reject) => {
     const abortReason = (): unknown => signal?.reason ?? new DOMException('This operation was aborted', 'AbortError');
+    // Like fetch, the promise rejects with the signal's reason, whatever its type.
+    // eslint-disable-next-line @typescript-eslint/prefer-promise-reject-errors
     if (signal?.aborted) return reject(abortReason());
 
     let settled = false;
@@ -76,6 +78,7 @@ function send(url: string, init: RequestInit, body: string | Uint8Array | null |
       // Before the answer: reject. While its body is read or streamed: the body fails with the same reason.
       if (!settled) {
         settled = true;
+        // eslint-disable-next-line @typescript-eslint/prefer-promise-reject-errors
         reject(reason);
       }
       if (response) response.destroy(reason as Error);

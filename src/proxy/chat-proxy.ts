@@ -13,7 +13,6 @@ import type { ProviderRegistry } from '../providers/registry.js';
 import type { ChatCompletion, ChatCompletionChunk, ChatRequest } from '../providers/types.js';
 import type { RouterService } from '../router-service.js';
 import type { RoutesData } from '../routes-config/load-routes-data.js';
-import type { ChatMessageLike } from '../routing/conversation.js';
 import { resolveModelChoice } from './model-choice.js';
 
 export interface ProxyServices {
@@ -151,7 +150,7 @@ export class ChatProxy {
       };
     }
     const outcome = await this.router.route({
-      messages: request.messages as readonly ChatMessageLike[],
+      messages: request.messages,
       strategy: choice.strategy,
       sessionId: context.sessionId,
       decisionId: context.requestId,

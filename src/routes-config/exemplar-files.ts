@@ -54,7 +54,7 @@ export function readRoutesDataExemplarFile(path: string, rootDir: string): Locat
     const fileRow = ExemplarFileRowSchema.safeParse(value);
     const parsed = fileRow.success ? ExemplarInputSchema.safeParse({ ...fileRow.data, axis, lang }) : fileRow;
     if (!parsed.success) problems.push(`${displayPath}:${line}: ${describeZodIssues(parsed.error)}`);
-    else exemplars.push(locate(parsed.data as ExemplarInput, source, `${displayPath}:${line}`));
+    else exemplars.push(locate(parsed.data, source, `${displayPath}:${line}`));
   }
   if (problems.length > 0) throw new DataFileError(problems);
   return exemplars;
@@ -85,7 +85,7 @@ export function parseImportContent(content: string, format: 'csv' | 'jsonl', dis
       ? ExemplarInputSchema.safeParse({ ...raw.data, lang: raw.data.lang || undefined })
       : raw;
     if (!parsed.success) problems.push(`${displayPath}:${line}: ${describeZodIssues(parsed.error)}`);
-    else exemplars.push(locate(parsed.data as ExemplarInput, source, `${displayPath}:${line}`));
+    else exemplars.push(locate(parsed.data, source, `${displayPath}:${line}`));
   }
   if (rows.length === 0) problems.push(`${displayPath}: no rows`);
   if (problems.length > 0) throw new DataFileError(problems);

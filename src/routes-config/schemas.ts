@@ -215,9 +215,26 @@ export const AxisScoringSchema = z
      * (a calibration raises them for labels that attract out-of-scope queries).
      */
     label_thresholds: z.record(z.string(), z.number().min(-1).max(1)).optional(),
+    /** Share of a label's score taken from the similarity to the label's centroid instead of its k nearest exemplars. */
+    centroid_weight: z.number().min(0).max(1).optional(),
+    /** Intent only: when the best label leads the second by less than this, the router abstains into `general`. */
+    min_margin: z.number().min(0).max(1).optional(),
   })
   .strict();
 export type AxisScoring = z.infer<typeof AxisScoringSchema>;
+
+/** The complexity signals measured on every prompt (src/routing/complexity-signals.ts). */
+export const SIGNAL_NAMES = ['pieces', 'asks', 'constraints', 'code', 'math', 'demanding', 'choices'] as const;
+export type SignalName = (typeof SIGNAL_NAMES)[number];
+
+export const ComplexityModelSchema = z
+  .object({
+    bias: z.number(),
+    knn_weight: z.number(),
+    weights: z.partialRecord(z.enum(SIGNAL_NAMES), z.number()),
+    threshold: z.number().min(0).max(1),
+  })
+  .strict();
 
 export const ScoringSettingsSchema = z
   .object({
@@ -227,8 +244,15 @@ export const ScoringSettingsSchema = z
     history_weight: z.number().min(0).max(1),
     /** How many earlier user turns may contribute. */
     history_turns: z.number().int().min(0).max(20),
+    /**
+     * Logistic weights over the complexity signals and the tier kNN difficulty,
+     * fitted on outcome data (weak model wrong, strong right); at or above
+     * `threshold` the tier is raised to complex. Absent: signals are only reported.
+     */
+    complexity: ComplexityModelSchema.optional(),
   })
   .strict();
+export type ComplexityModel = z.infer<typeof ComplexityModelSchema>;
 export type ScoringSettings = z.infer<typeof ScoringSettingsSchema>;
 
 export const ScoringFileSchema = z

@@ -9,6 +9,7 @@ import {
 } from '../routes-config/schemas.js';
 import type { AxisScores } from '../scoring/label-scores.js';
 import { listCandidates, type Candidate } from './candidates.js';
+import type { ComplexitySignals } from './complexity-signals.js';
 import type { RuleHit } from './rules.js';
 import { pickTier } from './strategy.js';
 import { clampTier, higherTier, tierRank } from './tier-order.js';
@@ -25,8 +26,18 @@ export interface DecisionInput {
   table: RoutingTable;
   isProviderAvailable: (provider: string) => boolean;
   needsVision: boolean;
+  /** The complexity signals and the fitted probability that the prompt needs the strong model, when the scoring has a model for it. */
+  complexity?: ComplexityEvidence | undefined;
   /** The small model's verdict, when the tier margin was low enough to ask one (see cascade/tier-cascade.ts). */
   cascade?: CascadeVerdict | undefined;
+}
+
+export interface ComplexityEvidence {
+  signals: ComplexitySignals;
+  /** Probability that the weak model fails where the strong one succeeds; absent without a fitted model. */
+  strongNeed?: number | undefined;
+  /** At or above it the tier is raised to complex. */
+  threshold?: number | undefined;
 }
 
 /** What decideRoute needs of a cascade consultation. */
@@ -73,6 +84,11 @@ function decideIntent(input: DecisionInput, adjustments: string[]): RoutedIntent
   const threshold = thresholdFor(input.intentSettings, best.label);
   if (best.score < threshold) {
     adjustments.push(`best intent ${best.label} scored ${best.score.toFixed(3)}, below the threshold ${threshold}: general`);
+    return GENERAL_INTENT;
+  }
+  const minMargin = input.intentSettings.min_margin ?? 0;
+  if (input.intentScores.margin < minMargin) {
+    adjustments.push(`best intent ${best.label} leads by ${input.intentScores.margin.toFixed(3)}, under the margin ${minMargin}: general`);
     return GENERAL_INTENT;
   }
   return best.label as Intent;
@@ -127,6 +143,12 @@ function applyTierPolicies(
   };
   const policy = input.table.intents[intent];
   if (policy) move(clampTier(tier, policy.min_tier, policy.max_tier), `intent ${intent} policy`);
+  // After the intent policy: a prompt that measures as needing the strong model is not capped by what its
+  // intent usually needs. Before the rules: a rule is exact and has the last word.
+  const need = input.complexity;
+  if (need?.strongNeed !== undefined && need.threshold !== undefined && need.strongNeed >= need.threshold) {
+    move(higherTier(tier, 'complex'), `complexity signals: strong model needed (p ${need.strongNeed.toFixed(2)} >= ${need.threshold})`);
+  }
   for (const hit of input.ruleHits) {
     if (hit.set.tier) move(hit.set.tier, `rule ${hit.id}`);
     else move(clampTier(tier, hit.set.min_tier, hit.set.max_tier), `rule ${hit.id}`);

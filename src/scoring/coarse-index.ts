@@ -143,7 +143,7 @@ export function coarseCandidates(
         counts[label] = count;
         if (count === k) {
           labelThreshold[label] = best[label * k + k - 1]!;
-          cut[label] = Math.min(labelThreshold[label]!, topThreshold);
+          cut[label] = Math.min(labelThreshold[label], topThreshold);
         }
       }
       if (topExemplars > 0) {

@@ -14,6 +14,8 @@ export interface ExemplarIndex {
   readonly labelOfRow: Uint16Array;
   readonly ids: Int32Array;
   readonly texts: readonly string[];
+  /** labels x dim: each label's mean exemplar, L2-normalised (a zero row for a label without exemplars). */
+  readonly centroids: Float32Array;
   /** An int8 copy for coarse-to-fine scoring, built for large axes (see coarse-index.ts). */
   readonly coarse?: CoarseIndex | undefined;
 }
@@ -43,9 +45,20 @@ export function buildExemplarIndex(labels: readonly string[], dim: number, rows:
     labelOfRow[r] = index;
     ids[r] = row.id;
   });
+  const centroids = new Float32Array(labels.length * dim);
+  for (let r = 0; r < rows.length; r++) {
+    const at = labelOfRow[r]! * dim;
+    for (let d = 0; d < dim; d++) centroids[at + d]! += matrix[r * dim + d]!;
+  }
+  for (let l = 0; l < labels.length; l++) {
+    let norm = 0;
+    for (let d = 0; d < dim; d++) norm += centroids[l * dim + d]! ** 2;
+    norm = Math.sqrt(norm);
+    if (norm > 0) for (let d = 0; d < dim; d++) centroids[l * dim + d]! /= norm;
+  }
   const coarseMinRows = options.coarseMinRows ?? DEFAULT_COARSE_MIN_ROWS;
   const coarse = coarseMinRows > 0 && rows.length >= coarseMinRows ? buildCoarseIndex(matrix, rows.length, dim, labelOfRow, labels.length) : undefined;
-  return { labels, dim, size: rows.length, matrix, labelOfRow, ids, texts: rows.map((row) => row.text), coarse };
+  return { labels, dim, size: rows.length, matrix, labelOfRow, ids, texts: rows.map((row) => row.text), centroids, coarse };
 }
 
 /**

@@ -24,6 +24,8 @@ export interface ScoreOptions {
   k: number;
   aggregation: Aggregation;
   topExemplars: number;
+  /** Share of a label's score that is the similarity to its centroid (0 or absent: the k nearest alone). */
+  centroid_weight?: number | undefined;
 }
 
 /** Aggregates `count` values, best first, starting at `from` (summed in that order). */
@@ -49,10 +51,22 @@ function insertDescending(best: Float64Array, from: number, count: number, value
   return count < limit ? count + 1 : count;
 }
 
+function centroidSimilarity(index: ExemplarIndex, label: number, query: Float32Array): number {
+  let dot = 0;
+  const at = label * index.dim;
+  for (let d = 0; d < index.dim; d++) dot += index.centroids[at + d]! * query[d]!;
+  return dot;
+}
+
 /**
  * Scores each label by aggregating the similarities of its k nearest
  * exemplars. Taking the top k rather than all rows keeps a label with many
- * exemplars from winning by sheer numbers.
+ * exemplars from winning by sheer numbers. With `centroid_weight`, part of
+ * the score is the similarity to the label's centroid: on queries from sources
+ * nobody tuned for, the blend generalised better than the k nearest alone
+ * (leave-one-source-out table in docs/routing-quality.md), because a few
+ * look-alike exemplars of the wrong label weigh less against the label's
+ * whole region.
  */
 export function scoreAxis(index: ExemplarIndex, query: Float32Array, options: ScoreOptions, scratch?: Float32Array): AxisScores {
   const k = Math.max(0, options.k);
@@ -87,8 +101,11 @@ export function scoreAxis(index: ExemplarIndex, query: Float32Array, options: Sc
     }
   }
   const scores: Record<string, number> = {};
+  const centroidWeight = options.centroid_weight ?? 0;
   index.labels.forEach((label, i) => {
-    if (counts[i]! > 0) scores[label] = aggregate(best, i * k, counts[i]!, options.aggregation);
+    if (counts[i]! === 0) return;
+    const nearest = aggregate(best, i * k, counts[i]!, options.aggregation);
+    scores[label] = centroidWeight > 0 ? centroidWeight * centroidSimilarity(index, i, query) + (1 - centroidWeight) * nearest : nearest;
   });
   const ranked = Object.entries(scores)
     .map(([label, score]) => ({ label, score }))

@@ -45,6 +45,27 @@ test('default exemplars with USE-lite route typical queries as a person would', 
   assert.deepEqual(misses, []);
 });
 
+/**
+ * Issue 15: Spanish requests that a language catch-all rule used to send to
+ * simple/smalltalk, and two that went to the wrong intent. The embeddings and
+ * the exact rules decide now; none of these may come back as cheap smalltalk.
+ */
+test('Spanish requests are not smalltalk because they are Spanish', async (t) => {
+  const { app } = await startTestService(t, 'use-lite');
+  const route = async (query: string) =>
+    (await (await postJson(app, '/v1/route', { query })).json()) as { tier: string; intent: string };
+  for (const query of [
+    'Analiza esta estrategia de mercado y compara con competidores en precio, distribución y marca',
+    'Explica cómo funciona la fotosíntesis',
+  ]) {
+    const body = await route(query);
+    assert.notEqual(body.intent, 'smalltalk', query);
+    assert.notEqual(body.tier, 'simple', query);
+  }
+  assert.equal((await route('Cuánto cuesta el plan pro?')).intent, 'sales');
+  assert.equal((await route('tengo un error al iniciar sesión, me sale código 500')).intent, 'support');
+});
+
 test('earlier turns count: a terse follow-up inherits the conversation', async (t) => {
   const { app } = await startTestService(t, 'use-lite');
   const body = (await (

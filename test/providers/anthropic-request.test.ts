@@ -8,7 +8,7 @@ const MODEL = 'claude-test';
 const PNG_DATA = 'iVBORw0KGgo=';
 
 function translate(request: Partial<ChatRequest> & Pick<ChatRequest, 'messages'>): AnthropicRequest {
-  return toAnthropicRequest({ model: 'auto', ...request } as ChatRequest, MODEL);
+  return toAnthropicRequest({ model: 'auto', ...request }, MODEL);
 }
 
 const TOOLS: ChatRequest['tools'] = [

@@ -135,7 +135,7 @@ describe('pooled fetch', () => {
     const response = await createPooledFetch()(`${base}/sse`, post('{}'));
     const reader = response.body!.getReader();
     const first = await reader.read();
-    assert.equal(Buffer.from(first.value!).toString(), 'data: first\n\n');
+    assert.equal(Buffer.from(first.value).toString(), 'data: first\n\n');
     releaseStream!();
     let rest = '';
     for (let next = await reader.read(); !next.done; next = await reader.read()) rest += Buffer.from(next.value).toString();

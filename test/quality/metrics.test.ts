@@ -108,7 +108,7 @@ test('k-means medoids: one typical row per cluster, never an outlier over a clus
   const vectors = [unit(1, 0), unit(1, 0.05), unit(1, -0.05), unit(1, 0.02), unit(0, 1), unit(0.05, 1), unit(-0.05, 1), unit(0.02, 1), unit(-1, -1)];
   const picked = kMeansMedoids(vectors, 2, { seed: 7 }).sort((a, b) => a - b);
   assert.equal(picked.length, 2);
-  assert.ok(picked[0]! <= 3 && picked[1]! >= 4 && picked[1]! <= 7, `one medoid per cluster, got ${picked}`);
+  assert.ok(picked[0]! <= 3 && picked[1]! >= 4 && picked[1]! <= 7, `one medoid per cluster, got ${picked.join(', ')}`);
   // The medoid is the member nearest its cluster's centroid, not the first seed or an edge row.
   assert.deepEqual(kMeansMedoids([unit(1, 0.2), unit(1, 0.1), unit(1, 0.01), unit(1, -0.1), unit(1, -0.2)], 1, { seed: 5 }), [2]);
   assert.deepEqual(kMeansMedoids(vectors, 20), [0, 1, 2, 3, 4, 5, 6, 7, 8], 'fewer rows than asked: all of them');

@@ -1,7 +1,7 @@
 import type { AddressInfo } from 'node:net';
 import { serve } from '@hono/node-server';
 import { startFakeUpstream, type FakeUpstream } from './fake-upstream.js';
-import { postJson, startTestService, type TestService } from './test-router.js';
+import { postJson, startTestService, type TestEmbedder, type TestService } from './test-router.js';
 
 export const UPSTREAM_KEY = 'sk-test-upstream-4f1c9a';
 
@@ -19,7 +19,12 @@ export interface ProxyStack extends TestService {
  */
 export async function startProxyStack(
   t: { after: (fn: () => void | Promise<void>) => void },
-  options: { providers?: ('openai' | 'anthropic' | 'gemini' | 'xai')[]; env?: Record<string, string> } = {},
+  options: {
+    providers?: ('openai' | 'anthropic' | 'gemini' | 'xai')[];
+    env?: Record<string, string>;
+    /** The stand-in by default (fast, meaningless scores); USE-lite where the scores are shown, as in screenshots. */
+    embedder?: TestEmbedder;
+  } = {},
 ): Promise<ProxyStack> {
   const upstream = await startFakeUpstream({ apiKey: UPSTREAM_KEY });
   t.after(() => upstream.close());
@@ -29,7 +34,7 @@ export async function startProxyStack(
     env[`${prefix}_API_KEY`] = UPSTREAM_KEY;
     env[`${prefix}_BASE_URL`] = provider === 'anthropic' ? upstream.anthropicBaseURL : upstream.openaiBaseURL;
   }
-  const service = await startTestService(t, 'tiny-standin', { ...env, ...options.env });
+  const service = await startTestService(t, options.embedder ?? 'tiny-standin', { ...env, ...options.env });
   const server = serve({ fetch: service.app.fetch, port: 0, hostname: '127.0.0.1' });
   await new Promise<void>((resolve) => server.once('listening', () => resolve()));
   t.after(() => new Promise<void>((resolve) => server.close(() => resolve())));

@@ -47,7 +47,7 @@ export interface TestService extends RouterServices {
 
 /** The real service (real embedder, real SQLite file, real app) on a private copy of the seeded database. */
 export async function startTestService(
-  t: { after: (fn: () => void) => void },
+  t: { after: (fn: () => void | Promise<void>) => void },
   embedder: TestEmbedder,
   env: Record<string, string> = {},
 ): Promise<TestService> {

@@ -148,7 +148,8 @@ function renderDecision(decision: RouteDecision, estimate: CostEstimate | null, 
   for (const hit of decision.rule_hits) {
     const parts = [hit.id];
     for (const [name, value] of Object.entries(hit)) {
-      if (name !== 'id' && typeof value !== 'object') parts.push(`${name} ${String(value)}`);
+      if (name !== 'id' && (typeof value === 'string' || typeof value === 'number' || typeof value === 'boolean'))
+        parts.push(`${name} ${value}`);
     }
     rules.appendChild(el('li', { 'data-rule': hit.id, text: `rule ${parts.join(' · ')}` }));
   }

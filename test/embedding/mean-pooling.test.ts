@@ -2,10 +2,11 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { Tensor, mean_pooling } from '@xenova/transformers';
 import { meanPoolNormalized } from '../../src/embedding/mean-pooling.js';
+import { mulberry32 } from '../../src/seeded-random.js';
 
 test('mean pooling and normalisation match transformers.js bit for bit, padding included', () => {
-  let seed = 3;
-  const random = () => ((seed = (seed * 16807) % 2147483647) / 2147483647) * 4 - 2;
+  const uniform = mulberry32(3);
+  const random = () => uniform() * 4 - 2;
   const [batch, seqLength, dim] = [3, 6, 10];
   const hidden = Float32Array.from({ length: batch * seqLength * dim }, random);
   const lengths = [6, 2, 4];

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { lengthBucket, withMicroBatching } from '../../src/embedding/micro-batcher.js';
-import { recordingEmbedder } from './fake-embedder.js';
+import { recordingEmbedder } from '../support/fake-embedder.js';
 
 const short = (n: number) => `short query ${n}`;
 const long = (n: number) => `${'a much longer query that goes on and on '.repeat(6)}${n}`;

@@ -26,7 +26,8 @@ const usdShown = (text: string | null) => Number((text ?? '').replace('$', ''));
 const close = (shown: number, expected: number) => Math.abs(shown - expected) <= Math.max(expected * 0.01, 1e-12);
 
 test('the traffic view shows the figures of GET /v1/stats, per model, tier and intent, and over time', async (t) => {
-  const stack = await startProxyStack(t);
+  // A real embedder, so the tier and intent mix in the README's screenshot is what routing would do.
+  const stack = await startProxyStack(t, { embedder: 'use-lite' });
   await proxy(stack);
   const stats = await getJson<LedgerStats>(`${stack.url}/v1/stats`);
   assert.equal(stats.requests, 5);

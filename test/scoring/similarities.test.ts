@@ -1,10 +1,11 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { buildExemplarIndex, similarities } from '../../src/scoring/exemplar-index.js';
+import { mulberry32 } from '../../src/seeded-random.js';
 
 test('the row-blocked similarity pass equals a plain dot product for every row, remainder rows included', () => {
-  let seed = 1;
-  const random = () => ((seed = (seed * 16807) % 2147483647) / 2147483647) * 2 - 1;
+  const uniform = mulberry32(1);
+  const random = () => uniform() * 2 - 1;
   const dim = 7;
   for (let size = 0; size <= 9; size++) {
     const rows = Array.from({ length: size }, (_, i) => ({ id: i, label: 'a', text: `t${i}`, vector: Float32Array.from({ length: dim }, random) }));

@@ -15,7 +15,8 @@ const routing = JSON.parse(readFileSync(join(ROUTES_DATA_DIR, 'routing.json'), '
 const QUERY = 'my card payment was declined twice, can you help me?';
 
 test('the playground shows the same decision as POST /v1/route, with scores, exemplars, fallbacks and cost', async (t) => {
-  const stack = await startProxyStack(t);
+  // A real embedder: the screenshot taken here is the README's, and the stand-in's scores mean nothing.
+  const stack = await startProxyStack(t, { embedder: 'use-lite' });
   const browser = await launchBrowser(t);
   const { page, problems } = await openPage(browser, 'laptop');
 
@@ -55,7 +56,7 @@ test('the playground shows the same decision as POST /v1/route, with scores, exe
     matches,
     expected.top_exemplars.map((match) => [match.id, match.label, match.similarity.toFixed(3)]),
   );
-  assert.ok(matches.length > 0, 'the stand-in still matches exemplars');
+  assert.ok(matches.length > 0, 'the query matches exemplars');
 
   const candidates = await page
     .getByTestId('candidates')

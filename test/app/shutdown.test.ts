@@ -1,21 +1,13 @@
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import { copyFileSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import Database from 'better-sqlite3';
 import { PROJECT_ROOT, ROUTES_DATA_DIR, TINY_STANDIN_DIR, tempDir } from '../support/env.js';
 import { startFakeUpstream } from '../support/fake-upstream.js';
 import { startTestService } from '../support/test-router.js';
-
-async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as { port: number };
-  await new Promise<void>((resolve) => server.close(() => resolve()));
-  return port;
-}
+import { freePort } from '../support/free-port.js';
 
 async function waitReady(url: string, deadlineMs: number): Promise<void> {
   const until = Date.now() + deadlineMs;

@@ -3,7 +3,7 @@
  * load generator and the upstream do not share an event loop. Prints its URL as
  * one JSON line on stdout; exits when stdin closes (the benchmark ended).
  */
-import { startFakeUpstream } from '../../test/support/fake-upstream.js';
+import { startFakeUpstream } from './fake-upstream.js';
 
 const apiKey = process.argv[2] ?? 'bench-key';
 const upstream = await startFakeUpstream({ apiKey });

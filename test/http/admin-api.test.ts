@@ -246,7 +246,7 @@ test('bulk import of JSONL and CSV, all or nothing, and an export that round-tri
 
 /**
  * With USE-lite this query is sales with faq close behind (see
- * test/browser/exemplars.test.ts); intent scores are the mean of the top k, so
+ * test/dashboard/exemplars.test.ts); intent scores are the mean of the top k, so
  * one exemplar with this very text lifts the runner-up past the winner.
  */
 const MISROUTED = 'how long does shipping to Canada take?';

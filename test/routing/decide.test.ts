@@ -131,6 +131,33 @@ test('decideRoute: with no tier exemplars the middle tier is used', () => {
   assert.match(decision.adjustments.join(), /no tier exemplars/);
 });
 
+test('decideRoute: a best intent that leads by less than min_margin abstains into general', () => {
+  const close = axis({ code: 0.8, math: 0.79 });
+  assert.equal(decideRoute(input({ intentScores: close })).intent, 'code');
+  const decision = decideRoute(input({ intentScores: close, intentSettings: { ...intentSettings, min_margin: 0.02 } }));
+  assert.equal(decision.intent, 'general');
+  assert.match(decision.adjustments.join('; '), /under the margin 0\.02/);
+});
+
+test('decideRoute: complexity signals at or above their threshold raise the tier to complex, over the intent policy but not over a rule', () => {
+  const signals = { pieces: 5, asks: 4, constraints: 3, code: 0, math: 0, demanding: 2, choices: 0 };
+  const smalltalk = axis({ smalltalk: 0.9, faq: 0.3 });
+  const below = decideRoute(input({ intentScores: smalltalk, complexity: { signals, strongNeed: 0.59, threshold: 0.6 } }));
+  assert.equal(below.tier, 'simple', 'the smalltalk policy caps the tier');
+  const above = decideRoute(input({ intentScores: smalltalk, complexity: { signals, strongNeed: 0.6, threshold: 0.6 } }));
+  assert.equal(above.tier, 'complex');
+  assert.match(above.adjustments.join('; '), /complexity signals: strong model needed \(p 0\.60 >= 0\.6\)/);
+  const ruled = decideRoute(
+    input({
+      complexity: { signals, strongNeed: 0.9, threshold: 0.6 },
+      ruleHits: [{ id: 'greeting-en', description: 'greeting', set: { intent: 'smalltalk', tier: 'simple' } }],
+    }),
+  );
+  assert.equal(ruled.tier, 'simple');
+  const reportedOnly = decideRoute(input({ complexity: { signals } }));
+  assert.equal(reportedOnly.tier, 'medium', 'without a fitted model the signals are only reported');
+});
+
 test('decideRoute: a cascade answer replaces the kNN tier before policies; no answer keeps it', () => {
   const asked = (tier: Tier | undefined, outcome: string) => ({ model: 'gpt-4o-mini', outcome, tier, maxMargin: 0.05 });
   const cases: [ReturnType<typeof asked>, Partial<DecisionInput>, Tier, RegExp][] = [

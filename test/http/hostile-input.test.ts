@@ -12,7 +12,7 @@ import {
   sendRaw,
   type HostileRequest,
   type RawResponse,
-} from './hostile-requests.js';
+} from '../support/hostile-requests.js';
 
 /**
  * Garbage at every endpoint over real HTTP: each answer must be a 4xx JSON

@@ -57,3 +57,16 @@ test('scoreAxis: an empty index scores nothing', () => {
   const scored = scoreAxis(empty, query, { k: 3, aggregation: 'mean', topExemplars: 3 });
   assert.deepEqual(scored, { scores: {}, ranked: [], margin: 0, top: [] });
 });
+
+test('scoreAxis: centroid_weight blends the similarity to the label centroid with the k nearest', () => {
+  // Label a's centroid is the normalised mean of (1,0), (1,1)/√2 and (0,1): the diagonal.
+  const centroidA = sim(1, 1);
+  const centroidB = sim(unit(0.2, 1)[0]! + unit(0.1, 1)[0]!, unit(0.2, 1)[1]! + unit(0.1, 1)[1]!);
+  const nearestA = (1 + sim(1, 1)) / 2;
+  const nearestB = (sim(0.2, 1) + sim(0.1, 1)) / 2;
+  const scored = scoreAxis(index, query, { k: 2, aggregation: 'mean', topExemplars: 0, centroid_weight: 0.25 });
+  assert.ok(Math.abs(scored.scores.a! - (0.25 * centroidA + 0.75 * nearestA)) < 1e-6, `a: ${scored.scores.a}`);
+  assert.ok(Math.abs(scored.scores.b! - (0.25 * centroidB + 0.75 * nearestB)) < 1e-6, `b: ${scored.scores.b}`);
+  const plain = scoreAxis(index, query, { k: 2, aggregation: 'mean', topExemplars: 0, centroid_weight: 0 });
+  assert.ok(Math.abs(plain.scores.a! - nearestA) < 1e-6);
+});

@@ -7,8 +7,8 @@ import { bootRouter } from '../../src/boot.js';
 import { silentLogger } from '../../src/logger.js';
 import { TINY_STANDIN_DIR, tempDir, testConfig } from '../support/env.js';
 import { startTestService } from '../support/test-router.js';
-import { hermeticEnv, inspectDatabase, labelledRows, spawnTracked, type DatabaseState } from './child-process.js';
-import { prng } from './hostile-requests.js';
+import { hermeticEnv, inspectDatabase, labelledRows, spawnTracked, type DatabaseState } from '../support/child-process.js';
+import { prng } from '../support/hostile-requests.js';
 
 const ROWS = 2000;
 const FILE_NAME = 'crash-seed.jsonl';

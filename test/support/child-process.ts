@@ -49,7 +49,7 @@ export function spawnTracked(t: { after: (fn: () => Promise<void>) => void }, ar
   );
   let alive = true;
   void exited.then(() => (alive = false));
-  for (const stream of [child.stdout!, child.stderr!]) {
+  for (const stream of [child.stdout, child.stderr]) {
     let partial = '';
     stream.setEncoding('utf8');
     stream.on('data', (data: string) => {
@@ -84,7 +84,7 @@ export function spawnTracked(t: { after: (fn: () => Promise<void>) => void }, ar
         const waiter = { matches, resolve };
         const timer = setTimeout(() => {
           waiters.delete(waiter);
-          reject(new Error(`no line matching ${pattern} within ${timeoutMs} ms; output:\n${lines.slice(-20).join('\n')}`));
+          reject(new Error(`no line matching ${String(pattern)} within ${timeoutMs} ms; output:\n${lines.slice(-20).join('\n')}`));
         }, timeoutMs);
         waiter.resolve = (line) => {
           clearTimeout(timer);
@@ -96,7 +96,7 @@ export function spawnTracked(t: { after: (fn: () => Promise<void>) => void }, ar
           waiters.delete(waiter);
           clearTimeout(timer);
           reject(
-            new Error(`exited (${code ?? signal}) before a line matching ${pattern}; output:\n${lines.slice(-20).join('\n')}`),
+            new Error(`exited (${code ?? signal}) before a line matching ${String(pattern)}; output:\n${lines.slice(-20).join('\n')}`),
           );
         });
       });

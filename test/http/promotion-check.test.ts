@@ -115,8 +115,8 @@ test('refuse mode: a mislabelled add, relabel or import is refused with 409 and 
   });
   assert.equal(bad.status, 409);
   assert.equal(bad.body.error?.code, 'exemplar_regression');
-  assert.match(bad.body.error!.message, /intent leave-one-out accuracy fell from 1\.0000 to 0\.8000/);
-  const check = bad.body.error!.regression_check!;
+  assert.match(bad.body.error.message, /intent leave-one-out accuracy fell from 1\.0000 to 0\.8000/);
+  const check = bad.body.error.regression_check!;
   assert.equal(check.passed, false);
   assert.equal(check.mode, 'refuse');
   assert.equal(check.tolerance, 0.005);
@@ -220,7 +220,7 @@ test('a feedback promotion that lowers the pinned validation set is refused whol
   const promoted = await call(app, 'POST', `/admin/feedback/${id}/promote`);
   assert.equal(promoted.status, 409);
   assert.equal(promoted.body.error?.code, 'exemplar_regression');
-  const check = promoted.body.error!.regression_check!;
+  const check = promoted.body.error.regression_check!;
   // The promoted text is the validation row itself: as a math exemplar it becomes its nearest neighbour.
   assert.deepEqual(check.validation.intent, { before: 1, after: 0.5, rows: 2 });
   assert.ok(check.regressions.includes('intent validation accuracy fell from 1.0000 to 0.5000'));

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { normalizeQueryText, withEmbeddingCache } from '../../src/embedding/embedding-cache.js';
-import { recordingEmbedder } from './fake-embedder.js';
+import { recordingEmbedder } from '../support/fake-embedder.js';
 
 test('normalised text: NFC, trimmed, whitespace runs collapsed, case kept', () => {
   assert.equal(normalizeQueryText('  Reset\tmy \n\n password  '), 'Reset my password');
