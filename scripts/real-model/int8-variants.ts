@@ -25,8 +25,8 @@ interface Variant {
 }
 
 const ffnOut = (prefix: string) => prefix.endsWith('/output/dense');
+// Named so a run's command line says what was measured; the smoothing variants are added once calibration exists.
 const VARIANTS: Record<string, Variant> = {
-  // filled below
   fp32: { precision: 'fp32', options: {} },
   today: { precision: 'int8', options: {} },
   rowEmb: { precision: 'int8', options: { embeddings: 'per-row' } },
