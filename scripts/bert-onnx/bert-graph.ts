@@ -13,7 +13,7 @@ import {
   intsAttr,
   tensorValueInfo,
 } from './onnx-builder.js';
-import { EMBEDDING_QMAX, MATMUL_WEIGHT_QMAX, quantizePerColumn, quantizePerTensor } from './quantize.js';
+import { EMBEDDING_QMAX, MATMUL_WEIGHT_QMAX, quantizePerColumn, quantizePerRow, quantizePerTensor } from './quantize.js';
 import type { BertShape, BertWeights, EncoderLayerWeights, LayerNormWeights, LinearWeights } from './bert-model.js';
 
 /** `fp32` is model.onnx; `int8` is model_quantized.onnx. */
@@ -43,14 +43,47 @@ interface BuildContext {
    * tensor; quantising it once is what onnxruntime's quantizer does too.
    */
   readonly quantizedInputs: Map<string, readonly [string, string, string]>;
+  /** Smoothed copies of dense inputs, by input name (Q, K and V share one). */
+  readonly smoothedInputs: Map<string, { readonly tensor: string; readonly factors: Float32Array }>;
+  /** Graph outputs added by probeDenseInputs, and the inputs already probed (Q, K and V share one). */
+  readonly probes: proto.IValueInfoProto[];
+  readonly probedInputs: Set<string>;
 }
+
+/** How the int8 model stores its embedding tables. */
+export type EmbeddingStorage = 'per-tensor' | 'per-row' | 'fp32';
 
 export interface BertGraphOptions {
   /** Only a label inside the file; the stand-in keeps its historical one so its bytes do not change. */
   readonly graphName?: string;
+  /** int8 only: how the word, position and token-type tables are stored. */
+  readonly embeddings?: EmbeddingStorage;
+  /** int8 only: dense layers (by prefix, e.g. "/encoder/layer.5/output/dense") kept as float MatMuls. */
+  readonly floatDense?: (prefix: string) => boolean;
+  /**
+   * int8 only: SmoothQuant. For each dense layer (by prefix), the largest |x|
+   * seen per input channel on calibration text; the input is divided by
+   * s = max|x|^alpha / max|w|^(1-alpha) per channel and the weight's rows
+   * multiplied by it, so the few outlier channels no longer set the one
+   * activation scale of DynamicQuantizeLinear.
+   */
+  readonly smoothing?: Smoothing | undefined;
+  /** Also output every dense layer's input as "probe:<prefix>", for calibration. */
+  readonly probeDenseInputs?: boolean;
 }
 
-const DEFAULT_OPTIONS: Required<BertGraphOptions> = { graphName: 'minilm_standin' };
+export interface Smoothing {
+  readonly inputMax: ReadonlyMap<string, Float32Array>;
+  readonly alpha: number;
+}
+
+const DEFAULT_OPTIONS: Required<BertGraphOptions> = {
+  graphName: 'minilm_standin',
+  embeddings: 'per-tensor',
+  floatDense: () => false,
+  smoothing: undefined,
+  probeDenseInputs: false,
+};
 
 export function buildBertGraph(
   shape: BertShape,
@@ -59,7 +92,7 @@ export function buildBertGraph(
   options: BertGraphOptions = {},
 ): proto.IGraphProto {
   const g = new GraphBuilder();
-  const ctx: BuildContext = { g, shape, precision, options: { ...DEFAULT_OPTIONS, ...options }, quantizedInputs: new Map() };
+  const ctx: BuildContext = { g, shape, precision, options: { ...DEFAULT_OPTIONS, ...options }, quantizedInputs: new Map(), smoothedInputs: new Map(), probes: [], probedInputs: new Set() };
   for (const name of INPUT_NAMES) g.input(name);
 
   const maskBias = attentionMaskBias(ctx, 'attention_mask');
@@ -72,7 +105,7 @@ export function buildBertGraph(
   return g.build(
     ctx.options.graphName,
     INPUT_NAMES.map((name) => tensorValueInfo(name, DataType.INT64, [BATCH, SEQUENCE])),
-    [tensorValueInfo(OUTPUT_NAME, DataType.FLOAT, [BATCH, SEQUENCE, shape.hidden])],
+    [tensorValueInfo(OUTPUT_NAME, DataType.FLOAT, [BATCH, SEQUENCE, shape.hidden]), ...ctx.probes],
   );
 }
 
@@ -124,6 +157,20 @@ function embeddingLookup(ctx: BuildContext, prefix: string, table: Float32Array,
     const weight = g.float(paramName(prefix, 'weight'), dims, table);
     return g.op('Gather', `${prefix}/Gather`, [weight, ids], [intAttr('axis', 0)]);
   }
+  if (ctx.options.embeddings === 'fp32') {
+    const weight = g.float(paramName(prefix, 'weight'), dims, table);
+    return g.op('Gather', `${prefix}/Gather`, [weight, ids], [intAttr('axis', 0)]);
+  }
+  if (ctx.options.embeddings === 'per-row') {
+    const q = quantizePerRow(table, rows, shape.hidden, EMBEDDING_QMAX);
+    const weight = g.int8(paramName(prefix, 'weight_quantized'), dims, q.data);
+    // Scales stored as [rows, 1] so the gathered [batch, seq, 1] broadcasts over hidden.
+    const scales = g.float(paramName(prefix, 'weight_scale'), [rows, 1], q.scales);
+    const gathered = g.op('Gather', `${prefix}/Gather`, [weight, ids], [intAttr('axis', 0)]);
+    const gatheredScales = g.op('Gather', `${prefix}/Gather_scale`, [scales, ids], [intAttr('axis', 0)]);
+    const asFloat = g.op('Cast', `${prefix}/Cast`, [gathered], [intAttr('to', DataType.FLOAT)]);
+    return g.op('Mul', `${prefix}/Mul_scale`, [asFloat, gatheredScales]);
+  }
   const q = quantizePerTensor(table, EMBEDDING_QMAX);
   const weight = g.int8(paramName(prefix, 'weight_quantized'), dims, q.data);
   const gathered = g.op('Gather', `${prefix}/Gather`, [weight, ids], [intAttr('axis', 0)]);
@@ -144,6 +191,19 @@ function positionEmbeddings(ctx: BuildContext, table: Float32Array): string {
   if (ctx.precision === 'fp32') {
     const weight = g.float(paramName(prefix, 'weight'), dims, table);
     return g.op('Slice', `${prefix}/Slice`, [weight, starts, seqLength, axes]);
+  }
+  if (ctx.options.embeddings === 'fp32') {
+    const weight = g.float(paramName(prefix, 'weight'), dims, table);
+    return g.op('Slice', `${prefix}/Slice`, [weight, starts, seqLength, axes]);
+  }
+  if (ctx.options.embeddings === 'per-row') {
+    const q = quantizePerRow(table, shape.maxPositions, shape.hidden, EMBEDDING_QMAX);
+    const weight = g.int8(paramName(prefix, 'weight_quantized'), dims, q.data);
+    const scales = g.float(paramName(prefix, 'weight_scale'), [shape.maxPositions, 1], q.scales);
+    const sliced = g.op('Slice', `${prefix}/Slice`, [weight, starts, seqLength, axes]);
+    const slicedScales = g.op('Slice', `${prefix}/Slice_scale`, [scales, starts, seqLength, axes]);
+    const asFloat = g.op('Cast', `${prefix}/Cast`, [sliced], [intAttr('to', DataType.FLOAT)]);
+    return g.op('Mul', `${prefix}/Mul_scale`, [asFloat, slicedScales]);
   }
   const q = quantizePerTensor(table, EMBEDDING_QMAX);
   const weight = g.int8(paramName(prefix, 'weight_quantized'), dims, q.data);
@@ -204,10 +264,12 @@ function selfAttention(
 ): string {
   const { g, shape } = ctx;
   const headDim = shape.hidden / shape.heads;
-  const query = splitHeads(ctx, `${prefix}/query`, linear(ctx, `${prefix}/query`, input, weights.query), [0, 2, 1, 3]);
+  // Q, K and V read one input, so they share its smoothing factors (from all three weights).
+  const siblings = [weights.query, weights.key, weights.value];
+  const query = splitHeads(ctx, `${prefix}/query`, linear(ctx, `${prefix}/query`, input, weights.query, siblings), [0, 2, 1, 3]);
   // Keys are transposed to [batch, heads, headDim, seq] so Q·Kᵀ is a plain MatMul.
-  const keyT = splitHeads(ctx, `${prefix}/key`, linear(ctx, `${prefix}/key`, input, weights.key), [0, 2, 3, 1]);
-  const value = splitHeads(ctx, `${prefix}/value`, linear(ctx, `${prefix}/value`, input, weights.value), [0, 2, 1, 3]);
+  const keyT = splitHeads(ctx, `${prefix}/key`, linear(ctx, `${prefix}/key`, input, weights.key, siblings), [0, 2, 3, 1]);
+  const value = splitHeads(ctx, `${prefix}/value`, linear(ctx, `${prefix}/value`, input, weights.value, siblings), [0, 2, 1, 3]);
 
   const scores = g.op('MatMul', `${prefix}/MatMul`, [query, keyT]);
   const scale = sharedScalar(ctx, 'const_attention_scale', 1 / Math.sqrt(headDim));
@@ -253,8 +315,21 @@ function layerNorm(ctx: BuildContext, prefix: string, input: string, weights: La
 
 // ------------------------------------------------------------- dense layers
 
-function linear(ctx: BuildContext, prefix: string, input: string, weights: LinearWeights): string {
-  const product = ctx.precision === 'fp32' ? matMulFp32(ctx, prefix, input, weights) : matMulInt8(ctx, prefix, input, weights);
+function linear(
+  ctx: BuildContext,
+  prefix: string,
+  input: string,
+  weights: LinearWeights,
+  siblings: readonly LinearWeights[] = [weights],
+): string {
+  if (ctx.options.probeDenseInputs && !ctx.probedInputs.has(input)) {
+    ctx.probedInputs.add(input);
+    const name = `probe:${prefix}`;
+    ctx.g.output(input, name);
+    ctx.probes.push(tensorValueInfo(name, DataType.FLOAT, [BATCH, SEQUENCE, weights.inFeatures]));
+  }
+  const float = ctx.precision === 'fp32' || ctx.options.floatDense(prefix);
+  const product = float ? matMulFp32(ctx, prefix, input, weights) : matMulInt8(ctx, prefix, input, weights, siblings);
   const bias = ctx.g.float(paramName(prefix, 'bias'), [weights.outFeatures], weights.bias);
   return ctx.g.op('Add', `${prefix}/Add_bias`, [product, bias]);
 }
@@ -270,9 +345,51 @@ function matMulFp32(ctx: BuildContext, prefix: string, input: string, weights: L
  * W has per-column scales and a zero point of 0 (symmetric), so a scalar zero
  * point is exact and avoids relying on per-column zero-point support.
  */
-function matMulInt8(ctx: BuildContext, prefix: string, input: string, weights: LinearWeights): string {
+/**
+ * SmoothQuant factors for one dense input: s_j = max|x_j|^α / max|w_j|^(1-α),
+ * w_j being row j of every weight that reads this input.
+ */
+function smoothingFactors(inputMax: Float32Array, siblings: readonly LinearWeights[], alpha: number): Float32Array {
+  return Float32Array.from(inputMax, (xMax, row) => {
+    let wMax = 0;
+    for (const w of siblings) {
+      for (let c = 0; c < w.outFeatures; c++) wMax = Math.max(wMax, Math.abs(w.weight[row * w.outFeatures + c] ?? 0));
+    }
+    if (xMax <= 0 || wMax <= 0) return 1;
+    return Math.fround(Math.pow(xMax, alpha) / Math.pow(wMax, 1 - alpha));
+  });
+}
+
+function smoothedInput(
+  ctx: BuildContext,
+  prefix: string,
+  input: string,
+  siblings: readonly LinearWeights[],
+): { readonly tensor: string; readonly factors: Float32Array } | undefined {
+  const inputMax = ctx.options.smoothing?.inputMax.get(prefix);
+  if (!ctx.options.smoothing || !inputMax) return undefined;
+  const cached = ctx.smoothedInputs.get(input);
+  if (cached) return cached;
+  const factors = smoothingFactors(inputMax, siblings, ctx.options.smoothing.alpha);
+  const inverse = ctx.g.float(paramName(prefix, 'smooth_inverse'), [factors.length], Float32Array.from(factors, (f) => 1 / f));
+  const tensor = ctx.g.op('Mul', `${prefix}/Smooth`, [input, inverse]);
+  const smoothed = { tensor, factors };
+  ctx.smoothedInputs.set(input, smoothed);
+  return smoothed;
+}
+
+function matMulInt8(
+  ctx: BuildContext,
+  prefix: string,
+  rawInput: string,
+  weights: LinearWeights,
+  siblings: readonly LinearWeights[],
+): string {
   const { g } = ctx;
-  const q = quantizePerColumn(weights.weight, weights.inFeatures, weights.outFeatures, MATMUL_WEIGHT_QMAX);
+  const smoothed = smoothedInput(ctx, prefix, rawInput, siblings);
+  const input = smoothed?.tensor ?? rawInput;
+  const weightValues = smoothed ? scaleRows(weights, smoothed.factors) : weights.weight;
+  const q = quantizePerColumn(weightValues, weights.inFeatures, weights.outFeatures, MATMUL_WEIGHT_QMAX);
   const weight = g.int8(paramName(prefix, 'weight_quantized'), [weights.inFeatures, weights.outFeatures], q.data);
   const weightScale = g.float(paramName(prefix, 'weight_scale'), [weights.outFeatures], q.scales);
   const weightZeroPoint = sharedInt8Zero(ctx, 'weight_zero_point');
@@ -282,6 +399,15 @@ function matMulInt8(ctx: BuildContext, prefix: string, input: string, weights: L
   const asFloat = g.op('Cast', `${prefix}/Cast`, [accumulated], [intAttr('to', DataType.FLOAT)]);
   const scale = g.op('Mul', `${prefix}/Mul_scale`, [inputScale, weightScale]);
   return g.op('Mul', `${prefix}/Mul`, [asFloat, scale]);
+}
+
+function scaleRows(weights: LinearWeights, factors: Float32Array): Float32Array {
+  const out = new Float32Array(weights.weight.length);
+  for (let r = 0; r < weights.inFeatures; r++) {
+    const f = factors[r] ?? 1;
+    for (let c = 0; c < weights.outFeatures; c++) out[r * weights.outFeatures + c] = (weights.weight[r * weights.outFeatures + c] ?? 0) * f;
+  }
+  return out;
 }
 
 function dynamicQuantize(ctx: BuildContext, input: string, name: string): readonly [string, string, string] {

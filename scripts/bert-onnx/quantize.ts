@@ -70,3 +70,27 @@ export function quantizePerTensor(values: Float32Array, qmax: number): PerTensor
   for (let i = 0; i < values.length; i++) data[i] = quantizeValue(values[i] ?? 0, scale, qmax);
   return { data, scale };
 }
+
+export interface PerRowInt8 {
+  readonly data: Int8Array;
+  /** One scale per row, shape [rows]. */
+  readonly scales: Float32Array;
+}
+
+/**
+ * Per-row quantisation of an embedding table: each token's vector gets its own
+ * scale, so a row of small values is not rounded with the step of the table's
+ * largest entry.
+ */
+export function quantizePerRow(values: Float32Array, rows: number, cols: number, qmax: number): PerRowInt8 {
+  const data = new Int8Array(rows * cols);
+  const scales = new Float32Array(rows);
+  for (let r = 0; r < rows; r++) {
+    let maxAbs = 0;
+    for (let c = 0; c < cols; c++) maxAbs = Math.max(maxAbs, Math.abs(values[r * cols + c] ?? 0));
+    const scale = symmetricScale(maxAbs, qmax);
+    scales[r] = scale;
+    for (let c = 0; c < cols; c++) data[r * cols + c] = quantizeValue(values[r * cols + c] ?? 0, scale, qmax);
+  }
+  return { data, scales };
+}
