@@ -20,7 +20,15 @@ import { fitLabelThresholds, inFitHalf, predictIntent, type IntentCandidate } fr
 import { calibrationKey, resolveScoring } from '../src/routing/scoring-settings.js';
 import { decideRoute } from '../src/routing/decide.js';
 import { compileRules, matchRules } from '../src/routing/rules.js';
-import { INTENTS, TIERS, LABELS_BY_AXIS, type Aggregation, type AxisScoring, type CalibrationFile, type ScoringSettings } from '../src/routes-config/schemas.js';
+import {
+  INTENTS,
+  TIERS,
+  LABELS_BY_AXIS,
+  type Aggregation,
+  type AxisScoring,
+  type CalibrationFile,
+  type ScoringSettings,
+} from '../src/routes-config/schemas.js';
 import { buildExemplarIndex, type ExemplarIndex } from '../src/scoring/exemplar-index.js';
 import { scoreAxis, type AxisScores } from '../src/scoring/label-scores.js';
 import { openEvalRouter, progress } from './quality/eval-router.js';
@@ -77,12 +85,23 @@ async function main(): Promise<number> {
     const rules = compileRules(routesData.rules);
     const rows = router.store.vectorRows(embedder.id);
     const indexes = {
-      tier: buildExemplarIndex(LABELS_BY_AXIS.tier, embedder.dim, rows.filter((row) => row.axis === 'tier')),
-      intent: buildExemplarIndex(LABELS_BY_AXIS.intent, embedder.dim, rows.filter((row) => row.axis === 'intent')),
+      tier: buildExemplarIndex(
+        LABELS_BY_AXIS.tier,
+        embedder.dim,
+        rows.filter((row) => row.axis === 'tier'),
+      ),
+      intent: buildExemplarIndex(
+        LABELS_BY_AXIS.intent,
+        embedder.dim,
+        rows.filter((row) => row.axis === 'intent'),
+      ),
     };
     const intentRows = readLabelledFile(args['intent-file'], { labelField: args['intent-field'], lang: args.lang });
     const tierRows = readLabelledFile(args['tier-file'], { labelField: args['tier-field'] });
-    await embedder.warm([...intentRows, ...tierRows].map((row) => row.text.trim()), progress('embedding (cached after the first run)'));
+    await embedder.warm(
+      [...intentRows, ...tierRows].map((row) => row.text.trim()),
+      progress('embedding (cached after the first run)'),
+    );
 
     const vectorsOf = async (labelled: LabelledRow[]) => embedder.embed(labelled.map((row) => row.text.trim()));
     const intentVectors = await vectorsOf(intentRows);
@@ -98,7 +117,11 @@ async function main(): Promise<number> {
       const scratch = new Float32Array(index.size);
       return vectors.map((vector) => scoreAxis(index, vector, { k, aggregation, topExemplars: 0 }, scratch));
     };
-    const macroF1 = (candidates: IntentCandidate[], settings: Pick<AxisScoring, 'threshold' | 'label_thresholds'>, keep: (i: number) => boolean) =>
+    const macroF1 = (
+      candidates: IntentCandidate[],
+      settings: Pick<AxisScoring, 'threshold' | 'label_thresholds'>,
+      keep: (i: number) => boolean,
+    ) =>
       classificationReport(
         candidates.flatMap((c, i) => (keep(i) ? [{ gold: intentRows[i]!.label, predicted: predictIntent(c, settings) }] : [])),
         [...INTENTS, 'general'],
@@ -114,7 +137,13 @@ async function main(): Promise<number> {
     const all = () => true;
 
     const baseCandidates = candidatesFor(base.intent.k, base.intent.aggregation);
-    let bestIntent = { k: base.intent.k, aggregation: base.intent.aggregation, threshold: base.intent.threshold, labelThresholds: {} as Record<string, number>, value: -1 };
+    let bestIntent = {
+      k: base.intent.k,
+      aggregation: base.intent.aggregation,
+      threshold: base.intent.threshold,
+      labelThresholds: {} as Record<string, number>,
+      value: -1,
+    };
     for (const k of K_GRID) {
       for (const aggregation of AGGREGATIONS) {
         const candidates = candidatesFor(k, aggregation);
@@ -188,7 +217,11 @@ async function main(): Promise<number> {
         const outcome = tierOutcome(settings, (i) => fitTier[i]!);
         if (outcome.complexToCheaper > cap) continue;
         // Cheapest within the cap; among near-equal costs, the more accurate.
-        if (!bestTier || outcome.costPerQuery < bestTier.cost - 1e-9 || (Math.abs(outcome.costPerQuery - bestTier.cost) < 1e-9 && outcome.accuracy > bestTier.accuracy)) {
+        if (
+          !bestTier ||
+          outcome.costPerQuery < bestTier.cost - 1e-9 ||
+          (Math.abs(outcome.costPerQuery - bestTier.cost) < 1e-9 && outcome.accuracy > bestTier.accuracy)
+        ) {
           bestTier = { settings, cost: outcome.costPerQuery, accuracy: outcome.accuracy };
         }
       }
@@ -237,17 +270,23 @@ async function main(): Promise<number> {
         tier: dataOf(args['tier-file'], args['tier-field'], tierRows.length),
       },
       objective: {
-        intent: 'max macro-F1 (general counted as a class) on the fit half; grid k x aggregation x threshold, then per-label thresholds',
+        intent:
+          'max macro-F1 (general counted as a class) on the fit half; grid k x aggregation x threshold, then per-label thresholds',
         tier: 'min mean price (USD per 1M tokens, mean of input and output) of the chosen model on the fit half, complex -> cheaper tier at most the cap',
         max_under_routing: cap,
         split: 'fit half = FNV-1a hash of the text is even; held-out half = odd',
         history_weight: 'not fitted (no labelled multi-turn data); the hand-set value applies',
       },
-      scores: { before: figures(beforeIntent, beforeTier, beforeTierHeldOut), after: figures(afterIntent, afterTier, afterTierHeldOut) },
+      scores: {
+        before: figures(beforeIntent, beforeTier, beforeTierHeldOut),
+        after: figures(afterIntent, afterTier, afterTierHeldOut),
+      },
       settings,
     };
     console.log(`embedder ${embedder.id}, exemplar set ${calibration.exemplar_set_version}`);
-    console.log(`intent: k ${intentSettings.k}, ${intentSettings.aggregation}, threshold ${intentSettings.threshold}, per-label ${JSON.stringify(intentSettings.label_thresholds ?? {})}`);
+    console.log(
+      `intent: k ${intentSettings.k}, ${intentSettings.aggregation}, threshold ${intentSettings.threshold}, per-label ${JSON.stringify(intentSettings.label_thresholds ?? {})}`,
+    );
     console.log(`tier:   k ${tierSettings.k}, ${tierSettings.aggregation} (cap on complex -> cheaper: ${cap})`);
     console.log('figure                                   before    after');
     for (const [key, after] of Object.entries(calibration.scores.after)) {

@@ -90,7 +90,10 @@ async function main(): Promise<number> {
   if (args.suite && args.loso) {
     return runLosoSuite({
       evaldataDir: args.evaldata,
-      embedders: args.embedders.split(',').map((e) => e.trim()).filter((e) => e !== ''),
+      embedders: args.embedders
+        .split(',')
+        .map((e) => e.trim())
+        .filter((e) => e !== ''),
       compare: args.compare,
       writeCalibration: args['write-calibration'],
       intentCap: Number(args['intent-cap']),

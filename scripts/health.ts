@@ -41,26 +41,48 @@ async function main(): Promise<number> {
         const rows = stored.filter((r) => r.axis === axis && r.lang === lang);
         const health = assessBank(rows, { k: settings[axis].k, duplicateAbove: Number(args['duplicate-above']) });
         reports[`${axis}.${lang}`] = health;
-        console.log(`\n== ${axis} exemplars, ${lang} (${rows.length}): leave-one-out accuracy ${health.looAccuracy.toFixed(3)} (k ${settings[axis].k}, top-k mean)`);
+        console.log(
+          `\n== ${axis} exemplars, ${lang} (${rows.length}): leave-one-out accuracy ${health.looAccuracy.toFixed(3)} (k ${settings[axis].k}, top-k mean)`,
+        );
         console.log('label        count  LOO acc  cohesion  nearest other label      separation');
         for (const l of health.labels) {
           console.log(
             `${l.label.padEnd(12)} ${String(l.count).padStart(5)} ${l.looAccuracy.toFixed(3).padStart(8)} ${l.cohesion.toFixed(3).padStart(9)}  ${`${l.nearestOther?.label ?? '-'} ${l.nearestOther?.similarity.toFixed(3) ?? ''}`.padEnd(22)} ${l.separation.toFixed(3).padStart(10)}`,
           );
         }
-        console.log(`confused pairs (label -> taken for): ${health.confusedPairs.slice(0, show).map((p) => `${p.label}->${p.predicted} ${p.count}`).join(', ') || 'none'}`);
-        console.log(`to fix (${health.misplaced.length} exemplars sit closer to another label; ${health.nearDuplicates.length} near-duplicate pairs >= ${args['duplicate-above']}):`);
+        console.log(
+          `confused pairs (label -> taken for): ${
+            health.confusedPairs
+              .slice(0, show)
+              .map((p) => `${p.label}->${p.predicted} ${p.count}`)
+              .join(', ') || 'none'
+          }`,
+        );
+        console.log(
+          `to fix (${health.misplaced.length} exemplars sit closer to another label; ${health.nearDuplicates.length} near-duplicate pairs >= ${args['duplicate-above']}):`,
+        );
         for (const m of health.misplaced.slice(0, show)) {
-          console.log(`  #${m.id} [${m.label}] closer to ${m.closerTo} (${m.otherScore.toFixed(3)} vs ${m.ownScore.toFixed(3)}): ${m.text.replace(/\s+/g, ' ').slice(0, 90)}`);
+          console.log(
+            `  #${m.id} [${m.label}] closer to ${m.closerTo} (${m.otherScore.toFixed(3)} vs ${m.ownScore.toFixed(3)}): ${m.text.replace(/\s+/g, ' ').slice(0, 90)}`,
+          );
         }
         for (const d of health.nearDuplicates.slice(0, show)) {
-          console.log(`  near-duplicate ${d.similarity.toFixed(3)}: [${d.a.label}] "${d.a.text.slice(0, 40)}" ~ [${d.b.label}] "${d.b.text.slice(0, 40)}"${d.a.label === d.b.label ? '' : '  <- different labels'}`);
+          console.log(
+            `  near-duplicate ${d.similarity.toFixed(3)}: [${d.a.label}] "${d.a.text.slice(0, 40)}" ~ [${d.b.label}] "${d.b.text.slice(0, 40)}"${d.a.label === d.b.label ? '' : '  <- different labels'}`,
+          );
         }
         const weakest = [...health.labels].sort((a, b) => a.separation - b.separation)[0];
-        if (weakest) console.log(`  weakest separated label: ${weakest.label} (separation ${weakest.separation.toFixed(3)} from ${weakest.nearestOther?.label ?? '-'}): add exemplars that differ from it`);
+        if (weakest)
+          console.log(
+            `  weakest separated label: ${weakest.label} (separation ${weakest.separation.toFixed(3)} from ${weakest.nearestOther?.label ?? '-'}): add exemplars that differ from it`,
+          );
       }
     }
-    if (args.json) writeFileSync(args.json, `${JSON.stringify(reports, (key, value: unknown) => (key === 'vector' ? undefined : value), 1)}\n`);
+    if (args.json)
+      writeFileSync(
+        args.json,
+        `${JSON.stringify(reports, (key, value: unknown) => (key === 'vector' ? undefined : value), 1)}\n`,
+      );
     return 0;
   } finally {
     router.close();

@@ -58,13 +58,24 @@ function printSummary(summary: SeedSummary, dryRun: boolean): void {
 /** k-means medoids within each axis/label, the total split evenly over labels, so a large labelled file becomes a few hundred typical exemplars. */
 async function selectRepresentatives(input: LocatedExemplar[], embedder: Embedder, target: number): Promise<LocatedExemplar[]> {
   const groups = new Map<string, LocatedExemplar[]>();
-  for (const row of input) (groups.get(`${row.axis}:${row.label}`) ?? groups.set(`${row.axis}:${row.label}`, []).get(`${row.axis}:${row.label}`)!).push(row);
+  for (const row of input)
+    (groups.get(`${row.axis}:${row.label}`) ?? groups.set(`${row.axis}:${row.label}`, []).get(`${row.axis}:${row.label}`)!).push(
+      row,
+    );
   const quotas = perLabelQuotas(Object.fromEntries([...groups].map(([key, rows]) => [key, rows.length])), target);
-  const vectors = await embedInBatches(embedder, input.map((row) => row.text), 32, progressBar());
+  const vectors = await embedInBatches(
+    embedder,
+    input.map((row) => row.text),
+    32,
+    progressBar(),
+  );
   const vectorOf = new Map(input.map((row, i) => [row, vectors[i]!]));
   const selected: LocatedExemplar[] = [];
   for (const [key, rows] of groups) {
-    const picked = kMeansMedoids(rows.map((row) => vectorOf.get(row)!), quotas[key] ?? rows.length);
+    const picked = kMeansMedoids(
+      rows.map((row) => vectorOf.get(row)!),
+      quotas[key] ?? rows.length,
+    );
     selected.push(...picked.map((i) => rows[i]!));
     console.log(`selected ${picked.length} of ${rows.length} for ${key}`);
   }
@@ -75,7 +86,13 @@ async function main(): Promise<number> {
   let args;
   try {
     args = parseArgs({
-      options: { file: { type: 'string' }, select: { type: 'string' }, prune: { type: 'boolean', default: false }, 'dry-run': { type: 'boolean', default: false }, help: { type: 'boolean' } },
+      options: {
+        file: { type: 'string' },
+        select: { type: 'string' },
+        prune: { type: 'boolean', default: false },
+        'dry-run': { type: 'boolean', default: false },
+        help: { type: 'boolean' },
+      },
       strict: true,
     }).values;
   } catch (error) {
@@ -111,7 +128,15 @@ async function main(): Promise<number> {
     if (args['dry-run']) {
       store.db.exec('BEGIN');
       try {
-        printSummary(await seedExemplars(store, { ...embedder, embed: async (texts) => texts.map(() => new Float32Array(embedder.dim)) }, input, prune ? { prune } : {}), true);
+        printSummary(
+          await seedExemplars(
+            store,
+            { ...embedder, embed: async (texts) => texts.map(() => new Float32Array(embedder.dim)) },
+            input,
+            prune ? { prune } : {},
+          ),
+          true,
+        );
       } finally {
         store.db.exec('ROLLBACK');
       }

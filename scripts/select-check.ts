@@ -36,9 +36,14 @@ interface Variant {
 function routesDataWith(rows: readonly BankRow[]): string {
   const dir = mkdtempSync(join(tmpdir(), 'select-check-'));
   mkdirSync(join(dir, 'exemplars'));
-  for (const name of ['prices.json', 'routing.json', 'rules.json', 'scoring.json']) copyFileSync(join(ROUTES_DATA, name), join(dir, name));
-  for (const name of ['tier.en.jsonl', 'tier.es.jsonl', 'intent.es.jsonl']) copyFileSync(join(ROUTES_DATA, 'exemplars', name), join(dir, 'exemplars', name));
-  writeFileSync(join(dir, 'exemplars', 'intent.en.jsonl'), rows.map((row) => JSON.stringify({ label: row.label, text: row.text })).join('\n') + '\n');
+  for (const name of ['prices.json', 'routing.json', 'rules.json', 'scoring.json'])
+    copyFileSync(join(ROUTES_DATA, name), join(dir, name));
+  for (const name of ['tier.en.jsonl', 'tier.es.jsonl', 'intent.es.jsonl'])
+    copyFileSync(join(ROUTES_DATA, 'exemplars', name), join(dir, 'exemplars', name));
+  writeFileSync(
+    join(dir, 'exemplars', 'intent.en.jsonl'),
+    rows.map((row) => JSON.stringify({ label: row.label, text: row.text })).join('\n') + '\n',
+  );
   return dir;
 }
 
@@ -70,7 +75,9 @@ async function main(): Promise<number> {
   const sizes = values.sizes.split(',').map(Number);
   if (sizes.some((n) => !Number.isInteger(n) || n <= 0)) throw new Error(`--sizes must be positive whole numbers\n${USAGE}`);
 
-  const evalRows = readLabelledFile(join(values.evaldata, 'intent_mix.jsonl'), { labelField: 'intent', lang: 'en' }).filter((row) => row.label !== 'writing');
+  const evalRows = readLabelledFile(join(values.evaldata, 'intent_mix.jsonl'), { labelField: 'intent', lang: 'en' }).filter(
+    (row) => row.label !== 'writing',
+  );
   const evalKeys = new Set(evalRows.map((row) => dedupKey(row.text)));
   const seen = new Set<string>();
   const bank = readSourceBank(values.evaldata).filter((row) => {
@@ -81,11 +88,16 @@ async function main(): Promise<number> {
   });
   const byLabel = new Map<string, BankRow[]>();
   for (const row of bank) (byLabel.get(row.label) ?? byLabel.set(row.label, []).get(row.label)!).push(row);
-  console.log(`bank: ${bank.length} rows after removing evaluation rows and duplicates (${[...byLabel].map(([l, r]) => `${l} ${r.length}`).join(', ')})`);
+  console.log(
+    `bank: ${bank.length} rows after removing evaluation rows and duplicates (${[...byLabel].map(([l, r]) => `${l} ${r.length}`).join(', ')})`,
+  );
 
   // One router only to embed the bank through the on-disk cache (the first run embeds ~30k rows).
   const embedding = await openEvalRouter();
-  await embedding.embedder.warm(bank.map((row) => row.text.trim()), progress('embedding the bank'));
+  await embedding.embedder.warm(
+    bank.map((row) => row.text.trim()),
+    progress('embedding the bank'),
+  );
   const vectors = new Map<BankRow, Float32Array>();
   const all = await embedding.embedder.embed(bank.map((row) => row.text.trim()));
   bank.forEach((row, i) => vectors.set(row, all[i]!));
@@ -98,10 +110,18 @@ async function main(): Promise<number> {
     const random: BankRow[] = [];
     for (const [label, rows] of byLabel) {
       const quota = quotas[label] ?? rows.length;
-      medoids.push(...kMeansMedoids(rows.map((row) => vectors.get(row)!), quota).map((i) => rows[i]!));
+      medoids.push(
+        ...kMeansMedoids(
+          rows.map((row) => vectors.get(row)!),
+          quota,
+        ).map((i) => rows[i]!),
+      );
       random.push(...seededShuffle(rows, 20261122).slice(0, quota));
     }
-    variants.push({ name: `--select ${size} (k-means medoids)`, rows: medoids }, { name: `random ${size} (same per-label counts)`, rows: random });
+    variants.push(
+      { name: `--select ${size} (k-means medoids)`, rows: medoids },
+      { name: `random ${size} (same per-label counts)`, rows: random },
+    );
   }
 
   const results: { name: string; exemplars: number; macroF1: number; accuracy: number; perLabel: Record<string, number> }[] = [];
@@ -127,7 +147,9 @@ async function main(): Promise<number> {
 
   const labels = Object.keys(results[0]!.perLabel);
   console.log(`\nintent_mix.jsonl English rows without writing (${evalRows.length}), default scoring, shipped rules and tiers`);
-  console.log(`${'intent exemplars'.padEnd(40)} ${'rows'.padStart(6)} ${'macro-F1'.padStart(8)} ${'acc'.padStart(6)}  ${labels.map((l) => l.slice(0, 9).padStart(9)).join(' ')}`);
+  console.log(
+    `${'intent exemplars'.padEnd(40)} ${'rows'.padStart(6)} ${'macro-F1'.padStart(8)} ${'acc'.padStart(6)}  ${labels.map((l) => l.slice(0, 9).padStart(9)).join(' ')}`,
+  );
   for (const r of results) {
     console.log(
       `${r.name.padEnd(40)} ${String(r.exemplars).padStart(6)} ${r.macroF1.toFixed(3).padStart(8)} ${r.accuracy.toFixed(3).padStart(6)}  ${labels.map((l) => (r.perLabel[l] ?? 0).toFixed(3).padStart(9)).join(' ')}`,

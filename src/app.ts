@@ -56,7 +56,11 @@ export function createApp(deps: AppDeps): Hono<AppEnv> {
     requestBodyLimit({
       maxSize: routing.maxBodyBytes,
       onError: () => {
-        throw new AppError('payload_too_large', 413, `request body is larger than ${routing.maxBodyBytes} bytes (MAX_BODY_BYTES)`);
+        throw new AppError(
+          'payload_too_large',
+          413,
+          `request body is larger than ${routing.maxBodyBytes} bytes (MAX_BODY_BYTES)`,
+        );
       },
     }),
   );
@@ -84,15 +88,25 @@ export function createApp(deps: AppDeps): Hono<AppEnv> {
   app.route('/', adminReloadRoutes());
   app.route('/', dashboardRoutes(deps.services, deps.config));
 
-  app.notFound((c) => c.json(errorBodyFor(c.req.path, new AppError('not_found', 404, `no route for ${c.req.method} ${c.req.path}`)), 404));
+  app.notFound((c) =>
+    c.json(errorBodyFor(c.req.path, new AppError('not_found', 404, `no route for ${c.req.method} ${c.req.path}`)), 404),
+  );
 
   // The only place errors become responses, whichever middleware or handler raised them: known errors keep their code,
   // anything else is a 500 without internals, and each in the shape of the protocol the path speaks (OpenAI,
   // Anthropic or ours), so an SDK raises its own typed error for a 401 from auth as for a 502 from upstream.
   app.onError((error, c) => {
     if (error instanceof AppError) return c.json(errorBodyFor(c.req.path, error), error.status);
-    (c.get('log') ?? deps.logger).error('unhandled error', { path: c.req.path, method: c.req.method, error: error.message, stack: error.stack });
-    return c.json(errorBodyFor(c.req.path, new AppError('internal_error', 500, 'internal error; the server log has details')), 500);
+    (c.get('log') ?? deps.logger).error('unhandled error', {
+      path: c.req.path,
+      method: c.req.method,
+      error: error.message,
+      stack: error.stack,
+    });
+    return c.json(
+      errorBodyFor(c.req.path, new AppError('internal_error', 500, 'internal error; the server log has details')),
+      500,
+    );
   });
   return app;
 }

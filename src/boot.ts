@@ -31,7 +31,12 @@ import type { RouterServices } from './services.js';
  * database from routes-data and embeds whatever the active embedder lacks,
  * so the first start works with no separate seeding step.
  */
-export async function bootRouter(config: Config, logger: Logger, loaders?: EmbedderLoaders, metrics?: RouterMetrics): Promise<RouterServices> {
+export async function bootRouter(
+  config: Config,
+  logger: Logger,
+  loaders?: EmbedderLoaders,
+  metrics?: RouterMetrics,
+): Promise<RouterServices> {
   const routesData = loadRoutesData(config.routesDataDir);
   let registry = createProviderRegistry({ table: routesData.routing, env: config.providerEnv });
   for (const status of registry.list()) {
@@ -54,7 +59,10 @@ export async function bootRouter(config: Config, logger: Logger, loaders?: Embed
       });
     }
     // One breaker for proxied calls and cascade consultations: an upstream that is down is down for both.
-    const breaker = createCircuitBreaker({ failureThreshold: config.proxy.breakerFailureThreshold, cooldownMs: config.proxy.breakerCooldownMs });
+    const breaker = createCircuitBreaker({
+      failureThreshold: config.proxy.breakerFailureThreshold,
+      cooldownMs: config.proxy.breakerCooldownMs,
+    });
     const cascade =
       config.cascade.model === undefined
         ? undefined
@@ -70,15 +78,26 @@ export async function bootRouter(config: Config, logger: Logger, loaders?: Embed
           });
     if (cascade) {
       const provider = routesData.routing.models[cascade.model]!.provider;
-      if (!registry.isAvailable(provider)) logger.warn(`CASCADE_MODEL ${cascade.model} needs provider ${provider}, which has no key: the cascade will keep the kNN tier`);
+      if (!registry.isAvailable(provider))
+        logger.warn(
+          `CASCADE_MODEL ${cascade.model} needs provider ${provider}, which has no key: the cascade will keep the kNN tier`,
+        );
       logger.info('cascade on', { model: cascade.model, max_margin: cascade.maxMargin, timeout_ms: config.cascade.timeoutMs });
     }
     const router = new RouterService({
       embedder: withRequestFastPath(embedder, config.embedding),
       store,
       routesData,
-      sessions: new SessionMemory(config.routing.sessionTtlMs, config.routing.sessionMaxEntries, undefined, config.routing.sessionMaxBytes),
-      turns: config.routing.turnMemorySize > 0 ? new TurnMemory(config.routing.sessionTtlMs, config.routing.turnMemorySize) : undefined,
+      sessions: new SessionMemory(
+        config.routing.sessionTtlMs,
+        config.routing.sessionMaxEntries,
+        undefined,
+        config.routing.sessionMaxBytes,
+      ),
+      turns:
+        config.routing.turnMemorySize > 0
+          ? new TurnMemory(config.routing.sessionTtlMs, config.routing.turnMemorySize)
+          : undefined,
       defaultStrategy: config.routing.defaultStrategy,
       decisionMemorySize: config.decisionMemorySize,
       decisionMemoryMaxBytes: config.decisionMemoryMaxBytes,
@@ -90,9 +109,11 @@ export async function bootRouter(config: Config, logger: Logger, loaders?: Embed
     });
     metrics?.setEmbedder(router.embedder.id, router.embedder.standin);
     metrics?.setExemplarSet(router.exemplarSet().version, router.exemplarSet().revision);
-    if (router.exemplarSet().total === 0) logger.warn('the exemplar set is empty: every query will get the default tier and intent general');
+    if (router.exemplarSet().total === 0)
+      logger.warn('the exemplar set is empty: every query will get the default tier and intent general');
     const ledger = new RequestLedger(store.db, {
-      onWriteError: (error, entry) => logger.error('ledger write failed', { decision_id: entry.decisionId, error: error.message }),
+      onWriteError: (error, entry) =>
+        logger.error('ledger write failed', { decision_id: entry.decisionId, error: error.message }),
     });
     const services: ProxyServices = {
       registry,
@@ -113,7 +134,12 @@ export async function bootRouter(config: Config, logger: Logger, loaders?: Embed
             settings: () => router.scoringSettings,
             validation: check.validationSetPath === undefined ? [] : loadValidationSet(check.validationSetPath),
           });
-    if (guard) logger.info('exemplar changes are checked for regressions', { mode: check.mode, tolerance: check.tolerance, validation_set: check.validationSetPath ?? null });
+    if (guard)
+      logger.info('exemplar changes are checked for regressions', {
+        mode: check.mode,
+        tolerance: check.tolerance,
+        validation_set: check.validationSetPath ?? null,
+      });
     const exemplars = new ExemplarAdmin(
       store,
       router.embedder,
@@ -127,7 +153,8 @@ export async function bootRouter(config: Config, logger: Logger, loaders?: Embed
       guard,
     );
     const chat = new ChatProxy(router, services, config.proxy, logger, (entry) => metrics?.observeProxied(entry));
-    const responseStore = config.proxy.responsesTtlMs > 0 ? new ResponseStore(store.db, { ttlMs: config.proxy.responsesTtlMs }) : undefined;
+    const responseStore =
+      config.proxy.responsesTtlMs > 0 ? new ResponseStore(store.db, { ttlMs: config.proxy.responsesTtlMs }) : undefined;
     const booted: RouterServices = {
       router,
       store,
@@ -147,7 +174,9 @@ export async function bootRouter(config: Config, logger: Logger, loaders?: Embed
         // The boot refuses an unknown CASCADE_MODEL; a reload must not remove it either. (The cascade keeps the
         // provider and model name it resolved at boot.)
         if (config.cascade.model !== undefined && !(config.cascade.model in next.routing.models)) {
-          throw new DataFileError([`${join(config.routesDataDir, 'routing.json')}: CASCADE_MODEL ${config.cascade.model} is not in models`]);
+          throw new DataFileError([
+            `${join(config.routesDataDir, 'routing.json')}: CASCADE_MODEL ${config.cascade.model} is not in models`,
+          ]);
         }
         const nextRegistry = createProviderRegistry({ table: next.routing, env: config.providerEnv });
         const version = router.applyRoutesData(next);
@@ -158,7 +187,12 @@ export async function bootRouter(config: Config, logger: Logger, loaders?: Embed
         booted.routesData = next;
         metrics?.setConfigVersion(version);
         metrics?.watchBreaker(services.breaker, Object.keys(next.routing.providers));
-        const reload = { version, models: Object.keys(next.routing.models).length, rules: next.rules.length, scoring: router.scoringSource };
+        const reload = {
+          version,
+          models: Object.keys(next.routing.models).length,
+          rules: next.rules.length,
+          scoring: router.scoringSource,
+        };
         logger.info('routes-data reloaded', reload);
         return reload;
       },

@@ -41,7 +41,11 @@ const EnvSchema = z.object({
   TURN_MEMORY_SIZE: z.coerce.number().int().min(0).default(10_000),
   LOG_LEVEL: z.enum(LOG_LEVELS).default('info'),
   EMBED_CACHE_SIZE: z.coerce.number().int().min(0).default(10_000),
-  EMBED_CACHE_MAX_BYTES: z.coerce.number().int().min(0).default(32 * 1024 * 1024),
+  EMBED_CACHE_MAX_BYTES: z.coerce
+    .number()
+    .int()
+    .min(0)
+    .default(32 * 1024 * 1024),
   EMBED_BATCH_MAX: positiveInt.max(256).default(16),
   EMBED_BATCH_WINDOW_MS: z.coerce.number().min(0).max(1000).default(0),
   ONNX_INTRA_OP_THREADS: z.coerce.number().int().min(0).max(256).default(0),
@@ -52,7 +56,11 @@ const EnvSchema = z.object({
   BREAKER_FAILURE_THRESHOLD: positiveInt.default(5),
   BREAKER_COOLDOWN_MS: positiveInt.default(30_000),
   LEDGER_STORE_PROMPTS: booleanFromEnv.default(false),
-  RESPONSES_TTL_SECONDS: z.coerce.number().int().min(0).default(30 * 24 * 3600),
+  RESPONSES_TTL_SECONDS: z.coerce
+    .number()
+    .int()
+    .min(0)
+    .default(30 * 24 * 3600),
   CLIENT_API_KEYS: z.string().optional(),
   ADMIN_API_KEY: z.string().min(16, 'use at least 16 characters').optional(),
   RATE_LIMIT_PER_SECOND: z.coerce.number().min(0).default(0),
@@ -67,7 +75,11 @@ const EnvSchema = z.object({
   PROMOTION_CHECK_TOLERANCE: z.coerce.number().min(0).max(1).default(0.005),
   PROMOTION_VALIDATION_SET: z.string().min(1).optional(),
   DECISION_MEMORY_SIZE: z.coerce.number().int().min(0).default(10_000),
-  DECISION_MEMORY_MAX_BYTES: z.coerce.number().int().min(0).default(16 * 1024 * 1024),
+  DECISION_MEMORY_MAX_BYTES: z.coerce
+    .number()
+    .int()
+    .min(0)
+    .default(16 * 1024 * 1024),
   SHUTDOWN_GRACE_MS: positiveInt.default(10_000),
   SHUTDOWN_DRAIN_MS: z.coerce.number().int().min(0).default(5_000),
   AUTH_FAILURE_BURST: positiveInt.default(20),

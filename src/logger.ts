@@ -94,7 +94,11 @@ const writeStderr = (line: string): void => (stderrBatch ??= createStderrBatch()
  * every encoding an upstream might echo them in (see secret-redaction.ts),
  * whichever field or message carries them.
  */
-export function createLogger(level: LogLevel, write: (line: string) => void = writeStderr, secrets: readonly string[] = []): Logger {
+export function createLogger(
+  level: LogLevel,
+  write: (line: string) => void = writeStderr,
+  secrets: readonly string[] = [],
+): Logger {
   const output = secrets.length === 0 ? write : (line: string) => write(redactSecrets(line, secrets));
   const instance = pino(
     {

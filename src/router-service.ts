@@ -108,7 +108,12 @@ export class RouterService {
   constructor(private readonly deps: RouterDeps) {
     this.recent = new DecisionMemory(deps.decisionMemorySize ?? 10_000, deps.decisionMemoryMaxBytes ?? 16 * 1024 * 1024);
     this.inputChars = EMBED_INPUT_CHARS[deps.embedder.kind];
-    this.routes = { data: deps.routesData, rules: compileRules(deps.routesData.rules), scoring: resolveScoring(deps.routesData, deps.embedder), version: 1 };
+    this.routes = {
+      data: deps.routesData,
+      rules: compileRules(deps.routesData.rules),
+      scoring: resolveScoring(deps.routesData, deps.embedder),
+      version: 1,
+    };
     this.reload();
   }
 
@@ -136,7 +141,12 @@ export class RouterService {
    * the old set or the new one, never a mix. Returns the new version.
    */
   applyRoutesData(data: RoutesData): number {
-    const next: ActiveRoutes = { data, rules: compileRules(data.rules), scoring: resolveScoring(data, this.deps.embedder), version: this.routes.version + 1 };
+    const next: ActiveRoutes = {
+      data,
+      rules: compileRules(data.rules),
+      scoring: resolveScoring(data, this.deps.embedder),
+      version: this.routes.version + 1,
+    };
     this.routes = next;
     return next.version;
   }
@@ -179,7 +189,11 @@ export class RouterService {
   }
 
   /** The complexity signals of the query and, when the scoring has a fitted model, the probability that it needs the strong model. */
-  private measureComplexity(query: string, tierScores: AxisScores, settings: ResolvedScoring['settings']): ComplexityEvidence | undefined {
+  private measureComplexity(
+    query: string,
+    tierScores: AxisScores,
+    settings: ResolvedScoring['settings'],
+  ): ComplexityEvidence | undefined {
     if (query === '') return undefined;
     const signals = measureComplexity(query);
     const model = settings.complexity;
@@ -209,12 +223,24 @@ export class RouterService {
     const { settings } = routes.scoring;
     const text: RoutingText =
       input.messages !== undefined
-        ? extractRoutingText(input.messages, { historyTurns: settings.history_turns, followupMaxWords: settings.followup_max_words })
-        : { query: (input.query ?? '').trim(), history: [], hasImages: false, continuesTurn: false, turnKey: undefined, followupOf: undefined };
+        ? extractRoutingText(input.messages, {
+            historyTurns: settings.history_turns,
+            followupMaxWords: settings.followup_max_words,
+          })
+        : {
+            query: (input.query ?? '').trim(),
+            history: [],
+            hasImages: false,
+            continuesTurn: false,
+            turnKey: undefined,
+            followupOf: undefined,
+          };
     const conversationNotes: string[] = [];
     if (text.followupOf) {
       const { words, turnsBack } = text.followupOf;
-      conversationNotes.push(`short follow-up (${words} word${words === 1 ? '' : 's'}) routed as the user turn ${turnsBack} back`);
+      conversationNotes.push(
+        `short follow-up (${words} word${words === 1 ? '' : 's'}) routed as the user turn ${turnsBack} back`,
+      );
     }
     const turnModel = text.continuesTurn && text.turnKey ? this.deps.turns?.modelFor(text.turnKey) : undefined;
     if (text.continuesTurn && text.turnKey && turnModel === undefined) conversationNotes.push(`continues turn ${text.turnKey}`);

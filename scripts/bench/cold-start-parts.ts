@@ -38,12 +38,26 @@ try {
     const store = await time('open', () => ExemplarStore.open(path));
     await time('seedExemplars (nothing to embed)', () => seedExemplars(store, fake, []));
     const rows = await time('vectorRows', () => store.vectorRows(embedderId));
-    await time('buildExemplarIndex x2', () => AXES.map((axis) => buildExemplarIndex(LABELS_BY_AXIS[axis], dim, rows.filter((row) => row.axis === axis))));
+    await time('buildExemplarIndex x2', () =>
+      AXES.map((axis) =>
+        buildExemplarIndex(
+          LABELS_BY_AXIS[axis],
+          dim,
+          rows.filter((row) => row.axis === axis),
+        ),
+      ),
+    );
     await time('labelCounts', () => store.labelCounts());
     await time('version', () => store.version());
     store.close();
   }
-  const options = { modelId: 'x', modelDir: join(PROJECT_ROOT, '.cache/minilm-standin/full'), quantized: true, cacheDir: dir, offline: true };
+  const options = {
+    modelId: 'x',
+    modelDir: join(PROJECT_ROOT, '.cache/minilm-standin/full'),
+    quantized: true,
+    cacheDir: dir,
+    offline: true,
+  };
   for (let run = 0; run < Math.min(runs, 3); run++) {
     await time('MiniLM q8 load, in-process', () => loadMiniLmEmbedder(options));
     const pool = await time('MiniLM q8 load, worker', () => loadMiniLmEmbedderInWorkers({ ...options, workers: 1 }));

@@ -18,11 +18,17 @@ export function postJson(agent: Agent, url: string, body: unknown, headers: Reco
     const started = performance.now();
     const req = request(
       url,
-      { method: 'POST', agent, headers: { 'content-type': 'application/json', 'content-length': Buffer.byteLength(payload), ...headers } },
+      {
+        method: 'POST',
+        agent,
+        headers: { 'content-type': 'application/json', 'content-length': Buffer.byteLength(payload), ...headers },
+      },
       (res) => {
         const chunks: Buffer[] = [];
         res.on('data', (chunk: Buffer) => chunks.push(chunk));
-        res.on('end', () => resolve({ status: res.statusCode ?? 0, body: Buffer.concat(chunks).toString('utf8'), ms: performance.now() - started }));
+        res.on('end', () =>
+          resolve({ status: res.statusCode ?? 0, body: Buffer.concat(chunks).toString('utf8'), ms: performance.now() - started }),
+        );
         res.on('error', reject);
       },
     );
@@ -43,7 +49,8 @@ export async function sequentialLatencies(
   const samples: number[] = [];
   for (let i = 0; i < count; i++) {
     const reply = await postJson(agent, url, nextBody(), headers);
-    if (reply.status < 200 || reply.status >= 300) throw new Error(`${url} answered ${reply.status}: ${reply.body.slice(0, 300)}`);
+    if (reply.status < 200 || reply.status >= 300)
+      throw new Error(`${url} answered ${reply.status}: ${reply.body.slice(0, 300)}`);
     samples.push(reply.ms);
     onReply?.(reply);
   }

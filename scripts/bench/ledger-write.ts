@@ -18,11 +18,28 @@ try {
   const db = openDatabase(join(dir, 'ledger.db'));
   const ledger = new RequestLedger(db);
   const entry = (): LedgerEntry => ({
-    decisionId: randomUUID(), createdAt: new Date().toISOString(), endpoint: '/v1/chat/completions', routed: false,
-    strategy: undefined, tier: undefined, intent: undefined, provider: 'openai', model: 'gpt-4o-mini',
-    attempts: [{ model: 'gpt-4o-mini', provider: 'openai', status: 200, ms: 1.2 } as never], routeMs: undefined, upstreamMs: 1.1,
-    totalMs: 1.5, inputTokens: 12, outputTokens: 9, tokensEstimated: false, costUsd: 1e-6, baselineCostUsd: 2e-6,
-    status: 'ok', httpStatus: 200, errorCode: undefined, prompt: undefined,
+    decisionId: randomUUID(),
+    createdAt: new Date().toISOString(),
+    endpoint: '/v1/chat/completions',
+    routed: false,
+    strategy: undefined,
+    tier: undefined,
+    intent: undefined,
+    provider: 'openai',
+    model: 'gpt-4o-mini',
+    attempts: [{ model: 'gpt-4o-mini', provider: 'openai', status: 200, ms: 1.2 } as never],
+    routeMs: undefined,
+    upstreamMs: 1.1,
+    totalMs: 1.5,
+    inputTokens: 12,
+    outputTokens: 9,
+    tokensEstimated: false,
+    costUsd: 1e-6,
+    baselineCostUsd: 2e-6,
+    status: 'ok',
+    httpStatus: 200,
+    errorCode: undefined,
+    prompt: undefined,
   });
   const perRun: { p50: number; p99: number }[] = [];
   for (let run = 0; run < runs; run++) {

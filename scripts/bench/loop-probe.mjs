@@ -6,6 +6,11 @@ histogram.enable();
 process.on('message', (message) => {
   if (message !== 'loop-delay') return;
   const ms = (ns) => ns / 1e6;
-  process.send?.({ p50: ms(histogram.percentile(50)), p99: ms(histogram.percentile(99)), max: ms(histogram.max), mean: ms(histogram.mean) });
+  process.send?.({
+    p50: ms(histogram.percentile(50)),
+    p99: ms(histogram.percentile(99)),
+    max: ms(histogram.max),
+    mean: ms(histogram.mean),
+  });
   histogram.reset();
 });

@@ -27,7 +27,12 @@ export interface ModelCeiling {
   routesPerSecond: number;
 }
 
-async function cpuMsPerQuery(embed: (texts: string[]) => Promise<unknown>, kind: 'short' | 'long', batch: number, queries: number): Promise<number> {
+async function cpuMsPerQuery(
+  embed: (texts: string[]) => Promise<unknown>,
+  kind: 'short' | 'long',
+  batch: number,
+  queries: number,
+): Promise<number> {
   const stream = queryStream(kind, 4242);
   const next = () => Array.from({ length: batch }, () => stream.next());
   for (let i = 0; i < 3; i++) await embed(next());
@@ -39,7 +44,10 @@ async function cpuMsPerQuery(embed: (texts: string[]) => Promise<unknown>, kind:
 }
 
 /** `modelDir` defaults to the stand-in; `npm run bench -- --env MINILM_MODEL_DIR=...` passes the model under test. */
-export async function measureModelCeiling(precision: 'q8' | 'fp32', modelDir = join(PROJECT_ROOT, '.cache/minilm-standin/full')): Promise<ModelCeiling> {
+export async function measureModelCeiling(
+  precision: 'q8' | 'fp32',
+  modelDir = join(PROJECT_ROOT, '.cache/minilm-standin/full'),
+): Promise<ModelCeiling> {
   const embedder = await loadMiniLmEmbedder({
     modelId: 'Xenova/all-MiniLM-L6-v2',
     modelDir,

@@ -28,7 +28,8 @@ const { values } = parseArgs({
     'per-block': { type: 'string', default: '200' },
   },
 });
-const envPairs = (pairs: string[]) => Object.fromEntries(pairs.map((pair) => [pair.slice(0, pair.indexOf('=')), pair.slice(pair.indexOf('=') + 1)]));
+const envPairs = (pairs: string[]) =>
+  Object.fromEntries(pairs.map((pair) => [pair.slice(0, pair.indexOf('=')), pair.slice(pair.indexOf('=') + 1)]));
 const blocks = Number(values.blocks);
 const perBlock = Number(values['per-block']);
 const dir = mkdtempSync(join(tmpdir(), 'proxy-ab-'));
@@ -41,16 +42,32 @@ async function startRouter(name: string, main: string, extraEnv: Record<string, 
   const port = await freePort();
   const child = spawn(process.execPath, [resolve(PROJECT_ROOT, main)], {
     cwd: PROJECT_ROOT,
-    env: { PATH: process.env.PATH ?? '', HOST: '127.0.0.1', PORT: String(port), LOG_LEVEL: 'info', EMBEDDER: 'minilm', EMBEDDING_OFFLINE: 'true', MINILM_MODEL_DIR: join(PROJECT_ROOT, '.cache/minilm-standin/tiny'), SEED_ON_START: 'false', DATABASE_PATH: join(dir, `${name}.db`), OPENAI_API_KEY: 'bench-key', OPENAI_BASE_URL: `${upstreamUrl}/v1`, ...extraEnv },
+    env: {
+      PATH: process.env.PATH ?? '',
+      HOST: '127.0.0.1',
+      PORT: String(port),
+      LOG_LEVEL: 'info',
+      EMBEDDER: 'minilm',
+      EMBEDDING_OFFLINE: 'true',
+      MINILM_MODEL_DIR: join(PROJECT_ROOT, '.cache/minilm-standin/tiny'),
+      SEED_ON_START: 'false',
+      DATABASE_PATH: join(dir, `${name}.db`),
+      OPENAI_API_KEY: 'bench-key',
+      OPENAI_BASE_URL: `${upstreamUrl}/v1`,
+      ...extraEnv,
+    },
     stdio: ['ignore', 'ignore', 'pipe'],
   });
   children.push(child);
   child.stderr.resume();
   // Polled rather than read from the log, so an environment with LOG_LEVEL=warn works too.
   const url = `http://127.0.0.1:${port}`;
-  for (const deadline = performance.now() + 60_000; ; ) {
+  for (const deadline = performance.now() + 60_000; ;) {
     if (child.exitCode !== null) throw new Error(`service ${name} exited (${child.exitCode})`);
-    const ready = await fetch(`${url}/readyz`).then((response) => response.status === 200, () => false);
+    const ready = await fetch(`${url}/readyz`).then(
+      (response) => response.status === 200,
+      () => false,
+    );
     if (ready) return url;
     if (performance.now() > deadline) throw new Error(`service ${name} not ready in 60 s`);
     await new Promise((done) => setTimeout(done, 100));
@@ -66,13 +83,18 @@ try {
   const agents = targets.map(() => keepAliveAgent());
   const body = { model: 'gpt-4o-mini', messages: [{ role: 'user', content: 'Say hello in one short sentence.' }] };
   const p50s = targets.map(() => [] as number[]);
-  for (const [i, target] of targets.entries()) await sequentialLatencies(agents[i]!, `${target.url}/v1/chat/completions`, 300, () => body, target.headers);
+  for (const [i, target] of targets.entries())
+    await sequentialLatencies(agents[i]!, `${target.url}/v1/chat/completions`, 300, () => body, target.headers);
   for (let block = 0; block < blocks; block++) {
     // Alternate the order too, so neither side always follows the other.
     const order = block % 2 === 0 ? [0, 1, 2] : [0, 2, 1];
     for (const i of order) {
       const target = targets[i]!;
-      p50s[i]!.push(percentiles(await sequentialLatencies(agents[i]!, `${target.url}/v1/chat/completions`, perBlock, () => body, target.headers)).p50);
+      p50s[i]!.push(
+        percentiles(
+          await sequentialLatencies(agents[i]!, `${target.url}/v1/chat/completions`, perBlock, () => body, target.headers),
+        ).p50,
+      );
     }
   }
   for (const agent of agents) agent.destroy();
@@ -80,10 +102,14 @@ try {
   const direct = p50s[0]!;
   for (const [i, target] of targets.entries()) {
     const added = p50s[i]!.map((p, k) => p - direct[k]!);
-    console.log(`${target.name.padEnd(6)} p50 ${median(p50s[i]!).toFixed(3)} ms, added ${i === 0 ? 'n/a  ' : median(added).toFixed(3)} ms (per-block p50 ${p50s[i]!.map((p) => p.toFixed(2)).join(' ')})`);
+    console.log(
+      `${target.name.padEnd(6)} p50 ${median(p50s[i]!).toFixed(3)} ms, added ${i === 0 ? 'n/a  ' : median(added).toFixed(3)} ms (per-block p50 ${p50s[i]!.map((p) => p.toFixed(2)).join(' ')})`,
+    );
   }
   const aWins = p50s[1]!.filter((p, k) => p < p50s[2]![k]!).length;
-  console.log(`A faster than B in ${aWins}/${blocks} blocks; median B-A ${median(p50s[2]!.map((p, k) => p - p50s[1]![k]!)).toFixed(3)} ms`);
+  console.log(
+    `A faster than B in ${aWins}/${blocks} blocks; median B-A ${median(p50s[2]!.map((p, k) => p - p50s[1]![k]!)).toFixed(3)} ms`,
+  );
 } finally {
   upstream.stdin!.end();
   for (const child of children.slice(1)) child.kill('SIGTERM');

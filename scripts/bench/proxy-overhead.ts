@@ -77,17 +77,27 @@ interface Measured {
 }
 
 /** Targets take turns within each run, so drift on a shared machine hits all of them alike. */
-async function measureTargets(targets: readonly Target[], settings: BenchSettings, requestsPerRun: number, connections: number): Promise<Measured[]> {
+async function measureTargets(
+  targets: readonly Target[],
+  settings: BenchSettings,
+  requestsPerRun: number,
+  connections: number,
+): Promise<Measured[]> {
   const measured: Measured[] = targets.map(() => ({ latency: [], load: [], errors: 0 }));
   const agents = targets.map(() => keepAliveAgent());
   const url = (target: Target) => `${target.url}/v1/chat/completions`;
   try {
-    for (const [i, target] of targets.entries()) await sequentialLatencies(agents[i]!, url(target), 200, () => BODY, target.headers); // warm-up
+    for (const [i, target] of targets.entries())
+      await sequentialLatencies(agents[i]!, url(target), 200, () => BODY, target.headers); // warm-up
     for (let run = 0; run < settings.runs; run++) {
       for (const [i, target] of targets.entries()) {
-        const samples = percentiles(await sequentialLatencies(agents[i]!, url(target), requestsPerRun, () => BODY, target.headers));
+        const samples = percentiles(
+          await sequentialLatencies(agents[i]!, url(target), requestsPerRun, () => BODY, target.headers),
+        );
         measured[i]!.latency.push({ p50: samples.p50, p99: samples.p99 });
-        settings.log(`proxy ${target.name} run ${run + 1}: c=1 p50 ${samples.p50.toFixed(3)} ms, p99 ${samples.p99.toFixed(3)} ms`);
+        settings.log(
+          `proxy ${target.name} run ${run + 1}: c=1 p50 ${samples.p50.toFixed(3)} ms, p99 ${samples.p99.toFixed(3)} ms`,
+        );
       }
       for (const [i, target] of targets.entries()) {
         const result = await autocannon({
@@ -101,7 +111,9 @@ async function measureTargets(targets: readonly Target[], settings: BenchSetting
         });
         measured[i]!.errors += result.errors + result.timeouts + result.non2xx;
         measured[i]!.load.push({ rps: result.requests.total / settings.throughputSeconds, p99: result.latency.p99 });
-        settings.log(`proxy ${target.name} run ${run + 1}: c=${connections} ${(result.requests.total / settings.throughputSeconds).toFixed(0)} req/s, p99 ${result.latency.p99} ms`);
+        settings.log(
+          `proxy ${target.name} run ${run + 1}: c=${connections} ${(result.requests.total / settings.throughputSeconds).toFixed(0)} req/s, p99 ${result.latency.p99} ms`,
+        );
       }
     }
     return measured;
@@ -144,7 +156,11 @@ export async function benchProxy(settings: BenchSettings): Promise<ProxyResult> 
       {
         name: 'portkey gateway',
         url: portkey.url,
-        headers: { authorization: `Bearer ${API_KEY}`, 'x-portkey-provider': 'openai', 'x-portkey-custom-host': `${upstream.url}/v1` },
+        headers: {
+          authorization: `Bearer ${API_KEY}`,
+          'x-portkey-provider': 'openai',
+          'x-portkey-custom-host': `${upstream.url}/v1`,
+        },
       },
     ];
     for (const target of targets) {
@@ -177,7 +193,7 @@ export async function benchProxy(settings: BenchSettings): Promise<ProxyResult> 
       requestsPerRun,
       connections,
       targets: result,
-      note: 'Added latency is per run against the direct call measured in the same run; the router holds the upstream key, Portkey forwards the caller\'s.',
+      note: "Added latency is per run against the direct call measured in the same run; the router holds the upstream key, Portkey forwards the caller's.",
     };
   } finally {
     await router?.stop();

@@ -12,13 +12,27 @@ const f = (s: Spread | undefined, digits = 2) => formatSpread(s, digits);
 /** Markdown tables: each cell is the median of the runs, with min-max in brackets when there were several. */
 export function renderTables(report: BenchReport): string {
   const out: string[] = [];
-  out.push(`${report.machine.cpus} x ${report.machine.model}, Node ${report.machine.node}, ${report.settings.runs} run(s) per figure: median (min-max)`);
-  out.push(`load average (1 min) at start ${report.machine.loadAverage.start.toFixed(2)}, at end ${report.machine.loadAverage.end.toFixed(2)}`);
+  out.push(
+    `${report.machine.cpus} x ${report.machine.model}, Node ${report.machine.node}, ${report.settings.runs} run(s) per figure: median (min-max)`,
+  );
+  out.push(
+    `load average (1 min) at start ${report.machine.loadAverage.start.toFixed(2)}, at end ${report.machine.loadAverage.end.toFixed(2)}`,
+  );
   if (report.latency.length > 0) {
     out.push(`\n### Route latency, POST /v1/route over loopback HTTP, concurrency 1, 1k exemplars (ms)\n`);
     out.push(
       table(
-        ['embedder', 'short p50', 'short p90', 'short p99', 'long p50', 'long p99', 'cache hit p50', 'in-service embed p50', 'RSS warm (MB)'],
+        [
+          'embedder',
+          'short p50',
+          'short p90',
+          'short p99',
+          'long p50',
+          'long p99',
+          'cache hit p50',
+          'in-service embed p50',
+          'RSS warm (MB)',
+        ],
         report.latency.map((r) => [
           r.embedder,
           f(r.short.p50),
@@ -33,11 +47,22 @@ export function renderTables(report: BenchReport): string {
       ),
     );
     const rows = report.latency.flatMap((r) =>
-      r.throughput.map((t) => [r.embedder, String(t.connections), f(t.routesPerSecond, 0), f(t.p50Ms, 0), f(t.p99Ms, 0), String(t.errors), f(t.loopDelayP99Ms, 1), r.rssAfterLoadMb?.toFixed(0) ?? 'n/a']),
+      r.throughput.map((t) => [
+        r.embedder,
+        String(t.connections),
+        f(t.routesPerSecond, 0),
+        f(t.p50Ms, 0),
+        f(t.p99Ms, 0),
+        String(t.errors),
+        f(t.loopDelayP99Ms, 1),
+        r.rssAfterLoadMb?.toFixed(0) ?? 'n/a',
+      ]),
     );
     if (rows.length > 0) {
       out.push(`\n### Throughput, autocannon ${report.settings.throughputSeconds} s per run, 3 short : 1 long unique queries\n`);
-      out.push(table(['embedder', 'connections', 'routes/s', 'p50 ms', 'p99 ms', 'errors', 'loop delay p99 ms', 'RSS after (MB)'], rows));
+      out.push(
+        table(['embedder', 'connections', 'routes/s', 'p50 ms', 'p99 ms', 'errors', 'loop delay p99 ms', 'RSS after (MB)'], rows),
+      );
     }
     const ceiling = report.modelCeiling;
     if (ceiling) {
@@ -53,7 +78,13 @@ export function renderTables(report: BenchReport): string {
     out.push(
       table(
         ['exemplars', 'dim', 'score p50', 'score p99', 'similarities p50'],
-        report.scoring.map((r) => [String(r.exemplars), String(r.dim), f(r.scoreMs.p50, 3), f(r.scoreMs.p99, 3), f(r.similaritiesMs.p50, 3)]),
+        report.scoring.map((r) => [
+          String(r.exemplars),
+          String(r.dim),
+          f(r.scoreMs.p50, 3),
+          f(r.scoreMs.p99, 3),
+          f(r.similaritiesMs.p50, 3),
+        ]),
       ),
     );
   }
@@ -62,7 +93,13 @@ export function renderTables(report: BenchReport): string {
     out.push(
       table(
         ['embedder', '10k pre-embedded', 'RSS at ready (MB)', 'empty DB (seeds shipped set)', 'empty DB, no seeding'],
-        report.footprint.map((r) => [r.embedder, f(r.preEmbedded.readyMs, 0), f(r.preEmbedded.rssMb, 0), f(r.emptyDb?.readyMs, 0), r.bareStartMs.toFixed(0)]),
+        report.footprint.map((r) => [
+          r.embedder,
+          f(r.preEmbedded.readyMs, 0),
+          f(r.preEmbedded.rssMb, 0),
+          f(r.emptyDb?.readyMs, 0),
+          r.bareStartMs.toFixed(0),
+        ]),
       ),
     );
   }
@@ -106,7 +143,16 @@ export function renderTables(report: BenchReport): string {
     out.push(
       table(
         ['target', 'p50', 'p99', 'added p50', 'added p99', `max req/s (c=${p.connections})`, 'p99 under load', 'errors'],
-        p.targets.map((t) => [t.name, f(t.p50Ms, 3), f(t.p99Ms, 3), f(t.addedP50Ms, 3), f(t.addedP99Ms, 3), f(t.maxRps, 0), f(t.loadP99Ms, 0), String(t.errors)]),
+        p.targets.map((t) => [
+          t.name,
+          f(t.p50Ms, 3),
+          f(t.p99Ms, 3),
+          f(t.addedP50Ms, 3),
+          f(t.addedP99Ms, 3),
+          f(t.maxRps, 0),
+          f(t.loadP99Ms, 0),
+          String(t.errors),
+        ]),
       ),
     );
     if (p.note) out.push(`\n${p.note}`);

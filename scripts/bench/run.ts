@@ -89,10 +89,14 @@ function parseCli() {
 function ensureStandin(log: (line: string) => void): void {
   if (existsSync(join(PROJECT_ROOT, '.cache/minilm-standin/full/onnx/model_quantized.onnx'))) return;
   log('generating the MiniLM stand-in (.cache/minilm-standin/full)');
-  const result = spawnSync(process.execPath, ['--import', 'tsx', 'scripts/make-minilm-standin.ts', '--variant', 'full', '--quiet'], {
-    cwd: PROJECT_ROOT,
-    stdio: 'inherit',
-  });
+  const result = spawnSync(
+    process.execPath,
+    ['--import', 'tsx', 'scripts/make-minilm-standin.ts', '--variant', 'full', '--quiet'],
+    {
+      cwd: PROJECT_ROOT,
+      stdio: 'inherit',
+    },
+  );
   if (result.status !== 0) throw new Error('could not generate the MiniLM stand-in');
 }
 
@@ -123,8 +127,19 @@ async function main(): Promise<void> {
   const report: BenchReport = {
     startedAt: new Date().toISOString(),
     label: cli.label,
-    machine: { cpus: cpus().length, model: cpus()[0]?.model ?? 'unknown', node: process.version, loadAverage: { start: loadavg()[0]!, end: Number.NaN } },
-    settings: { runs: settings.runs, requestsPerRun: settings.requestsPerRun, throughputSeconds: settings.throughputSeconds, concurrencies: settings.concurrencies, serviceEnv: settings.serviceEnv },
+    machine: {
+      cpus: cpus().length,
+      model: cpus()[0]?.model ?? 'unknown',
+      node: process.version,
+      loadAverage: { start: loadavg()[0]!, end: Number.NaN },
+    },
+    settings: {
+      runs: settings.runs,
+      requestsPerRun: settings.requestsPerRun,
+      throughputSeconds: settings.throughputSeconds,
+      concurrencies: settings.concurrencies,
+      serviceEnv: settings.serviceEnv,
+    },
     latency: [],
     modelCeiling: undefined,
     scoring: [],
@@ -141,17 +156,22 @@ async function main(): Promise<void> {
   }
   const dir = scratchDir();
   try {
-    if (cli.only.includes('scoring')) report.scoring = benchScoringScale([1_000, 10_000, 100_000], 384, Math.max(cli.runs, 3), log);
+    if (cli.only.includes('scoring'))
+      report.scoring = benchScoringScale([1_000, 10_000, 100_000], 384, Math.max(cli.runs, 3), log);
     for (const name of cli.embedders) {
       if (!cli.only.includes('latency') && !cli.only.includes('footprint') && !cli.only.includes('hostile')) break;
       const identity = await probeEmbedder(name, dir, settings);
       // USE-lite (the fallback `npm start` gets without MiniLM) was the one that stalled; the fp32 stand-in adds nothing here.
-      if (cli.only.includes('hostile') && name !== 'minilm-fp32') report.hostile.push(await benchHostile(name, identity, dir, settings));
+      if (cli.only.includes('hostile') && name !== 'minilm-fp32')
+        report.hostile.push(await benchHostile(name, identity, dir, settings));
       // Throughput is the default embedder's figure; the others get latency and footprint.
-      if (cli.only.includes('latency')) report.latency.push(await benchService(name, identity, 1_000, dir, settings, name === 'minilm-q8'));
-      if (cli.only.includes('latency') && name === 'minilm-q8') report.modelCeiling = measureModelCeiling(log, cli.serviceEnv['MINILM_MODEL_DIR']);
+      if (cli.only.includes('latency'))
+        report.latency.push(await benchService(name, identity, 1_000, dir, settings, name === 'minilm-q8'));
+      if (cli.only.includes('latency') && name === 'minilm-q8')
+        report.modelCeiling = measureModelCeiling(log, cli.serviceEnv['MINILM_MODEL_DIR']);
       // Seeding an empty database with USE-lite takes ~25 s a run; the default embedder's figure is the one tracked.
-      if (cli.only.includes('footprint')) report.footprint.push(await benchColdStart(name, identity, dir, settings, name === 'minilm-q8'));
+      if (cli.only.includes('footprint'))
+        report.footprint.push(await benchColdStart(name, identity, dir, settings, name === 'minilm-q8'));
     }
     if (cli.only.includes('proxy')) report.proxy = await benchProxy(settings);
   } finally {
@@ -161,7 +181,9 @@ async function main(): Promise<void> {
   report.durationSeconds = Math.round((performance.now() - started) / 1000);
   report.machine.loadAverage.end = loadavg()[0]!;
   if (report.machine.loadAverage.start > report.machine.cpus) {
-    log(`the load average was ${report.machine.loadAverage.start.toFixed(1)} on ${report.machine.cpus} cores when the benchmark started: other work shares these cores`);
+    log(
+      `the load average was ${report.machine.loadAverage.start.toFixed(1)} on ${report.machine.cpus} cores when the benchmark started: other work shares these cores`,
+    );
   }
   const outDir = join(PROJECT_ROOT, 'bench-results');
   mkdirSync(outDir, { recursive: true });

@@ -23,20 +23,28 @@ for (const size of [1_000, 10_000, 100_000]) {
   const build = (coarseMinRows: number) => {
     const indexes = {} as Record<Axis, ExemplarIndex>;
     for (const axis of AXES) {
-      const axisRows = rows.filter((row) => row.axis === axis).map((row, i) => ({ id: i + 1, label: row.label, text: row.text, vector: row.vector }));
+      const axisRows = rows
+        .filter((row) => row.axis === axis)
+        .map((row, i) => ({ id: i + 1, label: row.label, text: row.text, vector: row.vector }));
       indexes[axis] = buildExemplarIndex(LABELS_BY_AXIS[axis], dim, axisRows, { coarseMinRows });
     }
     return indexes;
   };
   const variants = { exact: build(0), coarse: build(1) };
   const random = prng(size + 1);
-  const queries = Array.from({ length: Math.max(30, Math.min(200, Math.round(3e7 / (size * dim)))) }, () => unitVector(dim, random));
+  const queries = Array.from({ length: Math.max(30, Math.min(200, Math.round(3e7 / (size * dim)))) }, () =>
+    unitVector(dim, random),
+  );
   // One scratch array per axis, reused from query to query as the router service does.
-  const scratch = Object.fromEntries(AXES.map((axis) => [axis, new Float32Array(variants.exact[axis].size)])) as Record<Axis, Float32Array>;
+  const scratch = Object.fromEntries(AXES.map((axis) => [axis, new Float32Array(variants.exact[axis].size)])) as Record<
+    Axis,
+    Float32Array
+  >;
   const score = (indexes: Record<Axis, ExemplarIndex>, query: Float32Array) =>
     AXES.map((axis) => scoreAxis(indexes[axis], query, { ...settings[axis], topExemplars: 5 }, scratch[axis]));
   let identical = true;
-  for (const query of queries.slice(0, 10)) identical &&= isDeepStrictEqual(score(variants.exact, query), score(variants.coarse, query));
+  for (const query of queries.slice(0, 10))
+    identical &&= isDeepStrictEqual(score(variants.exact, query), score(variants.coarse, query));
   const p50: Record<'exact' | 'coarse', number[]> = { exact: [], coarse: [] };
   for (let run = 0; run < runs; run++) {
     for (const name of ['exact', 'coarse'] as const) {
@@ -50,5 +58,7 @@ for (const size of [1_000, 10_000, 100_000]) {
     }
   }
   const [exact, coarse] = [spread(p50.exact), spread(p50.coarse)];
-  console.log(`| ${size} | ${formatSpread(exact, 3)} | ${formatSpread(coarse, 3)} | ${(exact.median / coarse.median).toFixed(1)}x | ${identical ? 'yes' : 'NO'} |`);
+  console.log(
+    `| ${size} | ${formatSpread(exact, 3)} | ${formatSpread(coarse, 3)} | ${(exact.median / coarse.median).toFixed(1)}x | ${identical ? 'yes' : 'NO'} |`,
+  );
 }

@@ -40,12 +40,63 @@ function kernel(step: Step, block: number, unrolled = false): number[] {
       const acc = ACC + b;
       if (step === 'load') body.push(...get(acc), ...p, ...load(at), ...OR, ...set(acc));
       else if (step === 'load8x8')
-        body.push(...get(acc), ...p, ...load8x8s(at), ...q, ...load(2 * offset), ...DOT, ...IADD, ...p, ...load8x8s(at + 8), ...q, ...load(2 * offset + 16), ...DOT, ...IADD, ...set(acc));
+        body.push(
+          ...get(acc),
+          ...p,
+          ...load8x8s(at),
+          ...q,
+          ...load(2 * offset),
+          ...DOT,
+          ...IADD,
+          ...p,
+          ...load8x8s(at + 8),
+          ...q,
+          ...load(2 * offset + 16),
+          ...DOT,
+          ...IADD,
+          ...set(acc),
+        );
       else if (step === 'extend')
-        body.push(...p, ...load(at), ...tee(A), ...EXT_LO, ...q, ...load(2 * offset), ...DOT, ...get(acc), ...IADD, ...get(A), ...EXT_HI, ...q, ...load(2 * offset + 16), ...DOT, ...IADD, ...set(acc));
+        body.push(
+          ...p,
+          ...load(at),
+          ...tee(A),
+          ...EXT_LO,
+          ...q,
+          ...load(2 * offset),
+          ...DOT,
+          ...get(acc),
+          ...IADD,
+          ...get(A),
+          ...EXT_HI,
+          ...q,
+          ...load(2 * offset + 16),
+          ...DOT,
+          ...IADD,
+          ...set(acc),
+        );
       // mask: low bytes (stored +128) & 0x00ff against the even query elements, high bytes >> 8 against the odd ones
       else
-        body.push(...p, ...load(at), ...tee(A), ...get(MASK), ...AND, ...q, ...load(2 * offset), ...DOT, ...get(A), ...i32const(8), ...SHR_S16, ...q, ...load(2 * offset + 16), ...DOT, ...IADD, ...get(acc), ...IADD, ...set(acc));
+        body.push(
+          ...p,
+          ...load(at),
+          ...tee(A),
+          ...get(MASK),
+          ...AND,
+          ...q,
+          ...load(2 * offset),
+          ...DOT,
+          ...get(A),
+          ...i32const(8),
+          ...SHR_S16,
+          ...q,
+          ...load(2 * offset + 16),
+          ...DOT,
+          ...IADD,
+          ...get(acc),
+          ...IADD,
+          ...set(acc),
+        );
     }
   };
   if (unrolled) {
@@ -59,11 +110,45 @@ function kernel(step: Step, block: number, unrolled = false): number[] {
   for (let b = 0; b < block; b++) {
     const acc = ACC + b;
     body.push(...get(OUT), ...get(R), ...i32const(2), SHL, ADD);
-    body.push(...get(acc), ...simd(0x1b, 0), ...get(acc), ...simd(0x1b, 1), ADD, ...get(acc), ...simd(0x1b, 2), ADD, ...get(acc), ...simd(0x1b, 3), ADD);
+    body.push(
+      ...get(acc),
+      ...simd(0x1b, 0),
+      ...get(acc),
+      ...simd(0x1b, 1),
+      ADD,
+      ...get(acc),
+      ...simd(0x1b, 2),
+      ADD,
+      ...get(acc),
+      ...simd(0x1b, 3),
+      ADD,
+    );
     body.push(0x36, 2, ...uleb(b * 4));
   }
-  body.push(...get(M), ...get(DIMPAD), ...i32const(block), MUL, ADD, ...set(M), ...get(R), ...i32const(block), ADD, ...set(R), 0x0c, 0, 0x0b, 0x0b, 0x0b);
-  return [...vec([[3, I32], [2 + block, V128]]), ...body];
+  body.push(
+    ...get(M),
+    ...get(DIMPAD),
+    ...i32const(block),
+    MUL,
+    ADD,
+    ...set(M),
+    ...get(R),
+    ...i32const(block),
+    ADD,
+    ...set(R),
+    0x0c,
+    0,
+    0x0b,
+    0x0b,
+    0x0b,
+  );
+  return [
+    ...vec([
+      [3, I32],
+      [2 + block, V128],
+    ]),
+    ...body,
+  ];
 }
 
 const variants: Record<string, { code: number[]; layout: 'plain' | 'biased' | 'none' }> = {
@@ -133,7 +218,13 @@ for (let run = 0; run < runs; run++) {
   names.forEach((n, i) => {
     const fn = instance.exports[`f${i}`] as (q: number, m: number, rows: number, dimPad: number, out: number) => void;
     const { layout } = variants[n]!;
-    const args = [layout === 'biased' ? at.queryEvenOdd : at.query, layout === 'biased' ? at.biased : at.matrix, rows, DIM, at.out] as const;
+    const args = [
+      layout === 'biased' ? at.queryEvenOdd : at.query,
+      layout === 'biased' ? at.biased : at.matrix,
+      rows,
+      DIM,
+      at.out,
+    ] as const;
     if (run === 0 && layout !== 'none') {
       out.fill(0);
       fn(...args);
@@ -157,5 +248,7 @@ console.log('|--------|--------|--------|-------------|');
 for (const n of names) {
   const sorted = samples[n]!.sort((x, y) => x - y);
   const min = sorted[0]!;
-  console.log(`| ${n} | ${min.toFixed(3)} | ${sorted[sorted.length >> 1]!.toFixed(3)} | ${((rows * DIM) / min / 1e6).toFixed(1)} |`);
+  console.log(
+    `| ${n} | ${min.toFixed(3)} | ${sorted[sorted.length >> 1]!.toFixed(3)} | ${((rows * DIM) / min / 1e6).toFixed(1)} |`,
+  );
 }

@@ -25,7 +25,9 @@ const rows = syntheticExemplars(size, dim);
 const indexes = {} as Record<Axis, ExemplarIndex>;
 const scratch = {} as Record<Axis, Float32Array>;
 for (const axis of AXES) {
-  const axisRows = rows.filter((row) => row.axis === axis).map((row, i) => ({ id: i + 1, label: row.label, text: row.text, vector: row.vector }));
+  const axisRows = rows
+    .filter((row) => row.axis === axis)
+    .map((row, i) => ({ id: i + 1, label: row.label, text: row.text, vector: row.vector }));
   indexes[axis] = buildExemplarIndex(LABELS_BY_AXIS[axis], dim, axisRows, { coarseMinRows: 1 });
   scratch[axis] = new Float32Array(axisRows.length);
 }
@@ -39,7 +41,17 @@ const parts: Record<string, (query: Float32Array) => void> = {
   coarseCandidates: (query) => {
     for (const axis of AXES) {
       const index = indexes[axis];
-      candidates += coarseCandidates(index.coarse!, index.matrix, index.labelOfRow, index.labels.length, dim, query, settings[axis].k, 5, scratch[axis]);
+      candidates += coarseCandidates(
+        index.coarse!,
+        index.matrix,
+        index.labelOfRow,
+        index.labels.length,
+        dim,
+        query,
+        settings[axis].k,
+        5,
+        scratch[axis],
+      );
     }
   },
   scoreAxis: (query) => {
@@ -58,5 +70,7 @@ for (const [name, fn] of Object.entries(parts)) {
   }
   const p = percentiles(samples);
   const extra = name === 'coarseCandidates' ? `, ${(candidates / queries.length).toFixed(1)} candidate rows per query` : '';
-  console.log(`${size} exemplars, both axes${cold ? ', cold cache' : ''}, ${name}: min ${Math.min(...samples).toFixed(3)} p50 ${p.p50.toFixed(3)} p90 ${p.p90.toFixed(3)} ms${extra}`);
+  console.log(
+    `${size} exemplars, both axes${cold ? ', cold cache' : ''}, ${name}: min ${Math.min(...samples).toFixed(3)} p50 ${p.p50.toFixed(3)} p90 ${p.p90.toFixed(3)} ms${extra}`,
+  );
 }

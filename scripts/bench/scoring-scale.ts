@@ -22,7 +22,12 @@ export interface ScoringScaleResult {
  * with the shipped scoring settings and random unit vectors (cost depends on
  * N and the dimension, not on what the vectors mean).
  */
-export function benchScoringScale(sizes: readonly number[], dim: number, runs: number, log: (line: string) => void): ScoringScaleResult[] {
+export function benchScoringScale(
+  sizes: readonly number[],
+  dim: number,
+  runs: number,
+  log: (line: string) => void,
+): ScoringScaleResult[] {
   const settings = loadRoutesData(join(PROJECT_ROOT, 'routes-data')).scoring.default;
   const results: ScoringScaleResult[] = [];
   for (const size of sizes) {
@@ -33,7 +38,9 @@ export function benchScoringScale(sizes: readonly number[], dim: number, runs: n
       indexes[axis] = buildExemplarIndex(
         LABELS_BY_AXIS[axis],
         dim,
-        rows.filter((row) => row.axis === axis).map((row, i) => ({ id: i + 1, label: row.label, text: row.text, vector: row.vector })),
+        rows
+          .filter((row) => row.axis === axis)
+          .map((row, i) => ({ id: i + 1, label: row.label, text: row.text, vector: row.vector })),
       );
       scratch[axis] = new Float32Array(indexes[axis].size);
     }
@@ -68,7 +75,13 @@ export function benchScoringScale(sizes: readonly number[], dim: number, runs: n
       perRun.push({ p50: s.p50, p99: s.p99, simP50: percentiles(sims).p50 });
     }
     const spreads = spreadEach(perRun);
-    results.push({ exemplars: size, dim, queriesPerRun, scoreMs: { p50: spreads.p50, p99: spreads.p99 }, similaritiesMs: { p50: spreads.simP50 } });
+    results.push({
+      exemplars: size,
+      dim,
+      queriesPerRun,
+      scoreMs: { p50: spreads.p50, p99: spreads.p99 },
+      similaritiesMs: { p50: spreads.simP50 },
+    });
     log(`scoring ${size} exemplars x ${dim}: p50 ${spreads.p50.median.toFixed(3)} ms/query`);
   }
   return results;

@@ -9,8 +9,16 @@ import { PROJECT_ROOT, startService, type LoopDelay } from './service-process.js
 import { percentiles, spread, spreadEach, type Spread } from './stats.js';
 
 export const EMBEDDERS = {
-  'minilm-q8': { EMBEDDER: 'minilm', MINILM_MODEL_DIR: join(PROJECT_ROOT, '.cache/minilm-standin/full'), MINILM_QUANTIZED: 'true' },
-  'minilm-fp32': { EMBEDDER: 'minilm', MINILM_MODEL_DIR: join(PROJECT_ROOT, '.cache/minilm-standin/full'), MINILM_QUANTIZED: 'false' },
+  'minilm-q8': {
+    EMBEDDER: 'minilm',
+    MINILM_MODEL_DIR: join(PROJECT_ROOT, '.cache/minilm-standin/full'),
+    MINILM_QUANTIZED: 'true',
+  },
+  'minilm-fp32': {
+    EMBEDDER: 'minilm',
+    MINILM_MODEL_DIR: join(PROJECT_ROOT, '.cache/minilm-standin/full'),
+    MINILM_QUANTIZED: 'false',
+  },
   'use-lite': { EMBEDDER: 'use-lite' },
 } as const satisfies Record<string, Record<string, string>>;
 export type EmbedderName = keyof typeof EMBEDDERS;
@@ -104,9 +112,13 @@ export async function benchService(
         serverEmbed.push(timings.embed);
         serverTotal.push(timings.total);
       };
-      const s = percentiles(await sequentialLatencies(agent, routeUrl, settings.requestsPerRun, () => ({ query: short.next() }), {}, record));
+      const s = percentiles(
+        await sequentialLatencies(agent, routeUrl, settings.requestsPerRun, () => ({ query: short.next() }), {}, record),
+      );
       const l = percentiles(await sequentialLatencies(agent, routeUrl, settings.requestsPerRun, () => ({ query: long.next() })));
-      const r = percentiles(await sequentialLatencies(agent, routeUrl, settings.requestsPerRun, () => ({ query: 'how do I reset my password' })));
+      const r = percentiles(
+        await sequentialLatencies(agent, routeUrl, settings.requestsPerRun, () => ({ query: 'how do I reset my password' })),
+      );
       runs.push({
         sp50: s.p50,
         sp90: s.p90,
@@ -121,11 +133,14 @@ export async function benchService(
       });
     }
     const x = spreadEach(runs);
-    settings.log(`${name} c=1: server embed p50 ${x.embedP50!.median.toFixed(2)} | short p50 ${x.sp50!.median.toFixed(2)} p99 ${x.sp99!.median.toFixed(2)} | long p50 ${x.lp50!.median.toFixed(2)} p99 ${x.lp99!.median.toFixed(2)} ms | RSS ${rssAfterWarmupMb.toFixed(0)} MB`);
+    settings.log(
+      `${name} c=1: server embed p50 ${x.embedP50!.median.toFixed(2)} | short p50 ${x.sp50!.median.toFixed(2)} p99 ${x.sp99!.median.toFixed(2)} | long p50 ${x.lp50!.median.toFixed(2)} p99 ${x.lp99!.median.toFixed(2)} ms | RSS ${rssAfterWarmupMb.toFixed(0)} MB`,
+    );
 
     const throughput: ThroughputResult[] = [];
     if (withThroughput) {
-      for (const connections of settings.concurrencies) throughput.push(await benchThroughput(service, routeUrl, connections, settings, name));
+      for (const connections of settings.concurrencies)
+        throughput.push(await benchThroughput(service, routeUrl, connections, settings, name));
     }
     return {
       embedder: name,
@@ -171,7 +186,13 @@ async function benchThroughput(
     });
     const loop = await service.loopDelay();
     errors += result.errors + result.timeouts + result.non2xx;
-    perRun.push({ rps: result.requests.total / settings.throughputSeconds, p50: result.latency.p50, p99: result.latency.p99, loopP99: loop.p99, loopMax: loop.max });
+    perRun.push({
+      rps: result.requests.total / settings.throughputSeconds,
+      p50: result.latency.p50,
+      p99: result.latency.p99,
+      loopP99: loop.p99,
+      loopMax: loop.max,
+    });
     settings.log(
       `${name} c=${connections} run ${run + 1}: ${(result.requests.total / settings.throughputSeconds).toFixed(0)} routes/s, p99 ${result.latency.p99} ms, errors ${result.errors + result.timeouts + result.non2xx}, loop p99 ${loop.p99.toFixed(1)} ms`,
     );
@@ -231,5 +252,10 @@ export async function benchColdStart(
     emptyDb = { readyMs: spread(emptyReady) };
     settings.log(`${name} ready from an empty database (seeding): ${emptyDb.readyMs.median.toFixed(0)} ms`);
   }
-  return { embedder: name, preEmbedded: { exemplars, readyMs: spread(ready), rssMb: spread(rss) }, emptyDb, bareStartMs: identity.bareStartMs };
+  return {
+    embedder: name,
+    preEmbedded: { exemplars, readyMs: spread(ready), rssMb: spread(rss) },
+    emptyDb,
+    bareStartMs: identity.bareStartMs,
+  };
 }

@@ -58,13 +58,23 @@ export async function startService(options: ServiceOptions, timeoutMs = 120_000)
   const started = performance.now();
   const child = spawn(process.execPath, args, {
     cwd: PROJECT_ROOT,
-    env: { PATH: process.env.PATH ?? '', HOST: '127.0.0.1', PORT: '0', LOG_LEVEL: 'info', EMBEDDING_OFFLINE: 'true', ...options.env },
+    env: {
+      PATH: process.env.PATH ?? '',
+      HOST: '127.0.0.1',
+      PORT: '0',
+      LOG_LEVEL: 'info',
+      EMBEDDING_OFFLINE: 'true',
+      ...options.env,
+    },
     stdio: options.probe ? ['ignore', 'ignore', 'pipe', 'ipc'] : ['ignore', 'ignore', 'pipe'],
   });
   const lines: string[] = [];
   let port: number | undefined;
   const ready = new Promise<number>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`service not ready after ${timeoutMs} ms:\n${lines.slice(-20).join('\n')}`)), timeoutMs);
+    const timer = setTimeout(
+      () => reject(new Error(`service not ready after ${timeoutMs} ms:\n${lines.slice(-20).join('\n')}`)),
+      timeoutMs,
+    );
     createInterface({ input: child.stderr! }).on('line', (line) => {
       const at = performance.now();
       if (lines.length < 200) lines.push(line);

@@ -5,14 +5,7 @@
  * style so profiles and error messages look familiar.
  */
 import type { onnx as proto } from 'onnx-proto';
-import {
-  DataType,
-  GraphBuilder,
-  floatAttr,
-  intAttr,
-  intsAttr,
-  tensorValueInfo,
-} from './onnx-builder.js';
+import { DataType, GraphBuilder, floatAttr, intAttr, intsAttr, tensorValueInfo } from './onnx-builder.js';
 import { EMBEDDING_QMAX, MATMUL_WEIGHT_QMAX, quantizePerColumn, quantizePerRow, quantizePerTensor } from './quantize.js';
 import type { BertShape, BertWeights, EncoderLayerWeights, LayerNormWeights, LinearWeights } from './bert-model.js';
 
@@ -92,7 +85,16 @@ export function buildBertGraph(
   options: BertGraphOptions = {},
 ): proto.IGraphProto {
   const g = new GraphBuilder();
-  const ctx: BuildContext = { g, shape, precision, options: { ...DEFAULT_OPTIONS, ...options }, quantizedInputs: new Map(), smoothedInputs: new Map(), probes: [], probedInputs: new Set() };
+  const ctx: BuildContext = {
+    g,
+    shape,
+    precision,
+    options: { ...DEFAULT_OPTIONS, ...options },
+    quantizedInputs: new Map(),
+    smoothedInputs: new Map(),
+    probes: [],
+    probedInputs: new Set(),
+  };
   for (const name of INPUT_NAMES) g.input(name);
 
   const maskBias = attentionMaskBias(ctx, 'attention_mask');
@@ -234,13 +236,7 @@ function attentionMaskBias(ctx: BuildContext, mask: string): string {
 
 // ------------------------------------------------------------ encoder layer
 
-function encoderLayer(
-  ctx: BuildContext,
-  prefix: string,
-  input: string,
-  maskBias: string,
-  weights: EncoderLayerWeights,
-): string {
+function encoderLayer(ctx: BuildContext, prefix: string, input: string, maskBias: string, weights: EncoderLayerWeights): string {
   const { g } = ctx;
   const context = selfAttention(ctx, `${prefix}/attention/self`, input, maskBias, weights);
   const projected = linear(ctx, `${prefix}/attention/output/dense`, context, weights.attentionOutput);
@@ -255,13 +251,7 @@ function encoderLayer(
 }
 
 /** Multi-head scaled dot-product self-attention; returns the merged context [batch, seq, hidden]. */
-function selfAttention(
-  ctx: BuildContext,
-  prefix: string,
-  input: string,
-  maskBias: string,
-  weights: EncoderLayerWeights,
-): string {
+function selfAttention(ctx: BuildContext, prefix: string, input: string, maskBias: string, weights: EncoderLayerWeights): string {
   const { g, shape } = ctx;
   const headDim = shape.hidden / shape.heads;
   // Q, K and V read one input, so they share its smoothing factors (from all three weights).
@@ -307,10 +297,12 @@ function layerNorm(ctx: BuildContext, prefix: string, input: string, weights: La
   const { g, shape } = ctx;
   const gamma = g.float(paramName(prefix, 'weight'), [shape.hidden], weights.gamma);
   const beta = g.float(paramName(prefix, 'bias'), [shape.hidden], weights.beta);
-  return g.op('LayerNormalization', `${prefix}/LayerNormalization`, [input, gamma, beta], [
-    intAttr('axis', -1),
-    floatAttr('epsilon', shape.layerNormEps),
-  ]);
+  return g.op(
+    'LayerNormalization',
+    `${prefix}/LayerNormalization`,
+    [input, gamma, beta],
+    [intAttr('axis', -1), floatAttr('epsilon', shape.layerNormEps)],
+  );
 }
 
 // ------------------------------------------------------------- dense layers
@@ -371,7 +363,11 @@ function smoothedInput(
   const cached = ctx.smoothedInputs.get(input);
   if (cached) return cached;
   const factors = smoothingFactors(inputMax, siblings, ctx.options.smoothing.alpha);
-  const inverse = ctx.g.float(paramName(prefix, 'smooth_inverse'), [factors.length], Float32Array.from(factors, (f) => 1 / f));
+  const inverse = ctx.g.float(
+    paramName(prefix, 'smooth_inverse'),
+    [factors.length],
+    Float32Array.from(factors, (f) => 1 / f),
+  );
   const tensor = ctx.g.op('Mul', `${prefix}/Smooth`, [input, inverse]);
   const smoothed = { tensor, factors };
   ctx.smoothedInputs.set(input, smoothed);
@@ -405,7 +401,8 @@ function scaleRows(weights: LinearWeights, factors: Float32Array): Float32Array 
   const out = new Float32Array(weights.weight.length);
   for (let r = 0; r < weights.inFeatures; r++) {
     const f = factors[r] ?? 1;
-    for (let c = 0; c < weights.outFeatures; c++) out[r * weights.outFeatures + c] = (weights.weight[r * weights.outFeatures + c] ?? 0) * f;
+    for (let c = 0; c < weights.outFeatures; c++)
+      out[r * weights.outFeatures + c] = (weights.weight[r * weights.outFeatures + c] ?? 0) * f;
   }
   return out;
 }

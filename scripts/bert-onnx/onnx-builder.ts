@@ -91,7 +91,12 @@ export class GraphBuilder {
   }
 
   int64(name: string, dims: readonly number[], values: readonly number[]): string {
-    return this.addInitializer(name, DataType.INT64, dims, BigInt64Array.from(values, (v) => BigInt(v)));
+    return this.addInitializer(
+      name,
+      DataType.INT64,
+      dims,
+      BigInt64Array.from(values, (v) => BigInt(v)),
+    );
   }
 
   /** A scalar (rank-0) float constant. */
@@ -135,11 +140,7 @@ export class GraphBuilder {
     return this.claim(name);
   }
 
-  build(
-    name: string,
-    inputs: proto.IValueInfoProto[],
-    outputs: proto.IValueInfoProto[],
-  ): proto.IGraphProto {
+  build(name: string, inputs: proto.IValueInfoProto[], outputs: proto.IValueInfoProto[]): proto.IGraphProto {
     return { name, node: this.nodes, initializer: this.initializers, input: inputs, output: outputs };
   }
 }

@@ -124,7 +124,10 @@ export function deriveModelName(model: LocatedModel, config: BertConfig): string
 
 function readWeights(model: LocatedModel, config: BertConfig): BertWeights {
   if (model.kind !== 'safetensors') {
-    throw new ImportRefusal('unsupported_weights', `internal: ${(model as { kind: string }).kind} sources are converted elsewhere`);
+    throw new ImportRefusal(
+      'unsupported_weights',
+      `internal: ${(model as { kind: string }).kind} sources are converted elsewhere`,
+    );
   }
   const file = readSafetensors(model.weightsPath);
   // A BertForX checkpoint prefixes the encoder with "bert.".

@@ -63,7 +63,10 @@ export function devSuite(evaldataDir: string): SuiteEntry[] {
       axis: 'tier',
       rows: () => readLabelledFile(file('arc/arc_easy_vs_challenge.jsonl'), { labelField: 'label' }),
       aucPositive: 'challenge',
-      headline: (e) => ({ figure: `AUC challenge vs easy ${e.auc?.value.toFixed(3) ?? 'n/a'} (reported; 0.5 is chance)`, met: true }),
+      headline: (e) => ({
+        figure: `AUC challenge vs easy ${e.auc?.value.toFixed(3) ?? 'n/a'} (reported; 0.5 is chance)`,
+        met: true,
+      }),
     },
   ];
 }

@@ -31,11 +31,16 @@ export function openEmbeddingCache(path = DEFAULT_CACHE_PATH): EmbeddingCache {
   mkdirSync(dirname(path), { recursive: true });
   const db = new Database(path);
   db.pragma('journal_mode = WAL');
-  db.exec('CREATE TABLE IF NOT EXISTS vectors (embedder_id TEXT NOT NULL, text_hash TEXT NOT NULL, vector BLOB NOT NULL, PRIMARY KEY (embedder_id, text_hash))');
-  const get = db.prepare<[string, string], { vector: Buffer }>('SELECT vector FROM vectors WHERE embedder_id = ? AND text_hash = ?');
+  db.exec(
+    'CREATE TABLE IF NOT EXISTS vectors (embedder_id TEXT NOT NULL, text_hash TEXT NOT NULL, vector BLOB NOT NULL, PRIMARY KEY (embedder_id, text_hash))',
+  );
+  const get = db.prepare<[string, string], { vector: Buffer }>(
+    'SELECT vector FROM vectors WHERE embedder_id = ? AND text_hash = ?',
+  );
   const put = db.prepare('INSERT OR REPLACE INTO vectors (embedder_id, text_hash, vector) VALUES (?, ?, ?)');
   const putMany = db.transaction((embedderId: string, rows: { key: string; vector: Float32Array }[]) => {
-    for (const row of rows) put.run(embedderId, row.key, Buffer.from(row.vector.buffer, row.vector.byteOffset, row.vector.byteLength));
+    for (const row of rows)
+      put.run(embedderId, row.key, Buffer.from(row.vector.buffer, row.vector.byteOffset, row.vector.byteLength));
   });
 
   const lookup = (embedderId: string, text: string): Float32Array | undefined => {
@@ -56,7 +61,10 @@ export function openEmbeddingCache(path = DEFAULT_CACHE_PATH): EmbeddingCache {
         stats.misses += missing.length;
         if (missing.length > 0) {
           const vectors = await inner.embed(missing);
-          putMany(inner.id, missing.map((text, i) => ({ key: textKey(text), vector: vectors[i]! })));
+          putMany(
+            inner.id,
+            missing.map((text, i) => ({ key: textKey(text), vector: vectors[i]! })),
+          );
           const byText = new Map(missing.map((text, i) => [text, vectors[i]!]));
           texts.forEach((text, i) => {
             if (out[i] === undefined) out[i] = Float32Array.from(byText.get(text)!);

@@ -72,7 +72,11 @@ export function readOutcomeFile(path: string, limit?: number): OutcomeFile {
       const cost = r.cost as Record<string, number | null>;
       if (Object.values(correct).some((v) => v === null) || Object.values(cost).some((v) => v === null)) continue;
       for (const m of Object.keys(correct)) models.add(m);
-      rows.push({ text: routerbenchQuestion(text), quality: correct as Record<string, number>, cost: cost as Record<string, number> });
+      rows.push({
+        text: routerbenchQuestion(text),
+        quality: correct as Record<string, number>,
+        cost: cost as Record<string, number>,
+      });
     } else if (typeof r.weak_model === 'string' && typeof r.strong_model === 'string') {
       const weak = r.weak_model;
       const strong = r.strong_model;

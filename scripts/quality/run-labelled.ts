@@ -1,5 +1,11 @@
 import type { Strategy } from '../../src/routing/strategy.js';
-import { classificationReport, formatConfusion, quantile, rocAuc, type ClassificationReport } from '../../src/quality/classification.js';
+import {
+  classificationReport,
+  formatConfusion,
+  quantile,
+  rocAuc,
+  type ClassificationReport,
+} from '../../src/quality/classification.js';
 import { tierDifficulty } from '../../src/quality/difficulty.js';
 import { INTENTS, TIERS, type Axis } from '../../src/routes-config/schemas.js';
 import type { EvalRouter } from './eval-router.js';
@@ -36,7 +42,11 @@ export interface LabelledEval {
   rows: RoutedRow[];
 }
 
-export async function routeRows(router: EvalRouter, rows: readonly LabelledRow[], strategy: Strategy): Promise<Omit<RoutedRow, 'gold' | 'predicted'>[]> {
+export async function routeRows(
+  router: EvalRouter,
+  rows: readonly LabelledRow[],
+  strategy: Strategy,
+): Promise<Omit<RoutedRow, 'gold' | 'predicted'>[]> {
   await router.embedder.warm(
     rows.map((row) => row.text.trim()),
     progress('embedding (cached after the first run)'),
@@ -65,7 +75,11 @@ export async function evaluateLabelled(
   options: { strategy: Strategy; aucPositive?: string | undefined },
 ): Promise<LabelledEval> {
   const routed = await routeRows(router, rows, options.strategy);
-  const results: RoutedRow[] = routed.map((r, i) => ({ ...r, gold: rows[i]!.label, predicted: axis === 'tier' ? r.tier : r.intent }));
+  const results: RoutedRow[] = routed.map((r, i) => ({
+    ...r,
+    gold: rows[i]!.label,
+    predicted: axis === 'tier' ? r.tier : r.intent,
+  }));
   const report = classificationReport(results, axis === 'tier' ? [...TIERS] : [...INTENTS, 'general']);
   const complex = results.filter((r) => r.gold === 'complex');
   const totals = results.map((r) => r.totalMs);
@@ -117,7 +131,8 @@ export function formatLabelledEval(evaluation: LabelledEval, title: string): str
       `under-routing: complex -> simple ${pct(evaluation.underRouting.complexToSimple)}, complex -> any cheaper tier ${pct(evaluation.underRouting.complexToCheaper)}`,
     );
   }
-  if (evaluation.auc) lines.push(`AUC of the tier difficulty score for "${evaluation.auc.positive}": ${evaluation.auc.value.toFixed(3)}`);
+  if (evaluation.auc)
+    lines.push(`AUC of the tier difficulty score for "${evaluation.auc.positive}": ${evaluation.auc.value.toFixed(3)}`);
   lines.push('label        precision  recall     F1  support  predicted');
   for (const c of report.perClass) {
     lines.push(

@@ -24,7 +24,10 @@ export interface OutcomeEvalOptions {
   limit?: number | undefined;
 }
 
-export async function runOutcomeEval(router: EvalRouter, options: OutcomeEvalOptions): Promise<{ text: string; report: unknown }> {
+export async function runOutcomeEval(
+  router: EvalRouter,
+  options: OutcomeEvalOptions,
+): Promise<{ text: string; report: unknown }> {
   const file = readOutcomeFile(options.path, options.limit);
   const tierModels: Record<Tier, string> =
     Object.keys(options.models).length > 0
@@ -45,9 +48,23 @@ export async function runOutcomeEval(router: EvalRouter, options: OutcomeEvalOpt
     options.strategy,
   );
 
-  const strong = evaluateAssignment(rows, rows.map(() => strongest), `always ${strongest}`);
-  const weak = evaluateAssignment(rows, rows.map(() => cheapest), `always ${cheapest}`);
-  const others = ladder.slice(1, -1).map((model) => evaluateAssignment(rows, rows.map(() => model), `always ${model}`));
+  const strong = evaluateAssignment(
+    rows,
+    rows.map(() => strongest),
+    `always ${strongest}`,
+  );
+  const weak = evaluateAssignment(
+    rows,
+    rows.map(() => cheapest),
+    `always ${cheapest}`,
+  );
+  const others = ladder.slice(1, -1).map((model) =>
+    evaluateAssignment(
+      rows,
+      rows.map(() => model),
+      `always ${model}`,
+    ),
+  );
   const routerDefault = evaluateAssignment(
     rows,
     routed.map((r) => tierModels[r.tier as Tier]),
@@ -64,14 +81,13 @@ export async function runOutcomeEval(router: EvalRouter, options: OutcomeEvalOpt
   const randomCurve = sweep.map((point) => randomMix(rows, point.shares, `random ${point.label}`));
   const target = 0.95 * strong.quality;
   const atTarget = cheapestReaching(sweep, target);
-  const randomAtTarget = cheapestReaching(
-    paretoOf(randomCurve),
-    target,
-  );
+  const randomAtTarget = cheapestReaching(paretoOf(randomCurve), target);
   const strongShareRandom = ladder.length === 2 ? randomShareFor(target, weak.quality, strong.quality) : undefined;
 
   const fmtPoint = (p: MixPoint) =>
-    `${p.label.padEnd(44)} ${p.quality.toFixed(4).padStart(8)} ${(p.quality / strong.quality).toFixed(3).padStart(8)} ${p.cost.toPrecision(4).padStart(10)} ${(1 - p.cost / strong.cost).toFixed(3).padStart(8)}  ${Object.entries(p.shares)
+    `${p.label.padEnd(44)} ${p.quality.toFixed(4).padStart(8)} ${(p.quality / strong.quality).toFixed(3).padStart(8)} ${p.cost.toPrecision(4).padStart(10)} ${(1 - p.cost / strong.cost).toFixed(3).padStart(8)}  ${Object.entries(
+      p.shares,
+    )
       .map(([m, s]) => `${m.split('/').pop()} ${(100 * s).toFixed(0)}%`)
       .join(', ')}`;
   const lines = [
@@ -89,7 +105,8 @@ export async function runOutcomeEval(router: EvalRouter, options: OutcomeEvalOpt
       ? `random routing with the same shares: cost ${randomAtTarget.cost.toPrecision(4)}, ${(100 * (1 - randomAtTarget.cost / strong.cost)).toFixed(1)}% cheaper; ${strongest} share ${(100 * (randomAtTarget.shares[strongest] ?? 0)).toFixed(1)}%`
       : 'random routing on the same shares: never reaches it',
   ];
-  if (strongShareRandom !== undefined) lines.push(`random two-model mix needs ${(100 * strongShareRandom).toFixed(1)}% ${strongest} calls`);
+  if (strongShareRandom !== undefined)
+    lines.push(`random two-model mix needs ${(100 * strongShareRandom).toFixed(1)}% ${strongest} calls`);
   if (options.chartPath) {
     writeFileSync(
       options.chartPath,
@@ -115,7 +132,22 @@ export async function runOutcomeEval(router: EvalRouter, options: OutcomeEvalOpt
   }
   return {
     text: lines.join('\n'),
-    report: { file: options.path, rows: rows.length, tierModels, weak, others, strong, routerDefault, randomSame, oracle, sweep, target, atTarget, randomAtTarget, strongShareRandom },
+    report: {
+      file: options.path,
+      rows: rows.length,
+      tierModels,
+      weak,
+      others,
+      strong,
+      routerDefault,
+      randomSame,
+      oracle,
+      sweep,
+      target,
+      atTarget,
+      randomAtTarget,
+      strongShareRandom,
+    },
   };
 }
 

@@ -43,8 +43,12 @@ export function renderQualityCostChart(spec: ChartSpec): string {
     parts.push(`<line x1="${pad.left}" y1="${sy(y)}" x2="${width - pad.right}" y2="${sy(y)}" stroke="#eeeeee"/>`);
   }
   if (spec.hLine) {
-    parts.push(`<line x1="${pad.left}" y1="${sy(spec.hLine.y)}" x2="${width - pad.right}" y2="${sy(spec.hLine.y)}" stroke="#d62728" stroke-dasharray="5,4"/>`);
-    parts.push(`<text x="${width - pad.right - 4}" y="${sy(spec.hLine.y) - 5}" text-anchor="end" fill="#d62728">${escape(spec.hLine.name)}</text>`);
+    parts.push(
+      `<line x1="${pad.left}" y1="${sy(spec.hLine.y)}" x2="${width - pad.right}" y2="${sy(spec.hLine.y)}" stroke="#d62728" stroke-dasharray="5,4"/>`,
+    );
+    parts.push(
+      `<text x="${width - pad.right - 4}" y="${sy(spec.hLine.y) - 5}" text-anchor="end" fill="#d62728">${escape(spec.hLine.name)}</text>`,
+    );
   }
   let legendY = pad.top + 10;
   const legend = (name: string, color: string, line: boolean) => {
@@ -63,7 +67,9 @@ export function renderQualityCostChart(spec: ChartSpec): string {
     legend(curve.name, curve.color, true);
   }
   for (const marker of spec.markers) {
-    parts.push(`<circle cx="${sx(marker.point.cost).toFixed(1)}" cy="${sy(marker.point.quality).toFixed(1)}" r="5" fill="${marker.color}"/>`);
+    parts.push(
+      `<circle cx="${sx(marker.point.cost).toFixed(1)}" cy="${sy(marker.point.quality).toFixed(1)}" r="5" fill="${marker.color}"/>`,
+    );
     legend(marker.name, marker.color, false);
   }
   parts.push('</svg>');

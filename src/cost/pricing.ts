@@ -6,7 +6,11 @@ import type { TokenUsage } from './tokens.js';
  * prices in routes-data/prices.json; undefined when the model has no price, so
  * a missing price shows as unknown rather than as free.
  */
-export function estimateCost(prices: PriceTable, modelId: string, usage: Pick<TokenUsage, 'inputTokens' | 'outputTokens'>): number | undefined {
+export function estimateCost(
+  prices: PriceTable,
+  modelId: string,
+  usage: Pick<TokenUsage, 'inputTokens' | 'outputTokens'>,
+): number | undefined {
   const price = prices.models[modelId];
   if (price === undefined) return undefined;
   return roundUsd((usage.inputTokens * price.input + usage.outputTokens * price.output) / 1_000_000);

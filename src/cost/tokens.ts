@@ -23,8 +23,12 @@ export function estimateTokens(text: string): number {
 }
 
 /** The provider's own counts when it sent them; otherwise estimates from the texts, flagged as such. */
-export function resolveUsage(reported: CompletionUsage | null | undefined, texts: { prompt: string; completion: string }): TokenUsage {
-  if (reported != null) return { inputTokens: reported.prompt_tokens, outputTokens: reported.completion_tokens, estimated: false };
+export function resolveUsage(
+  reported: CompletionUsage | null | undefined,
+  texts: { prompt: string; completion: string },
+): TokenUsage {
+  if (reported != null)
+    return { inputTokens: reported.prompt_tokens, outputTokens: reported.completion_tokens, estimated: false };
   return { inputTokens: estimateTokens(texts.prompt), outputTokens: estimateTokens(texts.completion), estimated: true };
 }
 

@@ -188,7 +188,8 @@ export function migrate(db: Database.Database, upTo = Number.POSITIVE_INFINITY):
         db.exec(migration.sql);
         if (migration.rebuildsTables) {
           const broken = db.pragma('foreign_key_check') as unknown[];
-          if (broken.length > 0) throw new Error(`migration ${migration.version} (${migration.name}) left ${broken.length} dangling foreign keys`);
+          if (broken.length > 0)
+            throw new Error(`migration ${migration.version} (${migration.name}) left ${broken.length} dangling foreign keys`);
         }
         record.run(migration.version, migration.name, new Date().toISOString());
       })();

@@ -27,7 +27,8 @@ export function withRequestFastPath(embedder: Embedder, settings: Config['embedd
  */
 export function loadersWithThreads(settings: Config['embedding'], loaders?: EmbedderLoaders): EmbedderLoaders {
   const base = loaders ?? {
-    minilm: settings.workers > 0 ? (options) => loadMiniLmEmbedderInWorkers({ ...options, workers: settings.workers }) : loadMiniLmHere,
+    minilm:
+      settings.workers > 0 ? (options) => loadMiniLmEmbedderInWorkers({ ...options, workers: settings.workers }) : loadMiniLmHere,
     useLite: settings.workers > 0 ? () => loadUseLiteEmbedderInWorkers({ workers: settings.workers }) : loadUseLiteHere,
   };
   return { ...base, minilm: (options) => base.minilm({ ...options, intraOpThreads: settings.onnxIntraOpThreads }) };

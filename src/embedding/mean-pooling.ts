@@ -6,7 +6,11 @@
  * BigInt mask element once per dimension and walks the hidden state with a
  * stride of one row; here each token row is read once, in memory order.
  */
-export function meanPoolNormalized(hidden: Float32Array, dims: readonly number[], attentionMask: ArrayLike<bigint | number>): Float32Array[] {
+export function meanPoolNormalized(
+  hidden: Float32Array,
+  dims: readonly number[],
+  attentionMask: ArrayLike<bigint | number>,
+): Float32Array[] {
   const [batch = 0, seqLength = 0, dim = 0] = dims;
   const out: Float32Array[] = [];
   const sums = new Float64Array(dim);

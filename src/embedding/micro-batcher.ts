@@ -52,7 +52,7 @@ export function withMicroBatching(inner: Embedder, options: MicroBatchOptions): 
   const takeBatch = (): Pending[] => {
     const bucket = queue[0]!.bucket;
     const batch: Pending[] = [];
-    for (let i = 0; i < queue.length && batch.length < options.maxBatch; ) {
+    for (let i = 0; i < queue.length && batch.length < options.maxBatch;) {
       if (queue[i]!.bucket === bucket) batch.push(queue.splice(i, 1)[0]!);
       else i++;
     }

@@ -33,12 +33,19 @@ try {
   const data = workerData as WorkerData;
   // Imported on demand: a MiniLM worker never parses TensorFlow.js, nor a USE-lite worker transformers.js.
   const embedder: Embedder =
-    data.kind === 'use-lite' ? await (await import('./use-lite.js')).loadUseLiteEmbedder() : await (await import('./minilm.js')).loadMiniLmEmbedder(data.options);
+    data.kind === 'use-lite'
+      ? await (await import('./use-lite.js')).loadUseLiteEmbedder()
+      : await (await import('./minilm.js')).loadMiniLmEmbedder(data.options);
   collectLoadGarbage();
   port.on('message', (request: WorkerRequest) => {
     embedder.embed(request.texts).then(
-      (vectors) => reply({ type: 'vectors', seq: request.seq, vectors }, vectors.map((vector) => vector.buffer as ArrayBuffer)),
-      (error: unknown) => reply({ type: 'failed', seq: request.seq, name: (error as Error).name, message: (error as Error).message }),
+      (vectors) =>
+        reply(
+          { type: 'vectors', seq: request.seq, vectors },
+          vectors.map((vector) => vector.buffer as ArrayBuffer),
+        ),
+      (error: unknown) =>
+        reply({ type: 'failed', seq: request.seq, name: (error as Error).name, message: (error as Error).message }),
     );
   });
   const { id, standin, description, dim, model } = embedder;

@@ -47,7 +47,7 @@ async function withSessionOptions<T>(
   const session = ort.InferenceSession as { create: SessionCreate };
   const original = session.create;
   const create = original as (...args: unknown[]) => ReturnType<SessionCreate>;
-  session.create = ((...args: unknown[]) => {
+  session.create = (...args: unknown[]) => {
     const [model, given] = args;
     const providers = (given as { executionProviders?: unknown[] } | undefined)?.executionProviders ?? ['cpu'];
     // transformers.js retries with onnxruntime-web ('wasm' alone) when the native session fails: that one is left alone.
@@ -58,10 +58,12 @@ async function withSessionOptions<T>(
         // Read from a path, the options are checked too: transformers.js's 'wasm' entry (for onnxruntime-web) is refused.
         return create.call(ort.InferenceSession, path, { ...given, ...options, executionProviders: ['cpu'] });
       }
-      process.emitWarning(`${path} is not on disk as loaded, so onnxruntime ignores the thread settings (${JSON.stringify(options)})`);
+      process.emitWarning(
+        `${path} is not on disk as loaded, so onnxruntime ignores the thread settings (${JSON.stringify(options)})`,
+      );
     }
     return create.apply(ort.InferenceSession, args);
-  });
+  };
   try {
     return await load();
   } finally {
@@ -86,7 +88,10 @@ interface FeatureExtractionParts {
   tokenizer: ((
     texts: string[],
     options: { padding: boolean; truncation: boolean },
-  ) => Record<string, unknown> & { input_ids: { data: BigInt64Array; dims: number[] }; attention_mask: { data: BigInt64Array } }) & {
+  ) => Record<string, unknown> & {
+    input_ids: { data: BigInt64Array; dims: number[] };
+    attention_mask: { data: BigInt64Array };
+  }) & {
     model_max_length: number;
     sep_token_id: number;
   };
@@ -196,7 +201,9 @@ function resolveModelLocation(options: MiniLmOptions, weightFile: string): Resol
     return { name: options.modelId, localRoot: cacheRoot, dir: cachedDir };
   }
   if (options.offline) {
-    throw new EmbedderLoadError(`${options.modelId} is not in MODEL_CACHE_DIR=${options.cacheDir} and EMBEDDING_OFFLINE is on; ${HOW_TO_PROVIDE}`);
+    throw new EmbedderLoadError(
+      `${options.modelId} is not in MODEL_CACHE_DIR=${options.cacheDir} and EMBEDDING_OFFLINE is on; ${HOW_TO_PROVIDE}`,
+    );
   }
   return { name: options.modelId, localRoot: undefined, dir: undefined };
 }
@@ -224,15 +231,19 @@ export async function loadMiniLmEmbedder(options: MiniLmOptions): Promise<Embedd
   let extractor: Awaited<ReturnType<typeof pipeline>>;
   try {
     const threads = options.intraOpThreads ?? 0;
-    const sessionOptions: ort.InferenceSession.SessionOptions = threads > 0 ? { intraOpNumThreads: threads, interOpNumThreads: 1 } : {};
+    const sessionOptions: ort.InferenceSession.SessionOptions =
+      threads > 0 ? { intraOpNumThreads: threads, interOpNumThreads: 1 } : {};
     const weightPath = () => join(location.dir ?? join(resolve(options.cacheDir), options.modelId), 'onnx', weightFile);
     extractor = await withSessionOptions(sessionOptions, weightPath, () =>
       pipeline('feature-extraction', location.name, { quantized: options.quantized }),
     );
   } catch (error) {
-    throw new EmbedderLoadError(`could not load ${options.modelId} (${precision}): ${(error as Error).message}; ${HOW_TO_PROVIDE}`, {
-      cause: error,
-    });
+    throw new EmbedderLoadError(
+      `could not load ${options.modelId} (${precision}): ${(error as Error).message}; ${HOW_TO_PROVIDE}`,
+      {
+        cause: error,
+      },
+    );
   }
   const dir = location.dir ?? join(resolve(options.cacheDir), options.modelId);
   const { name, ...identity } = identifyWeights(dir, weightFile, precision, options.modelId);
@@ -245,15 +256,24 @@ export async function loadMiniLmEmbedder(options: MiniLmOptions): Promise<Embedd
   const embed = async (texts: readonly string[]): Promise<Float32Array[]> => {
     if (texts.length === 0) return [];
     const inputs = tokenizer([...texts], { padding: true, truncation: true });
-    closeTruncatedRows(inputs.input_ids.data, inputs.attention_mask.data, inputs.input_ids.dims, tokenizer.model_max_length, tokenizer.sep_token_id);
+    closeTruncatedRows(
+      inputs.input_ids.data,
+      inputs.attention_mask.data,
+      inputs.input_ids.dims,
+      tokenizer.model_max_length,
+      tokenizer.sep_token_id,
+    );
     const { last_hidden_state: hidden } = await model(inputs);
     return meanPoolNormalized(hidden.data, hidden.dims, inputs.attention_mask.data);
   };
   const [probe] = await embed(['dimension probe']);
   const id = maxTokens === MINILM_MAX_TOKENS ? identity.id : `${identity.id}:cut${maxTokens}`;
-  const reference = identity.standin || options.identityDir === undefined ? undefined : readIdentityReference(options.identityDir, name);
+  const reference =
+    identity.standin || options.identityDir === undefined ? undefined : readIdentityReference(options.identityDir, name);
   const behaviour = await checkModelBehaviour(name, reference, embed);
   const description =
-    behaviour.check === 'failed' ? `${identity.description}; BEHAVIOUR CHECK FAILED as ${name}: ${behaviour.detail}` : identity.description;
+    behaviour.check === 'failed'
+      ? `${identity.description}; BEHAVIOUR CHECK FAILED as ${name}: ${behaviour.detail}`
+      : identity.description;
   return { ...identity, id, description, model: behaviour, kind: 'minilm', dim: probe!.length, embed };
 }

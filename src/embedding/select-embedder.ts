@@ -13,7 +13,8 @@ export interface EmbedderLoaders {
  * transformers.js (and TensorFlow.js for USE-lite) are imported only when that embedder is loaded on this thread:
  * with MiniLM in a worker (the default), the main thread never parses either, which shortened boot.
  */
-export const loadMiniLmHere: typeof loadMiniLmEmbedder = async (options) => (await import('./minilm.js')).loadMiniLmEmbedder(options);
+export const loadMiniLmHere: typeof loadMiniLmEmbedder = async (options) =>
+  (await import('./minilm.js')).loadMiniLmEmbedder(options);
 export const loadUseLiteHere: typeof loadUseLiteEmbedder = async () => (await import('./use-lite.js')).loadUseLiteEmbedder();
 
 const defaultLoaders: EmbedderLoaders = { minilm: loadMiniLmHere, useLite: loadUseLiteHere };
@@ -40,9 +41,12 @@ export async function selectEmbedder(
   if (settings.choice === 'minilm') {
     const embedder = await loaders.minilm(minilmOptions);
     if (embedder.standin) {
-      logger.warn('EMBEDDER=minilm loaded a STAND-IN model with random weights: fine for tests and benchmarks, useless for routing', {
-        embedder: embedder.id,
-      });
+      logger.warn(
+        'EMBEDDER=minilm loaded a STAND-IN model with random weights: fine for tests and benchmarks, useless for routing',
+        {
+          embedder: embedder.id,
+        },
+      );
     }
     return warnOnFailedIdentity(embedder, logger);
   }

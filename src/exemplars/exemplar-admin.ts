@@ -57,9 +57,14 @@ export class ExemplarAdmin {
     if (!this.guard) return {};
     const check = await this.guard.check(await edits());
     if (!check.passed && check.mode === 'refuse') {
-      throw new AppError('exemplar_regression', 409, `refused: the change would make routing worse (${check.regressions.join('; ')}); nothing was changed`, {
-        regression_check: regressionCheckView(check),
-      });
+      throw new AppError(
+        'exemplar_regression',
+        409,
+        `refused: the change would make routing worse (${check.regressions.join('; ')}); nothing was changed`,
+        {
+          regression_check: regressionCheckView(check),
+        },
+      );
     }
     return { regressionCheck: check };
   }
@@ -78,9 +83,14 @@ export class ExemplarAdmin {
     const contentHash = exemplarContentHash(axis, text);
     const existing = this.store.idOfHash(contentHash);
     if (existing !== undefined && existing !== exceptId) {
-      throw new AppError('conflict', 409, `the same text is already exemplar ${existing} on the ${axis} axis; edit that one instead`, {
-        existing_id: existing,
-      });
+      throw new AppError(
+        'conflict',
+        409,
+        `the same text is already exemplar ${existing} on the ${axis} axis; edit that one instead`,
+        {
+          existing_id: existing,
+        },
+      );
     }
     return contentHash;
   }
@@ -95,7 +105,10 @@ export class ExemplarAdmin {
     return this.exclusive(() => this.addNow(input, true));
   }
 
-  private async addNow(input: ExemplarInput, check: boolean): Promise<{ exemplar: ExemplarRecord } & ExemplarSetChange & CheckedChange> {
+  private async addNow(
+    input: ExemplarInput,
+    check: boolean,
+  ): Promise<{ exemplar: ExemplarRecord } & ExemplarSetChange & CheckedChange> {
     const contentHash = this.refuseDuplicate(input.axis, input.text);
     const [vector] = await this.embedder.embed([input.text]);
     const checked = check ? await this.checked(async () => [{ axis: input.axis, label: input.label, vector: vector! }]) : {};
@@ -126,7 +139,12 @@ export class ExemplarAdmin {
       text: patch.text ?? current.text,
       lang: patch.lang ?? current.lang,
     });
-    if (!next.success) throw new AppError('invalid_request', 400, next.error.issues.map((issue) => `${issue.path.join('.')}: ${issue.message}`).join('; '));
+    if (!next.success)
+      throw new AppError(
+        'invalid_request',
+        400,
+        next.error.issues.map((issue) => `${issue.path.join('.')}: ${issue.message}`).join('; '),
+      );
     const contentHash = this.refuseDuplicate(current.axis, next.data.text, id);
     const textChanged = next.data.text !== current.text;
     const vector = textChanged ? (await this.embedder.embed([next.data.text]))[0]! : undefined;
@@ -157,17 +175,29 @@ export class ExemplarAdmin {
    * A correction's labels on both axes as one change: one regression check
    * over all of them, so a correction is promoted whole or not at all.
    */
-  promoteAll(labels: readonly { axis: Axis; label: string }[], text: string, lang: string): Promise<{ exemplars: ExemplarRecord[] } & CheckedChange> {
+  promoteAll(
+    labels: readonly { axis: Axis; label: string }[],
+    text: string,
+    lang: string,
+  ): Promise<{ exemplars: ExemplarRecord[] } & CheckedChange> {
     return this.exclusive(async () => {
       const checked = await this.checked(async () => {
         const [vector] = await this.embedder.embed([text]);
-        return labels.map(({ axis, label }) => ({ id: this.store.idOfHash(exemplarContentHash(axis, text)), axis, label, vector: vector! }));
+        return labels.map(({ axis, label }) => ({
+          id: this.store.idOfHash(exemplarContentHash(axis, text)),
+          axis,
+          label,
+          vector: vector!,
+        }));
       });
       const exemplars: ExemplarRecord[] = [];
       let revision: number | undefined;
       for (const { axis, label } of labels) {
         const existing = this.store.idOfHash(exemplarContentHash(axis, text));
-        const result = existing !== undefined ? await this.updateNow(existing, { label }, false) : await this.addNow({ axis, label, text, lang }, false);
+        const result =
+          existing !== undefined
+            ? await this.updateNow(existing, { label }, false)
+            : await this.addNow({ axis, label, text, lang }, false);
         exemplars.push(result.exemplar);
         revision = result.revision;
       }
@@ -200,7 +230,12 @@ export class ExemplarAdmin {
           changing.map((row) => row.text),
           32,
         );
-        return changing.map((row, index) => ({ id: this.store.idOfHash(row.contentHash), axis: row.axis, label: row.label, vector: vectors[index]! }));
+        return changing.map((row, index) => ({
+          id: this.store.idOfHash(row.contentHash),
+          axis: row.axis,
+          label: row.label,
+          vector: vectors[index]!,
+        }));
       });
       const summary = await seedExemplars(this.store, this.embedder, unique);
       this.onChange();

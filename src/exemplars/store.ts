@@ -92,9 +92,7 @@ export class ExemplarStore {
         ON CONFLICT (content_hash) DO UPDATE SET
           label = excluded.label, text = excluded.text, lang = excluded.lang, source = excluded.source, updated_at = excluded.updated_at
         RETURNING id`),
-      saveVector: db.prepare(
-        'INSERT OR REPLACE INTO embeddings (exemplar_id, embedder_id, dim, vector) VALUES (?, ?, ?, ?)',
-      ),
+      saveVector: db.prepare('INSERT OR REPLACE INTO embeddings (exemplar_id, embedder_id, dim, vector) VALUES (?, ?, ?, ?)'),
       deleteExemplar: db.prepare('DELETE FROM exemplars WHERE id = ?'),
       bumpRevision: db.prepare(
         "UPDATE meta SET value = CAST(CAST(value AS INTEGER) + 1 AS TEXT) WHERE key = 'exemplar_revision'",

@@ -28,7 +28,10 @@ export interface FeedbackRecord {
 
 type Row = Omit<FeedbackRecord, 'promoted_ids'> & { promoted_ids: string | null };
 
-const parse = (row: Row): FeedbackRecord => ({ ...row, promoted_ids: row.promoted_ids === null ? null : (JSON.parse(row.promoted_ids) as number[]) });
+const parse = (row: Row): FeedbackRecord => ({
+  ...row,
+  promoted_ids: row.promoted_ids === null ? null : (JSON.parse(row.promoted_ids) as number[]),
+});
 
 /** Ratings and corrections from clients, kept with the decision they are about. */
 export class FeedbackStore {
@@ -56,14 +59,19 @@ export class FeedbackStore {
   }
 
   /** Corrections are feedback that names the label a query should have had. */
-  list(filter: { status?: string | undefined; correctionsOnly: boolean; limit: number; offset: number }): { total: number; items: FeedbackRecord[] } {
+  list(filter: { status?: string | undefined; correctionsOnly: boolean; limit: number; offset: number }): {
+    total: number;
+    items: FeedbackRecord[];
+  } {
     const where: string[] = [];
     if (filter.status) where.push('status = @status');
     if (filter.correctionsOnly) where.push('(expected_tier IS NOT NULL OR expected_intent IS NOT NULL)');
     const clause = where.length ? `WHERE ${where.join(' AND ')}` : '';
     const params = { status: filter.status ?? null, limit: filter.limit, offset: filter.offset };
     const total = (this.db.prepare(`SELECT COUNT(*) AS n FROM feedback ${clause}`).get(params) as { n: number }).n;
-    const rows = this.db.prepare(`SELECT * FROM feedback ${clause} ORDER BY id DESC LIMIT @limit OFFSET @offset`).all(params) as Row[];
+    const rows = this.db
+      .prepare(`SELECT * FROM feedback ${clause} ORDER BY id DESC LIMIT @limit OFFSET @offset`)
+      .all(params) as Row[];
     return { total, items: rows.map(parse) };
   }
 

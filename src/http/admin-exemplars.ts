@@ -86,7 +86,9 @@ export function adminExemplarRoutes(maxImportRows: number): Hono<AppEnv> {
     });
   });
 
-  routes.get('/admin/exemplars/:id', (c) => c.json({ exemplar: exemplarView(c.get('services').admin.exemplars.get(parseId(c.req.param('id')))) }));
+  routes.get('/admin/exemplars/:id', (c) =>
+    c.json({ exemplar: exemplarView(c.get('services').admin.exemplars.get(parseId(c.req.param('id')))) }),
+  );
 
   routes.post('/admin/exemplars', async (c) => {
     const input = await readJsonBody(c, ExemplarInputSchema);
@@ -101,24 +103,30 @@ export function adminExemplarRoutes(maxImportRows: number): Hono<AppEnv> {
     return c.json({ ...result, exemplar: exemplarView(result.exemplar), ...checkedView({ regressionCheck }) });
   });
 
-  routes.delete('/admin/exemplars/:id', async (c) => c.json(await c.get('services').admin.exemplars.delete(parseId(c.req.param('id')))));
+  routes.delete('/admin/exemplars/:id', async (c) =>
+    c.json(await c.get('services').admin.exemplars.delete(parseId(c.req.param('id')))),
+  );
 
   // The body is the file itself: CSV (text/csv) or JSONL (anything else), columns text,label,axis[,lang].
   routes.post('/admin/exemplars/import', async (c) => {
     const contentType = c.req.header('content-type') ?? '';
     const format = contentType.includes('csv') ? 'csv' : 'jsonl';
     const content = await readUtf8Body(c, 'invalid_request');
-    if (content.trim() === '') throw new AppError('invalid_request', 400, 'the body is empty: send the JSONL or CSV file as the request body');
+    if (content.trim() === '')
+      throw new AppError('invalid_request', 400, 'the body is empty: send the JSONL or CSV file as the request body');
     let rows;
     try {
       rows = parseImportContent(content, format, `upload.${format}`, `import:admin-upload`);
     } catch (error) {
       if (error instanceof DataFileError) {
-        throw new AppError('invalid_request', 400, `nothing was imported: ${error.problems.slice(0, 20).join('; ')}`, { problems: error.problems.slice(0, 100) });
+        throw new AppError('invalid_request', 400, `nothing was imported: ${error.problems.slice(0, 20).join('; ')}`, {
+          problems: error.problems.slice(0, 100),
+        });
       }
       throw error;
     }
-    if (rows.length > maxImportRows) throw new AppError('payload_too_large', 413, `at most ${maxImportRows} rows per import; split the file`);
+    if (rows.length > maxImportRows)
+      throw new AppError('payload_too_large', 413, `at most ${maxImportRows} rows per import; split the file`);
     try {
       const summary = await c.get('services').admin.exemplars.importRows(rows);
       return c.json({
@@ -130,7 +138,8 @@ export function adminExemplarRoutes(maxImportRows: number): Hono<AppEnv> {
         ...checkedView(summary),
       });
     } catch (error) {
-      if (error instanceof DataFileError) throw new AppError('invalid_request', 400, `nothing was imported: ${error.problems.slice(0, 20).join('; ')}`);
+      if (error instanceof DataFileError)
+        throw new AppError('invalid_request', 400, `nothing was imported: ${error.problems.slice(0, 20).join('; ')}`);
       throw error;
     }
   });

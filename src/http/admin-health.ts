@@ -19,7 +19,9 @@ export function adminHealthRoutes(): Hono<AppEnv> {
               count: label.count,
               loo_accuracy: round(label.looAccuracy),
               cohesion: round(label.cohesion),
-              nearest_other: label.nearestOther ? { label: label.nearestOther.label, similarity: round(label.nearestOther.similarity) } : null,
+              nearest_other: label.nearestOther
+                ? { label: label.nearestOther.label, similarity: round(label.nearestOther.similarity) }
+                : null,
               separation: round(label.separation),
             })),
             confused_pairs: bank.confusedPairs.slice(0, 20),

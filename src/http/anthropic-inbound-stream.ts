@@ -78,7 +78,10 @@ export function createAnthropicEventMapper(options: AnthropicEventMapperOptions 
     const events = close();
     open = block;
     nextIndex += 1;
-    events.push({ event: 'content_block_start', data: { type: 'content_block_start', index: block.index, content_block: contentBlock } });
+    events.push({
+      event: 'content_block_start',
+      data: { type: 'content_block_start', index: block.index, content_block: contentBlock },
+    });
     if (!pinged) {
       pinged = true;
       events.push({ event: 'ping', data: { type: 'ping' } });
@@ -102,9 +105,13 @@ export function createAnthropicEventMapper(options: AnthropicEventMapperOptions 
 
       const text = delta.content ?? delta.refusal ?? '';
       if (text !== '') {
-        if (open?.kind !== 'text') events.push(...openBlock({ index: nextIndex, kind: 'text' }, { type: 'text', text: '', citations: null }));
+        if (open?.kind !== 'text')
+          events.push(...openBlock({ index: nextIndex, kind: 'text' }, { type: 'text', text: '', citations: null }));
         const index = open?.index ?? 0;
-        events.push({ event: 'content_block_delta', data: { type: 'content_block_delta', index, delta: { type: 'text_delta', text } } });
+        events.push({
+          event: 'content_block_delta',
+          data: { type: 'content_block_delta', index, delta: { type: 'text_delta', text } },
+        });
       }
 
       for (const call of delta.tool_calls ?? []) {

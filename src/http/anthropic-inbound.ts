@@ -38,7 +38,8 @@ export function fromAnthropicRequest(request: AnthropicInboundRequest): ChatRequ
     if (system !== '') messages.push({ role: 'system', content: system });
   }
   for (const message of request.messages) {
-    const blocks: ContentBlockParam[] = typeof message.content === 'string' ? [{ type: 'text', text: message.content }] : message.content;
+    const blocks: ContentBlockParam[] =
+      typeof message.content === 'string' ? [{ type: 'text', text: message.content }] : message.content;
     if (message.role === 'system') messages.push({ role: 'system', content: textOf(blocks) });
     else if (message.role === 'assistant') messages.push(...assistantMessages(blocks));
     else messages.push(...userMessages(blocks));
@@ -73,7 +74,8 @@ function unsupported(what: string): AppError {
 
 function imagePart(block: ImageBlockParam): ChatCompletionContentPartImage {
   const source = block.source;
-  if (source.type === 'base64') return { type: 'image_url', image_url: { url: `data:${source.media_type};base64,${source.data}` } };
+  if (source.type === 'base64')
+    return { type: 'image_url', image_url: { url: `data:${source.media_type};base64,${source.data}` } };
   if (source.type === 'url') return { type: 'image_url', image_url: { url: source.url } };
   throw unsupported('an image given by file_id');
 }
@@ -127,14 +129,24 @@ function assistantMessages(blocks: readonly ContentBlockParam[]): ChatCompletion
   for (const block of blocks) {
     if (block.type === 'text') texts.push(block.text);
     else if (block.type === 'tool_use') {
-      toolCalls.push({ id: block.id, type: 'function', function: { name: block.name, arguments: JSON.stringify(block.input ?? {}) } });
+      toolCalls.push({
+        id: block.id,
+        type: 'function',
+        function: { name: block.name, arguments: JSON.stringify(block.input ?? {}) },
+      });
     } else if (block.type !== 'thinking' && block.type !== 'redacted_thinking') {
       // Thinking is the model's own scratch space and means nothing to another model; anything else is refused.
       throw unsupported(`an assistant content block of type "${block.type}"`);
     }
   }
   if (texts.length === 0 && toolCalls.length === 0) return [];
-  return [{ role: 'assistant', content: texts.length > 0 ? texts.join('') : null, ...(toolCalls.length > 0 ? { tool_calls: toolCalls } : {}) }];
+  return [
+    {
+      role: 'assistant',
+      content: texts.length > 0 ? texts.join('') : null,
+      ...(toolCalls.length > 0 ? { tool_calls: toolCalls } : {}),
+    },
+  ];
 }
 
 function toOpenAITool(tool: ToolUnion): ChatCompletionTool {
@@ -207,7 +219,13 @@ export function toAnthropicMessage(completion: ChatCompletion): Message {
   if (text !== null && text !== '') content.push({ type: 'text', text, citations: null });
   for (const call of message?.tool_calls ?? []) {
     if (call.type !== 'function') continue;
-    content.push({ type: 'tool_use', id: call.id, name: call.function.name, input: parseToolArguments(call.function.arguments), caller: { type: 'direct' } });
+    content.push({
+      type: 'tool_use',
+      id: call.id,
+      name: call.function.name,
+      input: parseToolArguments(call.function.arguments),
+      caller: { type: 'direct' },
+    });
   }
   const usage = completion.usage;
   return {
@@ -221,6 +239,10 @@ export function toAnthropicMessage(completion: ChatCompletion): Message {
     stop_details: null,
     container: null,
     diagnostics: null,
-    usage: toAnthropicUsage(usage?.prompt_tokens ?? 0, usage?.completion_tokens ?? 0, usage?.prompt_tokens_details?.cached_tokens ?? 0),
+    usage: toAnthropicUsage(
+      usage?.prompt_tokens ?? 0,
+      usage?.completion_tokens ?? 0,
+      usage?.prompt_tokens_details?.cached_tokens ?? 0,
+    ),
   };
 }

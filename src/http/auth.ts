@@ -57,7 +57,11 @@ export type AuthFailureCounter = (c: Context, failure: AppError) => AppError;
 
 export function authFailureCounter(limit: { burst: number; perMinute: number; now?: () => number }): AuthFailureCounter {
   if (limit.perMinute <= 0) return (_c, failure) => failure;
-  const buckets = new TokenBuckets({ perSecond: limit.perMinute / 60, burst: limit.burst, ...(limit.now ? { now: limit.now } : {}) });
+  const buckets = new TokenBuckets({
+    perSecond: limit.perMinute / 60,
+    burst: limit.burst,
+    ...(limit.now ? { now: limit.now } : {}),
+  });
   return (c, failure) => {
     const waitMs = buckets.take(`auth-failures:${callerAddress(c)}`);
     if (waitMs === 0) return failure;
@@ -78,8 +82,17 @@ export function requireClient(keys: AccessKeys, failed: AuthFailureCounter = unc
     if (keys.clientKeys.length === 0) return next();
     const presented = presentedKey(c);
     const caller = identifyCaller(keys, presented);
-    if (presented === undefined) throw failed(c, new AppError('unauthorized', 401, 'this router needs an API key: send "Authorization: Bearer <key>" or "x-api-key: <key>"'));
-    if (caller.role === 'anonymous') throw failed(c, new AppError('unauthorized', 401, 'the API key is not valid for this router'));
+    if (presented === undefined)
+      throw failed(
+        c,
+        new AppError(
+          'unauthorized',
+          401,
+          'this router needs an API key: send "Authorization: Bearer <key>" or "x-api-key: <key>"',
+        ),
+      );
+    if (caller.role === 'anonymous')
+      throw failed(c, new AppError('unauthorized', 401, 'the API key is not valid for this router'));
     return next();
   };
 }
@@ -87,9 +100,14 @@ export function requireClient(keys: AccessKeys, failed: AuthFailureCounter = unc
 /** Admin routes: only the admin key; without ADMIN_API_KEY they are disabled. */
 export function requireAdmin(keys: AccessKeys, failed: AuthFailureCounter = uncounted): MiddlewareHandler {
   return async function adminAuth(c, next) {
-    if (keys.adminKey === undefined) throw new AppError('forbidden', 403, 'the admin API is disabled: set ADMIN_API_KEY to enable it');
+    if (keys.adminKey === undefined)
+      throw new AppError('forbidden', 403, 'the admin API is disabled: set ADMIN_API_KEY to enable it');
     const presented = presentedKey(c);
-    if (presented === undefined) throw failed(c, new AppError('unauthorized', 401, 'admin routes need the admin key: send "Authorization: Bearer <ADMIN_API_KEY>"'));
+    if (presented === undefined)
+      throw failed(
+        c,
+        new AppError('unauthorized', 401, 'admin routes need the admin key: send "Authorization: Bearer <ADMIN_API_KEY>"'),
+      );
     const caller = identifyCaller(keys, presented);
     if (caller.role === 'client') throw new AppError('forbidden', 403, 'a client key cannot use admin routes; use the admin key');
     if (caller.role !== 'admin') throw failed(c, new AppError('unauthorized', 401, 'the admin key is not valid'));

@@ -4,7 +4,10 @@ import { AppError } from '../errors.js';
 import { readRequestBytes } from './node-request.js';
 
 function describePath(path: readonly PropertyKey[]): string {
-  return path.reduce<string>((text, key) => (typeof key === 'number' ? `${text}[${key}]` : text ? `${text}.${String(key)}` : String(key)), '');
+  return path.reduce<string>(
+    (text, key) => (typeof key === 'number' ? `${text}[${key}]` : text ? `${text}.${String(key)}` : String(key)),
+    '',
+  );
 }
 
 /** One line per problem, each naming the field, so a client knows exactly what to fix. */
@@ -64,7 +67,8 @@ export async function readJsonBody<T>(c: Context, schema: z.ZodType<T>): Promise
   } catch (error) {
     throw new AppError('invalid_json', 400, `request body is not valid JSON: ${(error as Error).message}`);
   }
-  if (exceedsDepth(raw, MAX_JSON_DEPTH)) throw new AppError('invalid_request', 400, `request body is nested deeper than ${MAX_JSON_DEPTH} levels`);
+  if (exceedsDepth(raw, MAX_JSON_DEPTH))
+    throw new AppError('invalid_request', 400, `request body is nested deeper than ${MAX_JSON_DEPTH} levels`);
   const parsed = schema.safeParse(raw);
   if (!parsed.success) throw new AppError('invalid_request', 400, describeValidation(parsed.error));
   return parsed.data;

@@ -72,13 +72,23 @@ export function chatCompletionRoutes(limits: RouteLimits, logger: Logger): Hono<
     const { registry, routesData } = c.get('services');
     const table = routesData.routing;
     const created = 0;
-    const entry = (id: string, ownedBy: string, extra: Record<string, unknown> = {}) => ({ id, object: 'model', created, owned_by: ownedBy, ...extra });
+    const entry = (id: string, ownedBy: string, extra: Record<string, unknown> = {}) => ({
+      id,
+      object: 'model',
+      created,
+      owned_by: ownedBy,
+      ...extra,
+    });
     return c.json({
       object: 'list',
       data: [
         entry('auto', 'router', { description: 'routed per request; auto:<strategy> picks a strategy' }),
         ...Object.entries(table.models).map(([id, model]) =>
-          entry(id, model.provider, { provider_model: model.model, capabilities: model.capabilities, available: registry.isAvailable(model.provider) }),
+          entry(id, model.provider, {
+            provider_model: model.model,
+            capabilities: model.capabilities,
+            available: registry.isAvailable(model.provider),
+          }),
         ),
       ],
     });

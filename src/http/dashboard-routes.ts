@@ -65,7 +65,11 @@ export function dashboardRoutes(services: () => RouterServices | undefined, conf
     const name = c.req.param('name');
     const asset = assets.files.get(name);
     if (!asset && name === DASHBOARD_ENTRY) {
-      throw new AppError('internal_error', 500, `the dashboard client is not built (no ${DASHBOARD_ENTRY} in ${assets.clientDir}): run npm run build`);
+      throw new AppError(
+        'internal_error',
+        500,
+        `the dashboard client is not built (no ${DASHBOARD_ENTRY} in ${assets.clientDir}): run npm run build`,
+      );
     }
     if (!asset) return c.notFound();
     const etag = `"${assets.version}"`;

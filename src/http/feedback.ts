@@ -44,7 +44,11 @@ export function feedbackRoutes(keys: AccessKeys): Hono<AppEnv> {
     }
     const isCorrection = body.expected !== undefined;
     if (isCorrection && !remembered && body.text === undefined) {
-      throw new AppError('not_found', 404, `decision ${body.decision_id} is not in recent memory; include "text" (the query) with the correction`);
+      throw new AppError(
+        'not_found',
+        404,
+        `decision ${body.decision_id} is not in recent memory; include "text" (the query) with the correction`,
+      );
     }
     const record = feedback.add({
       decisionId: body.decision_id,
@@ -92,14 +96,19 @@ export function adminFeedbackRoutes(): Hono<AppEnv> {
   routes.post('/admin/feedback/:id/promote', async (c) => {
     const id = Number(c.req.param('id'));
     const lang = c.req.query('lang') ?? 'en';
-    if (!LangSchema.safeParse(lang).success) throw new AppError('invalid_request', 400, `lang: expected a language tag such as "en", got "${lang}"`);
+    if (!LangSchema.safeParse(lang).success)
+      throw new AppError('invalid_request', 400, `lang: expected a language tag such as "en", got "${lang}"`);
     const { feedback, admin } = c.get('services');
     const record = Number.isInteger(id) ? feedback.get(id) : undefined;
     if (!record) throw new AppError('not_found', 404, `no feedback with id ${c.req.param('id')}`);
     if (record.status !== 'open') throw new AppError('conflict', 409, `feedback ${id} is already ${record.status}`);
     if (promoting.has(id)) throw new AppError('conflict', 409, `feedback ${id} is being promoted by another request`);
     if (!record.query || (!record.expected_tier && !record.expected_intent)) {
-      throw new AppError('invalid_request', 400, `feedback ${id} is not a correction with a query; only corrections can be promoted`);
+      throw new AppError(
+        'invalid_request',
+        400,
+        `feedback ${id} is not a correction with a query; only corrections can be promoted`,
+      );
     }
     promoting.add(id);
     try {
@@ -111,7 +120,11 @@ export function adminFeedbackRoutes(): Hono<AppEnv> {
       ).flatMap(([axis, label]) => (label ? [{ axis, label }] : []));
       // Both axes in one change: one regression check (when on), promoted whole or refused whole.
       const promoted = await admin.exemplars.promoteAll(labels, record.query, lang);
-      feedback.mark(id, 'promoted', promoted.exemplars.map((exemplar) => exemplar.id));
+      feedback.mark(
+        id,
+        'promoted',
+        promoted.exemplars.map((exemplar) => exemplar.id),
+      );
       return c.json({ feedback: feedback.get(id), exemplars: promoted.exemplars.map(exemplarView), ...checkedView(promoted) });
     } finally {
       promoting.delete(id);
@@ -125,7 +138,11 @@ export function adminFeedbackRoutes(): Hono<AppEnv> {
     if (!record) throw new AppError('not_found', 404, `no feedback with id ${c.req.param('id')}`);
     // Dismissing a promoted correction would erase the ids of the exemplars it created.
     if (record.status !== 'open' || promoting.has(id)) {
-      throw new AppError('conflict', 409, `feedback ${id} is ${promoting.has(id) ? 'being promoted' : `already ${record.status}`}; only open feedback can be dismissed`);
+      throw new AppError(
+        'conflict',
+        409,
+        `feedback ${id} is ${promoting.has(id) ? 'being promoted' : `already ${record.status}`}; only open feedback can be dismissed`,
+      );
     }
     feedback.mark(id, 'dismissed', undefined);
     return c.json({ feedback: feedback.get(id) });

@@ -9,7 +9,10 @@ export function healthRoutes(services: () => RouterServices | undefined, drainin
   routes.get('/readyz', (c) => {
     const router = services()?.router;
     if (draining()) {
-      return c.json({ status: 'draining', error: { code: 'not_ready', message: 'shutting down: finishing in-flight requests' } }, 503);
+      return c.json(
+        { status: 'draining', error: { code: 'not_ready', message: 'shutting down: finishing in-flight requests' } },
+        503,
+      );
     }
     if (!router) {
       return c.json({ status: 'not_ready', error: { code: 'not_ready', message: 'loading the embedder and exemplars' } }, 503);

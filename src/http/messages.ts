@@ -35,7 +35,10 @@ export function messagesRoutes(limits: RouteLimits, logger: Logger): Hono<AppEnv
     }
 
     const call = await chat.stream(request, plan, context, started);
-    const mapper = createAnthropicEventMapper({ model: call.candidate.providerModel, inputTokens: estimateTokens(promptText(request)) });
+    const mapper = createAnthropicEventMapper({
+      model: call.candidate.providerModel,
+      inputTokens: estimateTokens(promptText(request)),
+    });
     const frames = async function* (): AsyncGenerator<string> {
       try {
         for await (const chunk of call.chunks) for (const event of mapper.push(chunk)) yield frame(event);

@@ -34,7 +34,10 @@ const checkedByLength = new WeakSet<Request>();
  * body without a usable `content-length` (chunked) still goes through Hono's
  * middleware, which counts the bytes as they arrive.
  */
-export function requestBodyLimit(options: { maxSize: number; onError: (c: Context) => Response | Promise<Response> }): MiddlewareHandler {
+export function requestBodyLimit(options: {
+  maxSize: number;
+  onError: (c: Context) => Response | Promise<Response>;
+}): MiddlewareHandler {
   const counted = bodyLimit(options);
   return async function limitBody(c, next) {
     const node = nodeBindings(c);

@@ -67,7 +67,11 @@ export function rateLimit(options: RateLimitOptions): MiddlewareHandler {
     const waitMs = buckets.take(callerKey(c));
     if (waitMs > 0) {
       c.header('retry-after', String(Math.max(1, Math.ceil(waitMs / 1000))));
-      throw new AppError('rate_limited', 429, `rate limit of ${options.perSecond} requests/s exceeded; retry after ${Math.ceil(waitMs / 1000)} s`);
+      throw new AppError(
+        'rate_limited',
+        429,
+        `rate limit of ${options.perSecond} requests/s exceeded; retry after ${Math.ceil(waitMs / 1000)} s`,
+      );
     }
     return next();
   };

@@ -20,7 +20,9 @@ export function requestContext(options: { logger: Logger; metrics: RouterMetrics
     const offered = c.req.header('x-request-id');
     const clientRequestId = offered !== undefined && CLIENT_REQUEST_ID.test(offered) ? offered : undefined;
     const requestId = randomUUID();
-    const log = options.logger.child(clientRequestId === undefined ? { request_id: requestId } : { request_id: requestId, client_request_id: clientRequestId });
+    const log = options.logger.child(
+      clientRequestId === undefined ? { request_id: requestId } : { request_id: requestId, client_request_id: clientRequestId },
+    );
     c.set('requestId', requestId);
     c.set('clientRequestId', clientRequestId);
     c.set('log', log);

@@ -30,7 +30,13 @@ function scoresView(scores: AxisScores) {
 }
 
 function topView(axis: 'tier' | 'intent', scores: AxisScores) {
-  return scores.top.map((match) => ({ id: match.id, axis, label: match.label, text: match.text, similarity: round(match.similarity) }));
+  return scores.top.map((match) => ({
+    id: match.id,
+    axis,
+    label: match.label,
+    text: match.text,
+    similarity: round(match.similarity),
+  }));
 }
 
 /** The cascade consultation as evidence: null when the tier margin did not call for one. */
@@ -55,7 +61,10 @@ export function embedderView(embedder: Embedder) {
     dim: embedder.dim,
     standin: embedder.standin,
     description: embedder.description,
-    model: embedder.model === undefined ? null : { name: embedder.model.name, check: embedder.model.check, detail: embedder.model.detail },
+    model:
+      embedder.model === undefined
+        ? null
+        : { name: embedder.model.name, check: embedder.model.check, detail: embedder.model.detail },
   };
 }
 
@@ -92,7 +101,12 @@ export function routeResponse(outcome: RouteOutcome, embedder: Embedder, exempla
     top_exemplars: [...topView('tier', outcome.tierScores), ...topView('intent', outcome.intentScores)],
     rule_hits: outcome.ruleHits,
     complexity: complexityView(outcome.complexity),
-    embedder: { id: embedder.id, standin: embedder.standin, model: embedder.model?.name ?? null, identity_check: embedder.model?.check ?? null },
+    embedder: {
+      id: embedder.id,
+      standin: embedder.standin,
+      model: embedder.model?.name ?? null,
+      identity_check: embedder.model?.check ?? null,
+    },
     scoring: outcome.scoringSource,
     config_version: outcome.configVersion,
     exemplar_set_version: exemplars.version,

@@ -33,7 +33,9 @@ export function routeRoutes(limits: RouteLimits): Hono<AppEnv> {
     const { router } = c.get('services');
     const owner = callerFingerprint(c);
     const signal = requestSignal(c);
-    const outcomes = await Promise.all(body.queries.map((query) => router.route({ query, strategy: body.strategy, owner, signal })));
+    const outcomes = await Promise.all(
+      body.queries.map((query) => router.route({ query, strategy: body.strategy, owner, signal })),
+    );
     return c.json({ decisions: outcomes.map((outcome) => routeResponse(outcome, router.embedder, router.exemplarSet())) });
   });
 

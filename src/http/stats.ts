@@ -13,7 +13,12 @@ export function statsRoutes(): Hono<AppEnv> {
     let from: string | undefined;
     if (since !== undefined) {
       const parsed = SinceSchema.safeParse(since);
-      if (!parsed.success) throw new AppError('invalid_request', 400, `since: expected an ISO-8601 date-time such as 2026-01-31T00:00:00Z, got "${since}"`);
+      if (!parsed.success)
+        throw new AppError(
+          'invalid_request',
+          400,
+          `since: expected an ISO-8601 date-time such as 2026-01-31T00:00:00Z, got "${since}"`,
+        );
       from = new Date(parsed.data).toISOString();
     }
     return c.json(c.get('services').ledger.stats(from));

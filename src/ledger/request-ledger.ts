@@ -111,7 +111,8 @@ export class RequestLedger {
   ) {
     this.onWriteError =
       options.onWriteError ??
-      ((error, entry) => process.emitWarning(`ledger write failed for ${entry.decisionId}: ${error.message}`, 'RequestLedgerWarning'));
+      ((error, entry) =>
+        process.emitWarning(`ledger write failed for ${entry.decisionId}: ${error.message}`, 'RequestLedgerWarning'));
     this.insert = db.prepare(`
       INSERT INTO requests (decision_id, client_request_id, created_at, endpoint, routed, strategy, tier, intent, provider, model, attempts,
         route_ms, upstream_ms, total_ms, input_tokens, output_tokens, tokens_estimated, cost_usd, baseline_cost_usd,
@@ -186,9 +187,7 @@ export class RequestLedger {
     this.flush();
     const from = since ?? '';
     const group = (statement: Database.Statement) =>
-      Object.fromEntries(
-        (statement.all(from) as BucketRow[]).map((row) => [row.key ?? 'none', bucket(row)]),
-      );
+      Object.fromEntries((statement.all(from) as BucketRow[]).map((row) => [row.key ?? 'none', bucket(row)]));
     return {
       since: since ?? null,
       ...bucket(this.totals.get(from) as BucketRow | undefined),

@@ -38,25 +38,116 @@ export class RouterMetrics {
   constructor() {
     const registers = [this.registry];
     collectDefaultMetrics({ register: this.registry });
-    this.requests = new Counter({ name: 'router_http_requests_total', help: 'HTTP requests by endpoint, method and status', labelNames: ['endpoint', 'method', 'status'], registers });
-    this.requestSeconds = new Histogram({ name: 'router_http_request_seconds', help: 'HTTP request duration', labelNames: ['endpoint'], buckets: LATENCY_BUCKETS, registers });
-    this.decisions = new Counter({ name: 'router_decisions_total', help: 'Routing decisions by tier, intent, model and strategy', labelNames: ['tier', 'intent', 'model', 'strategy'], registers });
-    this.routeSeconds = new Histogram({ name: 'router_route_seconds', help: 'Time to decide a route (embed + score + decide)', buckets: LATENCY_BUCKETS, registers });
-    this.embedSeconds = new Histogram({ name: 'router_embed_seconds', help: 'Time to embed a query', buckets: LATENCY_BUCKETS, registers });
-    this.scoreSeconds = new Histogram({ name: 'router_score_seconds', help: 'Time to score and decide', buckets: LATENCY_BUCKETS, registers });
-    this.topSimilarity = new Histogram({ name: 'router_top1_similarity', help: 'Best label score per axis: drift and low-confidence traffic show here', labelNames: ['axis'], buckets: SIMILARITY_BUCKETS, registers });
-    this.margin = new Histogram({ name: 'router_top_margin', help: 'Best minus second-best label score per axis', labelNames: ['axis'], buckets: MARGIN_BUCKETS, registers });
-    this.upstreamSeconds = new Histogram({ name: 'router_upstream_seconds', help: 'Upstream time of proxied requests', labelNames: ['provider', 'model'], buckets: LATENCY_BUCKETS, registers });
-    this.attempts = new Counter({ name: 'router_upstream_attempts_total', help: 'Upstream attempts by provider, model and outcome', labelNames: ['provider', 'model', 'outcome'], registers });
-    this.fallbacks = new Counter({ name: 'router_fallbacks_total', help: 'Requests answered by a candidate other than the first', labelNames: ['model'], registers });
-    this.tokens = new Counter({ name: 'router_tokens_total', help: 'Tokens by model and direction', labelNames: ['model', 'direction'], registers });
-    this.cascades = new Counter({ name: 'router_cascade_total', help: 'Cascade consultations on uncertain tiers, by model and outcome', labelNames: ['model', 'outcome'], registers });
+    this.requests = new Counter({
+      name: 'router_http_requests_total',
+      help: 'HTTP requests by endpoint, method and status',
+      labelNames: ['endpoint', 'method', 'status'],
+      registers,
+    });
+    this.requestSeconds = new Histogram({
+      name: 'router_http_request_seconds',
+      help: 'HTTP request duration',
+      labelNames: ['endpoint'],
+      buckets: LATENCY_BUCKETS,
+      registers,
+    });
+    this.decisions = new Counter({
+      name: 'router_decisions_total',
+      help: 'Routing decisions by tier, intent, model and strategy',
+      labelNames: ['tier', 'intent', 'model', 'strategy'],
+      registers,
+    });
+    this.routeSeconds = new Histogram({
+      name: 'router_route_seconds',
+      help: 'Time to decide a route (embed + score + decide)',
+      buckets: LATENCY_BUCKETS,
+      registers,
+    });
+    this.embedSeconds = new Histogram({
+      name: 'router_embed_seconds',
+      help: 'Time to embed a query',
+      buckets: LATENCY_BUCKETS,
+      registers,
+    });
+    this.scoreSeconds = new Histogram({
+      name: 'router_score_seconds',
+      help: 'Time to score and decide',
+      buckets: LATENCY_BUCKETS,
+      registers,
+    });
+    this.topSimilarity = new Histogram({
+      name: 'router_top1_similarity',
+      help: 'Best label score per axis: drift and low-confidence traffic show here',
+      labelNames: ['axis'],
+      buckets: SIMILARITY_BUCKETS,
+      registers,
+    });
+    this.margin = new Histogram({
+      name: 'router_top_margin',
+      help: 'Best minus second-best label score per axis',
+      labelNames: ['axis'],
+      buckets: MARGIN_BUCKETS,
+      registers,
+    });
+    this.upstreamSeconds = new Histogram({
+      name: 'router_upstream_seconds',
+      help: 'Upstream time of proxied requests',
+      labelNames: ['provider', 'model'],
+      buckets: LATENCY_BUCKETS,
+      registers,
+    });
+    this.attempts = new Counter({
+      name: 'router_upstream_attempts_total',
+      help: 'Upstream attempts by provider, model and outcome',
+      labelNames: ['provider', 'model', 'outcome'],
+      registers,
+    });
+    this.fallbacks = new Counter({
+      name: 'router_fallbacks_total',
+      help: 'Requests answered by a candidate other than the first',
+      labelNames: ['model'],
+      registers,
+    });
+    this.tokens = new Counter({
+      name: 'router_tokens_total',
+      help: 'Tokens by model and direction',
+      labelNames: ['model', 'direction'],
+      registers,
+    });
+    this.cascades = new Counter({
+      name: 'router_cascade_total',
+      help: 'Cascade consultations on uncertain tiers, by model and outcome',
+      labelNames: ['model', 'outcome'],
+      registers,
+    });
     this.cost = new Counter({ name: 'router_cost_usd_total', help: 'Spend in USD by model', labelNames: ['model'], registers });
-    this.baselineCost = new Counter({ name: 'router_baseline_cost_usd_total', help: 'What the baseline model would have cost for the same tokens', registers });
-    this.embedderInfo = new Gauge({ name: 'router_embedder_info', help: 'The active embedder (value 1)', labelNames: ['embedder', 'standin'], registers });
-    this.exemplarSet = new Gauge({ name: 'router_exemplar_set_info', help: 'The exemplar set version (value 1); replicas should agree', labelNames: ['version'], registers });
-    this.exemplarRevision = new Gauge({ name: 'router_exemplar_revision', help: 'Changes to this replica\'s exemplar set', registers });
-    this.configVersion = new Gauge({ name: 'router_config_version', help: 'Routes-data version: 1 at start, +1 per accepted reload', registers });
+    this.baselineCost = new Counter({
+      name: 'router_baseline_cost_usd_total',
+      help: 'What the baseline model would have cost for the same tokens',
+      registers,
+    });
+    this.embedderInfo = new Gauge({
+      name: 'router_embedder_info',
+      help: 'The active embedder (value 1)',
+      labelNames: ['embedder', 'standin'],
+      registers,
+    });
+    this.exemplarSet = new Gauge({
+      name: 'router_exemplar_set_info',
+      help: 'The exemplar set version (value 1); replicas should agree',
+      labelNames: ['version'],
+      registers,
+    });
+    this.exemplarRevision = new Gauge({
+      name: 'router_exemplar_revision',
+      help: "Changes to this replica's exemplar set",
+      registers,
+    });
+    this.configVersion = new Gauge({
+      name: 'router_config_version',
+      help: 'Routes-data version: 1 at start, +1 per accepted reload',
+      registers,
+    });
     this.configVersion.set(1);
     const watched = () => this.breaker;
     new Gauge({
@@ -98,11 +189,19 @@ export class RouterMetrics {
 
   observeRoute(outcome: RouteOutcome): void {
     const { decision } = outcome;
-    this.decisions.inc({ tier: decision.tier, intent: decision.intent, model: decision.chosen?.id ?? 'none', strategy: outcome.strategy });
+    this.decisions.inc({
+      tier: decision.tier,
+      intent: decision.intent,
+      model: decision.chosen?.id ?? 'none',
+      strategy: outcome.strategy,
+    });
     this.routeSeconds.observe(outcome.timingsMs.total / 1000);
     this.embedSeconds.observe(outcome.timingsMs.embed / 1000);
     this.scoreSeconds.observe(outcome.timingsMs.score / 1000);
-    for (const [axis, scores] of [['tier', outcome.tierScores], ['intent', outcome.intentScores]] as const) {
+    for (const [axis, scores] of [
+      ['tier', outcome.tierScores],
+      ['intent', outcome.intentScores],
+    ] as const) {
       const best = scores.ranked[0];
       if (!best) continue;
       this.topSimilarity.observe({ axis }, best.score);
@@ -117,13 +216,16 @@ export class RouterMetrics {
   }
 
   observeProxied(entry: LedgerEntry): void {
-    for (const attempt of entry.attempts) this.attempts.inc({ provider: attempt.provider, model: attempt.model, outcome: attempt.status });
+    for (const attempt of entry.attempts)
+      this.attempts.inc({ provider: attempt.provider, model: attempt.model, outcome: attempt.status });
     if (!entry.model) return;
-    if (entry.upstreamMs !== undefined && entry.provider) this.upstreamSeconds.observe({ provider: entry.provider, model: entry.model }, entry.upstreamMs / 1000);
+    if (entry.upstreamMs !== undefined && entry.provider)
+      this.upstreamSeconds.observe({ provider: entry.provider, model: entry.model }, entry.upstreamMs / 1000);
     if (entry.attempts.length > 1 && entry.attempts.at(-1)?.status === 'ok') this.fallbacks.inc({ model: entry.model });
     if (entry.inputTokens !== undefined) this.tokens.inc({ model: entry.model, direction: 'input' }, entry.inputTokens);
     if (entry.outputTokens !== undefined) this.tokens.inc({ model: entry.model, direction: 'output' }, entry.outputTokens);
-    if (entry.costUsd !== undefined) this.cost.inc({ model: entry.model }, Math.max(0, entry.costUsd - (entry.cascadeCostUsd ?? 0)));
+    if (entry.costUsd !== undefined)
+      this.cost.inc({ model: entry.model }, Math.max(0, entry.costUsd - (entry.cascadeCostUsd ?? 0)));
     if (entry.baselineCostUsd !== undefined && entry.costUsd !== undefined) this.baselineCost.inc(entry.baselineCostUsd);
   }
 }

@@ -36,7 +36,10 @@ export function createAnthropicProvider(options: AnthropicProviderOptions): Prov
     async complete(request: ChatRequest, call: ProviderCallOptions): Promise<ChatCompletion> {
       const deadline = startDeadline(call.signal, call.timeoutMs);
       try {
-        const body: MessageCreateParamsNonStreaming = { ...withThinkingBudget(toAnthropicRequest(request, call.model), call.reasoning?.thinkingBudget), stream: false };
+        const body: MessageCreateParamsNonStreaming = {
+          ...withThinkingBudget(toAnthropicRequest(request, call.model), call.reasoning?.thinkingBudget),
+          stream: false,
+        };
         const message = await client.messages.create(body, { signal: deadline.signal });
         return fromAnthropicMessage(message, created());
       } catch (error) {
@@ -49,7 +52,10 @@ export function createAnthropicProvider(options: AnthropicProviderOptions): Prov
     async *stream(request: ChatRequest, call: ProviderCallOptions): AsyncGenerator<ChatCompletionChunk> {
       const deadline = startDeadline(call.signal, call.timeoutMs);
       try {
-        const body: MessageCreateParamsStreaming = { ...withThinkingBudget(toAnthropicRequest(request, call.model), call.reasoning?.thinkingBudget), stream: true };
+        const body: MessageCreateParamsStreaming = {
+          ...withThinkingBudget(toAnthropicRequest(request, call.model), call.reasoning?.thinkingBudget),
+          stream: true,
+        };
         const events = await client.messages.create(body, { signal: deadline.signal });
         const mapper = createAnthropicChunkMapper({ created: created() });
         for await (const event of events) {
@@ -62,7 +68,8 @@ export function createAnthropicProvider(options: AnthropicProviderOptions): Prov
         }
         // The SDK ends the iteration quietly when its signal aborts, and a clean
         // close before message_stop looks like a normal end; both are failures.
-        if (deadline.signal.aborted || !mapper.complete) throw deadline.signal.aborted ? deadline.signal.reason : truncatedStreamError();
+        if (deadline.signal.aborted || !mapper.complete)
+          throw deadline.signal.aborted ? deadline.signal.reason : truncatedStreamError();
       } catch (error) {
         throw toProviderError(error, { deadline, secrets, describe: describeAnthropicError });
       } finally {
@@ -96,7 +103,8 @@ export function describeAnthropicError(error: unknown): UpstreamFailure | undefi
   if (error instanceof APIError) {
     // `apiMessage` is the body's error.message; the SDK's own `message` is the whole body as JSON.
     const message = error.apiMessage ?? error.message;
-    if (typeof error.status === 'number') return { type: 'http', status: error.status, message, headers: error.headers as Headers | undefined };
+    if (typeof error.status === 'number')
+      return { type: 'http', status: error.status, message, headers: error.headers as Headers | undefined };
     return { type: 'stream', message, status: error.type === null ? undefined : STATUS_BY_ERROR_TYPE[error.type] };
   }
   return undefined;

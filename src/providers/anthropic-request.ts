@@ -145,7 +145,9 @@ export function imageBlock(url: string): ImageBlockParam {
   if (data) {
     const mediaType = data[1] ?? '';
     if (!isImageMediaType(mediaType)) {
-      throw ProviderError.unsupported(`anthropic: images of type "${mediaType}" are not supported (use ${IMAGE_MEDIA_TYPES.join(', ')})`);
+      throw ProviderError.unsupported(
+        `anthropic: images of type "${mediaType}" are not supported (use ${IMAGE_MEDIA_TYPES.join(', ')})`,
+      );
     }
     return { type: 'image', source: { type: 'base64', media_type: mediaType, data: data[2] ?? '' } };
   }
@@ -165,7 +167,12 @@ function assistantBlocks(message: ChatCompletionAssistantMessageParam): ContentB
   }
   for (const call of message.tool_calls ?? []) {
     if (call.type !== 'function') throw ProviderError.unsupported('anthropic: custom tool calls are not supported');
-    const block: ToolUseBlockParam = { type: 'tool_use', id: call.id, name: call.function.name, input: parseToolArguments(call.function.arguments) };
+    const block: ToolUseBlockParam = {
+      type: 'tool_use',
+      id: call.id,
+      name: call.function.name,
+      input: parseToolArguments(call.function.arguments),
+    };
     blocks.push(block);
   }
   return blocks;

@@ -53,7 +53,11 @@ export function fromAnthropicMessage(message: Message, created: number): ChatCom
   for (const block of message.content) {
     if (block.type === 'text') texts.push(block.text);
     else if (block.type === 'tool_use') {
-      toolCalls.push({ id: block.id, type: 'function', function: { name: block.name, arguments: JSON.stringify(block.input ?? {}) } });
+      toolCalls.push({
+        id: block.id,
+        type: 'function',
+        function: { name: block.name, arguments: JSON.stringify(block.input ?? {}) },
+      });
     }
     // Thinking and server-tool blocks have no OpenAI counterpart and are left out.
   }

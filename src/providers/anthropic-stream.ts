@@ -58,7 +58,11 @@ export function createAnthropicChunkMapper(options: { created: number }): Anthro
           if (block.type !== 'tool_use') return [];
           const toolIndex = toolIndexByBlock.size;
           toolIndexByBlock.set(event.index, toolIndex);
-          return [chunk({ tool_calls: [{ index: toolIndex, id: block.id, type: 'function', function: { name: block.name, arguments: '' } }] })];
+          return [
+            chunk({
+              tool_calls: [{ index: toolIndex, id: block.id, type: 'function', function: { name: block.name, arguments: '' } }],
+            }),
+          ];
         }
         case 'content_block_delta': {
           const delta = event.delta;
@@ -81,7 +85,16 @@ export function createAnthropicChunkMapper(options: { created: number }): Anthro
           return [chunk({}, toFinishReason(event.delta.stop_reason))];
         case 'message_stop':
           complete = true;
-          return [{ id, object: 'chat.completion.chunk', created: options.created, model, choices: [], usage: toCompletionUsage(usage) }];
+          return [
+            {
+              id,
+              object: 'chat.completion.chunk',
+              created: options.created,
+              model,
+              choices: [],
+              usage: toCompletionUsage(usage),
+            },
+          ];
         default:
           return [];
       }

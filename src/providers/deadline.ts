@@ -37,10 +37,13 @@ export function startDeadline(parent: AbortSignal, timeoutMs: number): Deadline 
   const startTimer = (): void => {
     stopTimer();
     if (controller.signal.aborted) return;
-    timer = setTimeout(() => {
-      timedOut = true;
-      controller.abort(new Error(`no answer within ${timeoutMs} ms`));
-    }, Math.max(0, timeoutMs));
+    timer = setTimeout(
+      () => {
+        timedOut = true;
+        controller.abort(new Error(`no answer within ${timeoutMs} ms`));
+      },
+      Math.max(0, timeoutMs),
+    );
   };
 
   if (parent.aborted) controller.abort(parent.reason);

@@ -243,8 +243,15 @@ async function tryInOrder<C extends ForwardCandidate, T>(
     if (total.signal.aborted) break;
     const { model, provider } = candidate;
     if (!acquire(breaker, candidate)) {
-      const message = breaker.state(provider) === 'closed' ? `circuit open for model "${model}"` : `circuit open for provider "${provider}"`;
-      attempts.push({ model, provider, status: 'skipped', error: { kind: 'circuit_open', message, retryable: true }, latencyMs: 0 });
+      const message =
+        breaker.state(provider) === 'closed' ? `circuit open for model "${model}"` : `circuit open for provider "${provider}"`;
+      attempts.push({
+        model,
+        provider,
+        status: 'skipped',
+        error: { kind: 'circuit_open', message, retryable: true },
+        latencyMs: 0,
+      });
       continue;
     }
     const started = now();
@@ -262,7 +269,11 @@ async function tryInOrder<C extends ForwardCandidate, T>(
       }
       // Our total deadline reaches the provider as an abort; report it as the timeout it is.
       const failure = total.timedOut
-        ? new ProviderError({ kind: 'timeout', retryable: true, message: `no answer within the total budget of ${options.totalTimeoutMs} ms` })
+        ? new ProviderError({
+            kind: 'timeout',
+            retryable: true,
+            message: `no answer within the total budget of ${options.totalTimeoutMs} ms`,
+          })
         : error;
       attempts.push({ model, provider, status: 'error', error: attemptError(failure), latencyMs: now() - started });
       lastError = failure;
@@ -295,7 +306,11 @@ function attemptError(error: ProviderError): AttemptError {
   return result;
 }
 
-function forwardErrorMessage(reason: ForwardFailureReason, attempts: AttemptRecord[], lastError: ProviderError | undefined): string {
+function forwardErrorMessage(
+  reason: ForwardFailureReason,
+  attempts: AttemptRecord[],
+  lastError: ProviderError | undefined,
+): string {
   switch (reason) {
     case 'no_candidates':
       return 'no candidate model to try';

@@ -2,8 +2,21 @@ import OpenAI, { APIConnectionError, APIConnectionTimeoutError, APIError, APIUse
 import { startDeadline } from './deadline.js';
 import { createPooledFetch } from './pooled-fetch.js';
 import { errorMessage, toProviderError, truncatedStreamError, type UpstreamFailure } from './provider-errors.js';
-import type { Response, ResponseCreateParamsNonStreaming, ResponseCreateParamsStreaming, ResponseStreamEvent } from 'openai/resources/responses/responses';
-import { ProviderError, type ChatCompletion, type ChatCompletionChunk, type ChatRequest, type Provider, type ProviderCallOptions, type ResponsesApi } from './types.js';
+import type {
+  Response,
+  ResponseCreateParamsNonStreaming,
+  ResponseCreateParamsStreaming,
+  ResponseStreamEvent,
+} from 'openai/resources/responses/responses';
+import {
+  ProviderError,
+  type ChatCompletion,
+  type ChatCompletionChunk,
+  type ChatRequest,
+  type Provider,
+  type ProviderCallOptions,
+  type ResponsesApi,
+} from './types.js';
 
 export interface OpenAIProviderOptions {
   apiKey: string;
@@ -38,7 +51,10 @@ export function createOpenAIProvider(options: OpenAIProviderOptions): Provider {
     async create(request: ResponseCreateParamsNonStreaming, call: ProviderCallOptions): Promise<Response> {
       const deadline = startDeadline(call.signal, call.timeoutMs);
       try {
-        return await client.responses.create({ ...withResponsesReasoning(request, call), model: call.model, stream: false }, { signal: deadline.signal });
+        return await client.responses.create(
+          { ...withResponsesReasoning(request, call), model: call.model, stream: false },
+          { signal: deadline.signal },
+        );
       } catch (error) {
         throw toProviderError(error, { deadline, secrets, describe: describeOpenAIError });
       } finally {
@@ -49,7 +65,10 @@ export function createOpenAIProvider(options: OpenAIProviderOptions): Provider {
     async *stream(request: ResponseCreateParamsStreaming, call: ProviderCallOptions): AsyncGenerator<ResponseStreamEvent> {
       const deadline = startDeadline(call.signal, call.timeoutMs);
       try {
-        const upstream = await client.responses.create({ ...withResponsesReasoning(request, call), model: call.model, stream: true }, { signal: deadline.signal });
+        const upstream = await client.responses.create(
+          { ...withResponsesReasoning(request, call), model: call.model, stream: true },
+          { signal: deadline.signal },
+        );
         let finished = false;
         for await (const event of upstream) {
           // An `error` event is the upstream failing mid-stream: the same as a dropped connection to the caller.
@@ -75,7 +94,10 @@ export function createOpenAIProvider(options: OpenAIProviderOptions): Provider {
     async complete(request: ChatRequest, call: ProviderCallOptions): Promise<ChatCompletion> {
       const deadline = startDeadline(call.signal, call.timeoutMs);
       try {
-        return await client.chat.completions.create({ ...upstreamBody(request, call), stream: false }, { signal: deadline.signal });
+        return await client.chat.completions.create(
+          { ...upstreamBody(request, call), stream: false },
+          { signal: deadline.signal },
+        );
       } catch (error) {
         throw toProviderError(error, { deadline, secrets, describe: describeOpenAIError });
       } finally {
@@ -122,7 +144,10 @@ function upstreamBody(request: ChatRequest, call: ProviderCallOptions) {
 }
 
 /** The table's effort for this model, unless the client chose one. */
-function withResponsesReasoning<R extends ResponseCreateParamsNonStreaming | ResponseCreateParamsStreaming>(request: R, call: ProviderCallOptions): R {
+function withResponsesReasoning<R extends ResponseCreateParamsNonStreaming | ResponseCreateParamsStreaming>(
+  request: R,
+  call: ProviderCallOptions,
+): R {
   const effort = call.reasoning?.effort;
   if (effort === undefined || request.reasoning?.effort != null) return request;
   return { ...request, reasoning: { ...request.reasoning, effort } };
@@ -136,7 +161,8 @@ export function describeOpenAIError(error: unknown): UpstreamFailure | undefined
     // The SDK puts the body's `error` object here; its message is the upstream's own words.
     const body = error.error as { message?: unknown } | undefined;
     const message = typeof body?.message === 'string' ? body.message : error.message;
-    if (typeof error.status === 'number') return { type: 'http', status: error.status, message, headers: error.headers as Headers | undefined };
+    if (typeof error.status === 'number')
+      return { type: 'http', status: error.status, message, headers: error.headers as Headers | undefined };
     return { type: 'stream', message };
   }
   return undefined;

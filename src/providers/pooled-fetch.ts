@@ -57,12 +57,19 @@ export function createPooledFetch(options: PooledFetchOptions = {}): PooledFetch
   };
 }
 
-function send(url: string, init: RequestInit, body: string | Uint8Array | null | undefined, agent: HttpAgent, https: boolean): Promise<Response> {
+function send(
+  url: string,
+  init: RequestInit,
+  body: string | Uint8Array | null | undefined,
+  agent: HttpAgent,
+  https: boolean,
+): Promise<Response> {
   const { signal } = init;
   const method = (init.method ?? 'GET').toUpperCase();
   const headers = outgoingHeaders(init.headers);
   if (headers['accept-encoding'] === undefined) headers['accept-encoding'] = https ? 'br, gzip, deflate' : 'gzip, deflate';
-  if (body !== undefined && body !== null) headers['content-length'] = typeof body === 'string' ? Buffer.byteLength(body) : body.byteLength;
+  if (body !== undefined && body !== null)
+    headers['content-length'] = typeof body === 'string' ? Buffer.byteLength(body) : body.byteLength;
   else if (method !== 'GET' && method !== 'HEAD') headers['content-length'] = 0;
 
   return new Promise<Response>((resolve, reject) => {
@@ -115,7 +122,9 @@ function send(url: string, init: RequestInit, body: string | Uint8Array | null |
       decoded.once('end', () => {
         if (settled) return;
         settled = true;
-        resolve(new BufferedResponse(chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks), responseInit) as unknown as Response);
+        resolve(
+          new BufferedResponse(chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks), responseInit) as unknown as Response,
+        );
       });
       decoded.once('error', (error) => {
         if (settled) return;
@@ -249,7 +258,8 @@ function decode(res: IncomingMessage): Readable {
   const flush = { flush: zlib.Z_SYNC_FLUSH, finishFlush: zlib.Z_SYNC_FLUSH };
   if (coding === 'gzip' || coding === 'x-gzip') decoder = createGunzip(flush);
   else if (coding === 'deflate') decoder = createInflate(flush);
-  else if (coding === 'br') decoder = createBrotliDecompress({ flush: zlib.BROTLI_OPERATION_FLUSH, finishFlush: zlib.BROTLI_OPERATION_FLUSH });
+  else if (coding === 'br')
+    decoder = createBrotliDecompress({ flush: zlib.BROTLI_OPERATION_FLUSH, finishFlush: zlib.BROTLI_OPERATION_FLUSH });
   if (decoder === undefined) return res;
   res.once('error', (error) => decoder.destroy(error));
   decoder.once('close', () => {

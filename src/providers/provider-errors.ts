@@ -37,10 +37,7 @@ export function toProviderError(error: unknown, context: ErrorContext): Provider
   if (failure === undefined) {
     // Not an SDK error: undici's "terminated" on a reset socket, a JSON parse
     // failure on a cut stream. All of them mean the upstream connection broke.
-    return redacted(
-      new ProviderError({ kind: 'connection', retryable: true, message: errorMessage(error) }),
-      context.secrets,
-    );
+    return redacted(new ProviderError({ kind: 'connection', retryable: true, message: errorMessage(error) }), context.secrets);
   }
   switch (failure.type) {
     case 'timeout':

@@ -8,7 +8,13 @@ import { AppError, type AppErrorStatus } from '../errors.js';
 import type { LedgerEntry, RequestLedger } from '../ledger/request-ledger.js';
 import type { Logger } from '../logger.js';
 import type { CircuitBreaker } from '../providers/circuit-breaker.js';
-import { ForwardError, forwardStreamWithFallback, forwardWithFallback, type AttemptContext, type AttemptRecord } from '../providers/forward.js';
+import {
+  ForwardError,
+  forwardStreamWithFallback,
+  forwardWithFallback,
+  type AttemptContext,
+  type AttemptRecord,
+} from '../providers/forward.js';
 import type { ProviderRegistry } from '../providers/registry.js';
 import type { ChatCompletion, ChatCompletionChunk, ChatRequest, Provider } from '../providers/types.js';
 import type { RouterService } from '../router-service.js';
@@ -182,7 +188,9 @@ export class ChatProxy {
         strategy: undefined,
         tier: undefined,
         intent: undefined,
-        candidates: [{ model: choice.modelId, provider: config.provider, providerModel: config.model, reasoning: reasoningOf(config) }],
+        candidates: [
+          { model: choice.modelId, provider: config.provider, providerModel: config.model, reasoning: reasoningOf(config) },
+        ],
         routeMs: undefined,
         configVersion: this.router.configVersion,
         cascade: undefined,
@@ -254,7 +262,12 @@ export class ChatProxy {
       (provider, candidate, attempt) =>
         provider.complete(
           { ...request, model: candidate.providerModel, stream: false },
-          { model: candidate.providerModel, signal: attempt.signal, timeoutMs: attempt.timeoutMs, reasoning: candidate.reasoning },
+          {
+            model: candidate.providerModel,
+            signal: attempt.signal,
+            timeoutMs: attempt.timeoutMs,
+            reasoning: candidate.reasoning,
+          },
         ),
       (completion) => ({ reported: chatUsage(completion.usage), completion: () => completionText(completion) }),
     );
@@ -271,13 +284,19 @@ export class ChatProxy {
       (provider, candidate, attempt) =>
         provider.stream(
           { ...request, model: candidate.providerModel, stream: true },
-          { model: candidate.providerModel, signal: attempt.signal, timeoutMs: attempt.timeoutMs, reasoning: candidate.reasoning },
+          {
+            model: candidate.providerModel,
+            signal: attempt.signal,
+            timeoutMs: attempt.timeoutMs,
+            reasoning: candidate.reasoning,
+          },
         ),
       (chunk) => {
         let text = '';
         for (const choice of chunk.choices) {
           text += choice.delta.content ?? '';
-          for (const toolCall of choice.delta.tool_calls ?? []) text += (toolCall.function?.name ?? '') + (toolCall.function?.arguments ?? '');
+          for (const toolCall of choice.delta.tool_calls ?? [])
+            text += (toolCall.function?.name ?? '') + (toolCall.function?.arguments ?? '');
         }
         return { text, reported: chunk.usage ? chatUsage(chunk.usage) : undefined };
       },
@@ -304,11 +323,17 @@ export class ChatProxy {
   ): Promise<ForwardedCall<T>> {
     const upstreamStarted = performance.now();
     try {
-      const result = await forwardWithFallback(plan.candidates, (candidate, ctx) => attempt(this.provider(candidate), candidate, ctx), this.forwardOptions(context.signal));
+      const result = await forwardWithFallback(
+        plan.candidates,
+        (candidate, ctx) => attempt(this.provider(candidate), candidate, ctx),
+        this.forwardOptions(context.signal),
+      );
       this.served(plan, result.candidate);
       const measured = measure(result.value);
       // The texts are only read when the upstream sent no usage; a long prompt is not walked for nothing.
-      const usage: TokenUsage = measured.reported ? { ...measured.reported, estimated: false } : estimatedUsage(promptText(request), measured.completion());
+      const usage: TokenUsage = measured.reported
+        ? { ...measured.reported, estimated: false }
+        : estimatedUsage(promptText(request), measured.completion());
       const costUsd = this.record(request, plan, context, started, {
         candidate: result.candidate,
         attempts: result.attempts,
@@ -335,7 +360,11 @@ export class ChatProxy {
     const upstreamStarted = performance.now();
     let result;
     try {
-      result = await forwardStreamWithFallback(plan.candidates, (candidate, ctx) => open(this.provider(candidate), candidate, ctx), this.forwardOptions(context.signal));
+      result = await forwardStreamWithFallback(
+        plan.candidates,
+        (candidate, ctx) => open(this.provider(candidate), candidate, ctx),
+        this.forwardOptions(context.signal),
+      );
     } catch (error) {
       throw this.failed(error, request, plan, context, started, performance.now() - upstreamStarted);
     }
@@ -409,7 +438,8 @@ export class ChatProxy {
   ): number | undefined {
     const prices = this.services.routesData.prices;
     const baselineModel = this.services.routesData.routing.baseline_model;
-    const answerCostUsd = result.candidate && result.usage ? estimateCost(prices, result.candidate.model, result.usage) : undefined;
+    const answerCostUsd =
+      result.candidate && result.usage ? estimateCost(prices, result.candidate.model, result.usage) : undefined;
     // The request's cost includes the cascade consultation that chose its tier, even when the answer itself failed.
     const cascadeCostUsd = plan.cascade?.costUsd;
     const costUsd =

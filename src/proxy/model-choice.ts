@@ -16,18 +16,29 @@ export function resolveModelChoice(model: string, table: RoutingTable, strategyH
   const parseStrategy = (value: string, where: string): Strategy => {
     const parsed = StrategySchema.safeParse(value);
     if (!parsed.success) {
-      throw new AppError('unknown_strategy', 400, `${where}: unknown strategy "${value}"; expected one of ${StrategySchema.options.join(', ')}`);
+      throw new AppError(
+        'unknown_strategy',
+        400,
+        `${where}: unknown strategy "${value}"; expected one of ${StrategySchema.options.join(', ')}`,
+      );
     }
     return parsed.data;
   };
   if (model === AUTO_MODEL || model.startsWith(`${AUTO_MODEL}:`)) {
     const suffix = model.slice(AUTO_MODEL.length + 1);
     if (suffix !== '') return { kind: 'auto', strategy: parseStrategy(suffix, 'model') };
-    return { kind: 'auto', strategy: strategyHeader === undefined ? undefined : parseStrategy(strategyHeader, 'x-router-strategy header') };
+    return {
+      kind: 'auto',
+      strategy: strategyHeader === undefined ? undefined : parseStrategy(strategyHeader, 'x-router-strategy header'),
+    };
   }
   if (model in table.models) return { kind: 'fixed', modelId: model };
   const byProviderName = Object.entries(table.models).find(([, config]) => config.model === model);
   if (byProviderName) return { kind: 'fixed', modelId: byProviderName[0] };
-  const valid = [AUTO_MODEL, ...StrategySchema.options.map((strategy) => `${AUTO_MODEL}:${strategy}`), ...Object.keys(table.models)];
+  const valid = [
+    AUTO_MODEL,
+    ...StrategySchema.options.map((strategy) => `${AUTO_MODEL}:${strategy}`),
+    ...Object.keys(table.models),
+  ];
   throw new AppError('unknown_model', 400, `model "${model}" is not configured; use one of ${valid.join(', ')}`);
 }

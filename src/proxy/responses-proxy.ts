@@ -215,10 +215,10 @@ export class ResponsesProxy {
       const request: ResponseCreateParamsStreaming = { ...this.nativeRequest(prepared), stream: true };
       for await (const event of provider.responses.stream(request, call)) {
         yield 'response' in event && typeof event.response === 'object'
-          ? ({
+          ? {
               ...event,
               response: withIdentity(event.response, identity, prepared.request.store ?? true),
-            })
+            }
           : event;
       }
       return;

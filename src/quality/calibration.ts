@@ -13,7 +13,9 @@ export interface IntentCandidate {
 export function predictIntent(row: IntentCandidate, settings: Pick<AxisScoring, 'threshold' | 'label_thresholds'>): RoutedIntent {
   if (row.ruleIntent !== undefined) return row.ruleIntent as RoutedIntent;
   if (row.best === undefined) return GENERAL_INTENT;
-  return row.score < thresholdFor({ k: 1, aggregation: 'max', margin: 0, ...settings }, row.best) ? GENERAL_INTENT : (row.best as RoutedIntent);
+  return row.score < thresholdFor({ k: 1, aggregation: 'max', margin: 0, ...settings }, row.best)
+    ? GENERAL_INTENT
+    : (row.best as RoutedIntent);
 }
 
 /**

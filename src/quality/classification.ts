@@ -34,11 +34,15 @@ const ratio = (numerator: number, denominator: number) => (denominator === 0 ? 0
  * Accuracy, per-class precision/recall/F1, macro-F1 and the confusion matrix.
  * `labelOrder` fixes the order of known labels; unseen labels are appended.
  */
-export function classificationReport(predictions: readonly LabelledPrediction[], labelOrder: readonly string[] = []): ClassificationReport {
+export function classificationReport(
+  predictions: readonly LabelledPrediction[],
+  labelOrder: readonly string[] = [],
+): ClassificationReport {
   const goldLabels = new Set(predictions.map((p) => p.gold));
   const labels = [...labelOrder.filter((label) => goldLabels.has(label))];
   for (const p of predictions) if (!labels.includes(p.gold)) labels.push(p.gold);
-  for (const label of labelOrder) if (!labels.includes(label) && predictions.some((p) => p.predicted === label)) labels.push(label);
+  for (const label of labelOrder)
+    if (!labels.includes(label) && predictions.some((p) => p.predicted === label)) labels.push(label);
   for (const p of predictions) if (!labels.includes(p.predicted)) labels.push(p.predicted);
   const at = new Map(labels.map((label, i) => [label, i]));
   const confusion = labels.map(() => labels.map(() => 0));
@@ -82,7 +86,7 @@ export function rocAuc(scored: readonly { score: number; positive: boolean }[]):
   if (positives === 0 || negatives === 0) return Number.NaN;
   // Mann-Whitney U with average ranks for ties.
   let rankSum = 0;
-  for (let i = 0; i < sorted.length; ) {
+  for (let i = 0; i < sorted.length;) {
     let j = i;
     while (j < sorted.length && sorted[j]!.score === sorted[i]!.score) j++;
     const averageRank = (i + 1 + j) / 2;

@@ -28,12 +28,23 @@ export function evaluateAssignment(rows: readonly OutcomeRow[], assignment: read
     counts[model] = (counts[model] ?? 0) + 1;
   });
   const n = Math.max(1, rows.length);
-  return { label, quality: quality / n, cost: cost / n, shares: Object.fromEntries(Object.entries(counts).map(([m, c]) => [m, c / n])) };
+  return {
+    label,
+    quality: quality / n,
+    cost: cost / n,
+    shares: Object.fromEntries(Object.entries(counts).map(([m, c]) => [m, c / n])),
+  };
 }
 
 /** The expected result of routing at random with the given share per model. */
 export function randomMix(rows: readonly OutcomeRow[], shares: Record<string, number>, label = 'random'): MixPoint {
-  const single = Object.keys(shares).map((model) => evaluateAssignment(rows, rows.map(() => model), model));
+  const single = Object.keys(shares).map((model) =>
+    evaluateAssignment(
+      rows,
+      rows.map(() => model),
+      model,
+    ),
+  );
   return {
     label,
     quality: single.reduce((sum, point, i) => sum + shares[Object.keys(shares)[i]!]! * point.quality, 0),
@@ -61,12 +72,21 @@ export function oracleAssignment(rows: readonly OutcomeRow[], models: readonly s
  * rows go to the strongest model, the next to the next one, and so on.
  * Returns the Pareto front (no point is both cheaper and better than another), by cost.
  */
-export function sweepDifficulty(rows: readonly OutcomeRow[], difficulty: readonly number[], models: readonly string[], step = 0.05): MixPoint[] {
+export function sweepDifficulty(
+  rows: readonly OutcomeRow[],
+  difficulty: readonly number[],
+  models: readonly string[],
+  step = 0.05,
+): MixPoint[] {
   const order = rows.map((_, i) => i).sort((a, b) => difficulty[b]! - difficulty[a]!);
   const steps = Math.round(1 / step);
   const points: MixPoint[] = [];
   const splits = (remaining: number, slots: number): number[][] =>
-    slots === 1 ? [[remaining]] : Array.from({ length: remaining + 1 }, (_, first) => splits(remaining - first, slots - 1).map((rest) => [first, ...rest])).flat();
+    slots === 1
+      ? [[remaining]]
+      : Array.from({ length: remaining + 1 }, (_, first) =>
+          splits(remaining - first, slots - 1).map((rest) => [first, ...rest]),
+        ).flat();
   for (const split of splits(steps, models.length)) {
     // split[j] = share (in steps) of the j-th strongest model
     const assignment = new Array<string>(rows.length);

@@ -16,5 +16,7 @@ export function normalizeExemplarText(text: string): string {
 }
 
 export function exemplarContentHash(axis: Axis, text: string): string {
-  return createHash('sha256').update(`${axis}\n${normalizeExemplarText(text)}`).digest('hex');
+  return createHash('sha256')
+    .update(`${axis}\n${normalizeExemplarText(text)}`)
+    .digest('hex');
 }

@@ -22,16 +22,14 @@ function parseJsonLines(path: string, displayPath: string): { line: number; valu
 function parseJsonLinesText(content: string, displayPath: string): { line: number; value: unknown }[] {
   const rows: { line: number; value: unknown }[] = [];
   const problems: string[] = [];
-  content
-    .split('\n')
-    .forEach((raw, index) => {
-      if (raw.trim() === '') return;
-      try {
-        rows.push({ line: index + 1, value: JSON.parse(raw) });
-      } catch (error) {
-        problems.push(`${displayPath}:${index + 1}: not valid JSON (${(error as Error).message})`);
-      }
-    });
+  content.split('\n').forEach((raw, index) => {
+    if (raw.trim() === '') return;
+    try {
+      rows.push({ line: index + 1, value: JSON.parse(raw) });
+    } catch (error) {
+      problems.push(`${displayPath}:${index + 1}: not valid JSON (${(error as Error).message})`);
+    }
+  });
   if (problems.length > 0) throw new DataFileError(problems);
   return rows;
 }
@@ -75,15 +73,18 @@ export function readImportFile(path: string): LocatedExemplar[] {
 }
 
 /** The same, from text already in memory (an upload to the admin API). */
-export function parseImportContent(content: string, format: 'csv' | 'jsonl', displayPath: string, source: string): LocatedExemplar[] {
+export function parseImportContent(
+  content: string,
+  format: 'csv' | 'jsonl',
+  displayPath: string,
+  source: string,
+): LocatedExemplar[] {
   const rows = format === 'csv' ? parseCsv(content, displayPath) : parseJsonLinesText(content, displayPath);
   const problems: string[] = [];
   const exemplars: LocatedExemplar[] = [];
   for (const { line, value } of rows) {
     const raw = ImportRowSchema.safeParse(value);
-    const parsed = raw.success
-      ? ExemplarInputSchema.safeParse({ ...raw.data, lang: raw.data.lang || undefined })
-      : raw;
+    const parsed = raw.success ? ExemplarInputSchema.safeParse({ ...raw.data, lang: raw.data.lang || undefined }) : raw;
     if (!parsed.success) problems.push(`${displayPath}:${line}: ${describeZodIssues(parsed.error)}`);
     else exemplars.push(locate(parsed.data, source, `${displayPath}:${line}`));
   }

@@ -45,7 +45,9 @@ function readJsonFile<T>(dir: string, name: string, schema: z.ZodType<T>): T {
     raw = JSON.parse(text);
   } catch (error) {
     const line = lineOfJsonSyntaxError(text, (error as Error).message);
-    throw new DataFileError([`${displayPath}${line === undefined ? '' : `:${line}`}: not valid JSON (${(error as Error).message})`]);
+    throw new DataFileError([
+      `${displayPath}${line === undefined ? '' : `:${line}`}: not valid JSON (${(error as Error).message})`,
+    ]);
   }
   const parsed = schema.safeParse(raw);
   if (!parsed.success) {
@@ -91,7 +93,8 @@ export function loadCalibrations(dir: string): LoadedCalibration[] {
   const seen = new Map<string, string>();
   for (const { file, calibration } of loaded) {
     const earlier = seen.get(calibration.embedder_id);
-    if (earlier) throw new DataFileError([`${join(dir, file)}: embedder ${calibration.embedder_id} is already calibrated by ${earlier}`]);
+    if (earlier)
+      throw new DataFileError([`${join(dir, file)}: embedder ${calibration.embedder_id} is already calibrated by ${earlier}`]);
     seen.set(calibration.embedder_id, file);
   }
   return loaded;
@@ -102,7 +105,9 @@ export function loadRoutesData(dir: string): RoutesData {
   const prices = readJsonFile(dir, 'prices.json', PriceTableSchema);
   const unpriced = Object.keys(routing.models).filter((id) => !(id in prices.models));
   if (unpriced.length > 0) {
-    throw new DataFileError([`${join(dir, 'prices.json')}: no price for ${unpriced.join(', ')} (every model in routing.json needs one)`]);
+    throw new DataFileError([
+      `${join(dir, 'prices.json')}: no price for ${unpriced.join(', ')} (every model in routing.json needs one)`,
+    ]);
   }
   return {
     dir,

@@ -21,9 +21,7 @@ export const LABELS_BY_AXIS: Record<Axis, readonly string[]> = { tier: TIERS, in
 export const MAX_EXEMPLAR_CHARS = 4000;
 
 /** ISO-639-1 style language tag: `en`, `es`, `pt-BR`. */
-export const LangSchema = z
-  .string()
-  .regex(/^[a-z]{2,3}(-[A-Za-z]{2,4})?$/, 'expected a language tag such as "en" or "es"');
+export const LangSchema = z.string().regex(/^[a-z]{2,3}(-[A-Za-z]{2,4})?$/, 'expected a language tag such as "en" or "es"');
 
 const ExemplarTextSchema = z
   .string()
@@ -104,7 +102,10 @@ export const ProviderConfigSchema = z
     /** Name of the environment variable that holds the key; keys never live in files. */
     api_key_env: z.string().regex(/^[A-Z][A-Z0-9_]*$/),
     /** Name of an environment variable that may override the base URL. */
-    base_url_env: z.string().regex(/^[A-Z][A-Z0-9_]*$/).optional(),
+    base_url_env: z
+      .string()
+      .regex(/^[A-Z][A-Z0-9_]*$/)
+      .optional(),
     base_url: z.url().optional(),
     /** The upstream speaks OpenAI's Responses API: `/v1/responses` is forwarded to it as is, not translated to chat. */
     responses_api: z.boolean().optional(),
@@ -169,9 +170,17 @@ export const RoutingTableSchema = z
       if (!provider) {
         ctx.addIssue({ code: 'custom', path: ['models', id, 'provider'], message: `unknown provider "${model.provider}"` });
       } else if (model.reasoning_effort !== undefined && provider.kind !== 'openai') {
-        ctx.addIssue({ code: 'custom', path: ['models', id, 'reasoning_effort'], message: 'reasoning_effort is for openai-kind providers; Anthropic models take thinking_budget' });
+        ctx.addIssue({
+          code: 'custom',
+          path: ['models', id, 'reasoning_effort'],
+          message: 'reasoning_effort is for openai-kind providers; Anthropic models take thinking_budget',
+        });
       } else if (model.thinking_budget !== undefined && provider.kind !== 'anthropic') {
-        ctx.addIssue({ code: 'custom', path: ['models', id, 'thinking_budget'], message: 'thinking_budget is for anthropic-kind providers; OpenAI models take reasoning_effort' });
+        ctx.addIssue({
+          code: 'custom',
+          path: ['models', id, 'thinking_budget'],
+          message: 'thinking_budget is for anthropic-kind providers; OpenAI models take reasoning_effort',
+        });
       }
     }
     const checkIds = (ids: readonly string[], path: (string | number)[]) => {
@@ -201,7 +210,10 @@ export const ModelPriceSchema = z
     /** USD per one million output tokens; thinking (reasoning) tokens are billed as output tokens. */
     output: z.number().nonnegative(),
     /** When this row was read, when it differs from the table's `as_of`. */
-    as_of: z.string().regex(/^\d{4}-\d{2}(-\d{2})?$/).optional(),
+    as_of: z
+      .string()
+      .regex(/^\d{4}-\d{2}(-\d{2})?$/)
+      .optional(),
     /** Where the figures come from. */
     source: z.string().min(1).optional(),
   })

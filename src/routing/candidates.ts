@@ -1,4 +1,12 @@
-import { TIERS, type Capability, type ModelConfig, type ReasoningEffort, type RoutedIntent, type RoutingTable, type Tier } from '../routes-config/schemas.js';
+import {
+  TIERS,
+  type Capability,
+  type ModelConfig,
+  type ReasoningEffort,
+  type RoutedIntent,
+  type RoutingTable,
+  type Tier,
+} from '../routes-config/schemas.js';
 
 /** How hard a candidate thinks, from its routing.json entry; applied only when the client set nothing. */
 export interface CandidateReasoning {

@@ -92,7 +92,9 @@ function decideIntent(input: DecisionInput, adjustments: string[]): RoutedIntent
   }
   const minMargin = input.intentSettings.min_margin ?? 0;
   if (input.intentScores.margin < minMargin) {
-    adjustments.push(`best intent ${best.label} leads by ${input.intentScores.margin.toFixed(3)}, under the margin ${minMargin}: general`);
+    adjustments.push(
+      `best intent ${best.label} leads by ${input.intentScores.margin.toFixed(3)}, under the margin ${minMargin}: general`,
+    );
     return GENERAL_INTENT;
   }
   return best.label as Intent;
@@ -111,7 +113,9 @@ function decideScoredTier(input: DecisionInput, adjustments: string[]): Tier {
   }
   const picked = pickTier(ranked, input.tierSettings.margin, input.strategy);
   if (picked !== ranked[0]!.label) {
-    adjustments.push(`${input.strategy} chose ${picked} over ${ranked[0]!.label} (within the margin ${input.tierSettings.margin})`);
+    adjustments.push(
+      `${input.strategy} chose ${picked} over ${ranked[0]!.label} (within the margin ${input.tierSettings.margin})`,
+    );
   }
   return picked;
 }
@@ -151,7 +155,10 @@ function applyTierPolicies(
   // intent usually needs. Before the rules: a rule is exact and has the last word.
   const need = input.complexity;
   if (need?.strongNeed !== undefined && need.threshold !== undefined && need.strongNeed >= need.threshold) {
-    move(higherTier(tier, 'complex'), `complexity signals: strong model needed (p ${need.strongNeed.toFixed(2)} >= ${need.threshold})`);
+    move(
+      higherTier(tier, 'complex'),
+      `complexity signals: strong model needed (p ${need.strongNeed.toFixed(2)} >= ${need.threshold})`,
+    );
   }
   for (const hit of input.ruleHits) {
     if (hit.set.tier) move(hit.set.tier, `rule ${hit.id}`);
@@ -167,7 +174,9 @@ function describe(decision: Omit<Decision, 'reason'>, input: DecisionInput): str
   const intentScore = decision.intent === GENERAL_INTENT ? undefined : input.intentScores.scores[decision.intent];
   const parts = [
     `${decision.tier} ${decision.intent} query` +
-      (tierScore === undefined ? '' : ` (tier ${decision.scoredTier} ${tierScore.toFixed(2)}, margin ${input.tierScores.margin.toFixed(2)}`) +
+      (tierScore === undefined
+        ? ''
+        : ` (tier ${decision.scoredTier} ${tierScore.toFixed(2)}, margin ${input.tierScores.margin.toFixed(2)}`) +
       (intentScore === undefined ? '' : `; intent ${intentScore.toFixed(2)}, margin ${input.intentScores.margin.toFixed(2)}`) +
       (tierScore === undefined ? '' : ')'),
   ];
@@ -210,7 +219,12 @@ export function decideRoute(input: DecisionInput): Decision {
   const adjustments: string[] = [...(input.conversationNotes ?? [])];
   const intent = decideIntent(input, adjustments);
   const scoredTier = decideScoredTier(input, adjustments);
-  const { tier, sessionFloorApplied } = applyTierPolicies(applyCascade(scoredTier, input, adjustments), intent, input, adjustments);
+  const { tier, sessionFloorApplied } = applyTierPolicies(
+    applyCascade(scoredTier, input, adjustments),
+    intent,
+    input,
+    adjustments,
+  );
   const listed = listCandidates(input.table, tier, intent, {
     isProviderAvailable: input.isProviderAvailable,
     needsVision: input.needsVision,
@@ -218,6 +232,15 @@ export function decideRoute(input: DecisionInput): Decision {
   const candidates = pinTurnModel(listed, tier, input, adjustments);
   const firstAvailable = candidates.find((candidate) => candidate.available);
   const chosen = firstAvailable ?? candidates[0];
-  const partial = { tier, intent, scoredTier, adjustments, sessionFloorApplied, candidates, chosen, available: firstAvailable !== undefined };
+  const partial = {
+    tier,
+    intent,
+    scoredTier,
+    adjustments,
+    sessionFloorApplied,
+    candidates,
+    chosen,
+    available: firstAvailable !== undefined,
+  };
   return { ...partial, reason: describe(partial, input) };
 }

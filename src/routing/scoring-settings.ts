@@ -8,7 +8,10 @@ export interface ResolvedScoring {
   source: string;
 }
 
-function merge(base: ScoringSettings, override: { [K in keyof ScoringSettings]?: ScoringSettings[K] | undefined }): ScoringSettings {
+function merge(
+  base: ScoringSettings,
+  override: { [K in keyof ScoringSettings]?: ScoringSettings[K] | undefined },
+): ScoringSettings {
   const defined = Object.fromEntries(Object.entries(override).filter(([, value]) => value !== undefined));
   return { ...base, ...defined };
 }

@@ -29,7 +29,13 @@ export const DEFAULT_COARSE_MIN_ROWS = 1024;
 const SLACK = 1e-6;
 
 /** The int8 copy of a packed matrix, or undefined where WebAssembly SIMD is unavailable. */
-export function buildCoarseIndex(matrix: Float32Array, size: number, dim: number, labelOfRow: Uint16Array, labelCount: number): CoarseIndex | undefined {
+export function buildCoarseIndex(
+  matrix: Float32Array,
+  size: number,
+  dim: number,
+  labelOfRow: Uint16Array,
+  labelCount: number,
+): CoarseIndex | undefined {
   const module = int8DotModule();
   if (module === null || size === 0) return undefined;
   const kernel = new Int8DotKernel(module, size, dim, labelCount);
@@ -128,7 +134,7 @@ export function coarseCandidates(
   const { cut, hitRow, hitUpper, hitLower } = kernel;
   cut.fill(Math.min(k > 0 ? -Infinity : Infinity, topThreshold));
   let kept = 0;
-  for (let from = 0; from < size; ) {
+  for (let from = 0; from < size;) {
     const hits = kernel.scan(from, sq, a, b, SLACK);
     for (let i = 0; i < hits; i++) {
       const r = hitRow[i]!;

@@ -32,7 +32,12 @@ export interface IndexRow {
   vector: Float32Array;
 }
 
-export function buildExemplarIndex(labels: readonly string[], dim: number, rows: readonly IndexRow[], options: IndexOptions = {}): ExemplarIndex {
+export function buildExemplarIndex(
+  labels: readonly string[],
+  dim: number,
+  rows: readonly IndexRow[],
+  options: IndexOptions = {},
+): ExemplarIndex {
   const matrix = new Float32Array(rows.length * dim);
   const labelOfRow = new Uint16Array(rows.length);
   const ids = new Int32Array(rows.length);
@@ -57,7 +62,10 @@ export function buildExemplarIndex(labels: readonly string[], dim: number, rows:
     if (norm > 0) for (let d = 0; d < dim; d++) centroids[l * dim + d]! /= norm;
   }
   const coarseMinRows = options.coarseMinRows ?? DEFAULT_COARSE_MIN_ROWS;
-  const coarse = coarseMinRows > 0 && rows.length >= coarseMinRows ? buildCoarseIndex(matrix, rows.length, dim, labelOfRow, labels.length) : undefined;
+  const coarse =
+    coarseMinRows > 0 && rows.length >= coarseMinRows
+      ? buildCoarseIndex(matrix, rows.length, dim, labelOfRow, labels.length)
+      : undefined;
   return { labels, dim, size: rows.length, matrix, labelOfRow, ids, texts: rows.map((row) => row.text), centroids, coarse };
 }
 

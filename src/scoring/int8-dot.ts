@@ -55,24 +55,58 @@ const index = (base: number, i: number, shift: number) => [...get(base), ...get(
  */
 function rowDot(q: number, m: number, dimPad: number, d: number, acc: number, a: number): number[] {
   return [
-    ...simd(0x0c, ...new Array<number>(16).fill(0)), ...set(acc),
-    ...i32const(0), ...set(d),
-    ...LOOP,
-    ...get(m), ...get(d), I32_ADD, ...v128load(0), ...set(a),
-    ...get(acc),
-    ...get(a), ...simd(0x87) /* i16x8.extend_low_i8x16_s */,
-    ...get(q), ...get(d), ...i32const(1), I32_SHL, I32_ADD, ...v128load(0),
-    ...simd(0xba) /* i32x4.dot_i16x8_s */, ...simd(0xae) /* i32x4.add */,
-    ...get(a), ...simd(0x88) /* i16x8.extend_high_i8x16_s */,
-    ...get(q), ...get(d), ...i32const(1), I32_SHL, I32_ADD, ...v128load(16),
-    ...simd(0xba), ...simd(0xae),
+    ...simd(0x0c, ...new Array<number>(16).fill(0)),
     ...set(acc),
-    ...get(d), ...i32const(16), I32_ADD, ...tee(d), ...get(dimPad), I32_LT_U, 0x0d, 0 /* br_if loop */,
+    ...i32const(0),
+    ...set(d),
+    ...LOOP,
+    ...get(m),
+    ...get(d),
+    I32_ADD,
+    ...v128load(0),
+    ...set(a),
+    ...get(acc),
+    ...get(a),
+    ...simd(0x87) /* i16x8.extend_low_i8x16_s */,
+    ...get(q),
+    ...get(d),
+    ...i32const(1),
+    I32_SHL,
+    I32_ADD,
+    ...v128load(0),
+    ...simd(0xba) /* i32x4.dot_i16x8_s */,
+    ...simd(0xae) /* i32x4.add */,
+    ...get(a),
+    ...simd(0x88) /* i16x8.extend_high_i8x16_s */,
+    ...get(q),
+    ...get(d),
+    ...i32const(1),
+    I32_SHL,
+    I32_ADD,
+    ...v128load(16),
+    ...simd(0xba),
+    ...simd(0xae),
+    ...set(acc),
+    ...get(d),
+    ...i32const(16),
+    I32_ADD,
+    ...tee(d),
+    ...get(dimPad),
+    I32_LT_U,
+    0x0d,
+    0 /* br_if loop */,
     END,
-    ...get(acc), ...simd(0x1b, 0),
-    ...get(acc), ...simd(0x1b, 1), I32_ADD,
-    ...get(acc), ...simd(0x1b, 2), I32_ADD,
-    ...get(acc), ...simd(0x1b, 3), I32_ADD,
+    ...get(acc),
+    ...simd(0x1b, 0),
+    ...get(acc),
+    ...simd(0x1b, 1),
+    I32_ADD,
+    ...get(acc),
+    ...simd(0x1b, 2),
+    I32_ADD,
+    ...get(acc),
+    ...simd(0x1b, 3),
+    I32_ADD,
   ];
 }
 
@@ -81,55 +115,142 @@ const dotsCode = (() => {
   const body = [
     ...BLOCK,
     ...LOOP,
-    ...get(R), ...get(ROWS), I32_GE_U, 0x0d, 1 /* br_if exit */,
+    ...get(R),
+    ...get(ROWS),
+    I32_GE_U,
+    0x0d,
+    1 /* br_if exit */,
     ...index(OUT, R, 2),
     ...rowDot(Q, M, DIMPAD, D, ACC, A),
     ...i32store,
-    ...get(M), ...get(DIMPAD), I32_ADD, ...set(M),
-    ...get(R), ...i32const(1), I32_ADD, ...set(R),
-    0x0c, 0 /* br loop */,
+    ...get(M),
+    ...get(DIMPAD),
+    I32_ADD,
+    ...set(M),
+    ...get(R),
+    ...i32const(1),
+    I32_ADD,
+    ...set(R),
+    0x0c,
+    0 /* br loop */,
     END,
     END,
     END,
   ];
-  return [...vec([[2, I32], [2, V128]]), ...body];
+  return [
+    ...vec([
+      [2, I32],
+      [2, V128],
+    ]),
+    ...body,
+  ];
 })();
 
 const scanCode = (() => {
-  const [Q, M, DIMPAD, SCALE, L1, LABEL, CUT, HIT_ROW, HIT_UPPER, HIT_LOWER, FROM, TO, CAP] = [0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12];
+  const [Q, M, DIMPAD, SCALE, L1, LABEL, CUT, HIT_ROW, HIT_UPPER, HIT_LOWER, FROM, TO, CAP] = [
+    0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12,
+  ];
   const [SQ, A, B, SLACK] = [13, 14, 15, 16];
   const [R, D, P, N] = [17, 18, 19, 20];
   const [S, APPROX, ERROR, UP] = [21, 22, 23, 24];
   const [ACC, X] = [25, 26];
   const body = [
-    ...get(FROM), ...set(R),
+    ...get(FROM),
+    ...set(R),
     // P = M + FROM * DIMPAD
-    ...get(M), ...get(FROM), ...get(DIMPAD), 0x6c /* i32.mul */, I32_ADD, ...set(P),
+    ...get(M),
+    ...get(FROM),
+    ...get(DIMPAD),
+    0x6c /* i32.mul */,
+    I32_ADD,
+    ...set(P),
     ...BLOCK,
     ...LOOP,
-    ...get(R), ...get(TO), I32_GE_U, 0x0d, 1 /* br_if exit */,
-    ...index(SCALE, R, 3), ...f64load, ...set(S),
-    ...rowDot(Q, P, DIMPAD, D, ACC, X), F64_CONVERT_I32_S, ...get(SQ), F64_MUL, ...get(S), F64_MUL, ...set(APPROX),
-    ...get(S), ...get(A), F64_MUL, ...get(B), ...index(L1, R, 3), ...f64load, F64_MUL, F64_ADD, ...get(SLACK), F64_ADD, ...set(ERROR),
-    ...get(APPROX), ...get(ERROR), F64_ADD, ...tee(UP),
-    ...get(CUT), ...index(LABEL, R, 1), ...i32load16u, ...i32const(3), I32_SHL, I32_ADD, ...f64load,
-    F64_LT, I32_EQZ,
+    ...get(R),
+    ...get(TO),
+    I32_GE_U,
+    0x0d,
+    1 /* br_if exit */,
+    ...index(SCALE, R, 3),
+    ...f64load,
+    ...set(S),
+    ...rowDot(Q, P, DIMPAD, D, ACC, X),
+    F64_CONVERT_I32_S,
+    ...get(SQ),
+    F64_MUL,
+    ...get(S),
+    F64_MUL,
+    ...set(APPROX),
+    ...get(S),
+    ...get(A),
+    F64_MUL,
+    ...get(B),
+    ...index(L1, R, 3),
+    ...f64load,
+    F64_MUL,
+    F64_ADD,
+    ...get(SLACK),
+    F64_ADD,
+    ...set(ERROR),
+    ...get(APPROX),
+    ...get(ERROR),
+    F64_ADD,
+    ...tee(UP),
+    ...get(CUT),
+    ...index(LABEL, R, 1),
+    ...i32load16u,
+    ...i32const(3),
+    I32_SHL,
+    I32_ADD,
+    ...f64load,
+    F64_LT,
+    I32_EQZ,
     ...IF,
-    ...index(HIT_ROW, N, 2), ...get(R), ...i32store,
-    ...index(HIT_UPPER, N, 3), ...get(UP), ...f64store,
-    ...index(HIT_LOWER, N, 3), ...get(APPROX), ...get(ERROR), F64_SUB, ...f64store,
-    ...get(N), ...i32const(1), I32_ADD, ...tee(N), ...get(CAP), I32_EQ,
-    ...IF, ...get(N), 0x0f /* return */, END,
+    ...index(HIT_ROW, N, 2),
+    ...get(R),
+    ...i32store,
+    ...index(HIT_UPPER, N, 3),
+    ...get(UP),
+    ...f64store,
+    ...index(HIT_LOWER, N, 3),
+    ...get(APPROX),
+    ...get(ERROR),
+    F64_SUB,
+    ...f64store,
+    ...get(N),
+    ...i32const(1),
+    I32_ADD,
+    ...tee(N),
+    ...get(CAP),
+    I32_EQ,
+    ...IF,
+    ...get(N),
+    0x0f /* return */,
     END,
-    ...get(P), ...get(DIMPAD), I32_ADD, ...set(P),
-    ...get(R), ...i32const(1), I32_ADD, ...set(R),
-    0x0c, 0 /* br loop */,
+    END,
+    ...get(P),
+    ...get(DIMPAD),
+    I32_ADD,
+    ...set(P),
+    ...get(R),
+    ...i32const(1),
+    I32_ADD,
+    ...set(R),
+    0x0c,
+    0 /* br loop */,
     END,
     END,
     ...get(N),
     END,
   ];
-  return [...vec([[4, I32], [4, F64], [2, V128]]), ...body];
+  return [
+    ...vec([
+      [4, I32],
+      [4, F64],
+      [2, V128],
+    ]),
+    ...body,
+  ];
 })();
 
 const WASM = new Uint8Array([
@@ -143,8 +264,21 @@ const WASM = new Uint8Array([
   ),
   ...section(3, vec([[0], [1]])),
   ...section(5, vec([[0x00, 1]])),
-  ...section(7, vec([[...name('mem'), 0x02, 0], [...name('dots'), 0x00, 0], [...name('scan'), 0x00, 1]])),
-  ...section(10, vec([[...uleb(dotsCode.length), ...dotsCode], [...uleb(scanCode.length), ...scanCode]])),
+  ...section(
+    7,
+    vec([
+      [...name('mem'), 0x02, 0],
+      [...name('dots'), 0x00, 0],
+      [...name('scan'), 0x00, 1],
+    ]),
+  ),
+  ...section(
+    10,
+    vec([
+      [...uleb(dotsCode.length), ...dotsCode],
+      [...uleb(scanCode.length), ...scanCode],
+    ]),
+  ),
 ]);
 
 /** The little of the WebAssembly API used here (the compiler's lib and @types/node do not declare it). */
@@ -195,9 +329,17 @@ export class Int8DotKernel {
   readonly hitLower: Float64Array;
   private readonly dots: (q: number, m: number, rows: number, dimPad: number, out: number) => void;
   private readonly scanFn: ScanFn;
-  private readonly at: Record<'query' | 'out' | 'matrix' | 'scale' | 'l1' | 'label' | 'cut' | 'hitRow' | 'hitUpper' | 'hitLower', number>;
+  private readonly at: Record<
+    'query' | 'out' | 'matrix' | 'scale' | 'l1' | 'label' | 'cut' | 'hitRow' | 'hitUpper' | 'hitLower',
+    number
+  >;
 
-  constructor(module: WasmModule, readonly rows: number, dim: number, labelCount: number) {
+  constructor(
+    module: WasmModule,
+    readonly rows: number,
+    dim: number,
+    labelCount: number,
+  ) {
     this.dimPad = Math.ceil(dim / 16) * 16;
     const instance = new WebAssembly.Instance(module, {});
     const memory = instance.exports.mem as WasmMemory;
@@ -249,6 +391,24 @@ export class Int8DotKernel {
    */
   scan(from: number, sq: number, a: number, b: number, slack: number): number {
     const { at } = this;
-    return this.scanFn(at.query, at.matrix, this.dimPad, at.scale, at.l1, at.label, at.cut, at.hitRow, at.hitUpper, at.hitLower, from, this.rows, SCAN_CAPACITY, sq, a, b, slack);
+    return this.scanFn(
+      at.query,
+      at.matrix,
+      this.dimPad,
+      at.scale,
+      at.l1,
+      at.label,
+      at.cut,
+      at.hitRow,
+      at.hitUpper,
+      at.hitLower,
+      from,
+      this.rows,
+      SCAN_CAPACITY,
+      sq,
+      a,
+      b,
+      slack,
+    );
   }
 }

@@ -74,7 +74,17 @@ export function scoreAxis(index: ExemplarIndex, query: Float32Array, options: Sc
   // Large axes: only the rows a coarse int8 pass cannot rule out get (and need) an exact similarity.
   const { coarse } = index;
   const candidateCount = coarse
-    ? coarseCandidates(coarse, index.matrix, index.labelOfRow, index.labels.length, index.dim, query, k, options.topExemplars, out)
+    ? coarseCandidates(
+        coarse,
+        index.matrix,
+        index.labelOfRow,
+        index.labels.length,
+        index.dim,
+        query,
+        k,
+        options.topExemplars,
+        out,
+      )
     : -1;
   // -1: no coarse copy, or a query it cannot bound (not finite); every row is scored exactly.
   const candidates = candidateCount < 0 ? undefined : coarse?.candidates;
@@ -105,7 +115,8 @@ export function scoreAxis(index: ExemplarIndex, query: Float32Array, options: Sc
   index.labels.forEach((label, i) => {
     if (counts[i]! === 0) return;
     const nearest = aggregate(best, i * k, counts[i]!, options.aggregation);
-    scores[label] = centroidWeight > 0 ? centroidWeight * centroidSimilarity(index, i, query) + (1 - centroidWeight) * nearest : nearest;
+    scores[label] =
+      centroidWeight > 0 ? centroidWeight * centroidSimilarity(index, i, query) + (1 - centroidWeight) * nearest : nearest;
   });
   const ranked = Object.entries(scores)
     .map(([label, score]) => ({ label, score }))

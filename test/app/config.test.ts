@@ -15,7 +15,13 @@ test('defaults are the documented ones', () => {
 });
 
 test('values are parsed and empty strings mean unset', () => {
-  const config = loadConfig({ PORT: '9000', EMBEDDING_OFFLINE: 'yes', MINILM_QUANTIZED: '0', ROUTING_STRATEGY: 'cost_optimized', HOST: '' });
+  const config = loadConfig({
+    PORT: '9000',
+    EMBEDDING_OFFLINE: 'yes',
+    MINILM_QUANTIZED: '0',
+    ROUTING_STRATEGY: 'cost_optimized',
+    HOST: '',
+  });
   assert.equal(config.port, 9000);
   assert.equal(config.embedder.offline, true);
   assert.equal(config.embedder.minilmQuantized, false);
@@ -41,13 +47,19 @@ test('the cascade and the promotion check are off by default, and their settings
   const defaults = loadConfig({});
   assert.deepEqual(defaults.cascade, { model: undefined, maxMargin: 0.0125, timeoutMs: 1500, cacheSize: 10_000 });
   assert.deepEqual(defaults.promotionCheck, { mode: 'off', tolerance: 0.005, validationSetPath: undefined });
-  const set = loadConfig({ CASCADE_MODEL: 'gpt-4o-mini', CASCADE_MAX_MARGIN: '0.02', PROMOTION_CHECK: 'refuse', PROMOTION_VALIDATION_SET: 'v.jsonl' });
+  const set = loadConfig({
+    CASCADE_MODEL: 'gpt-4o-mini',
+    CASCADE_MAX_MARGIN: '0.02',
+    PROMOTION_CHECK: 'refuse',
+    PROMOTION_VALIDATION_SET: 'v.jsonl',
+  });
   assert.equal(set.cascade.model, 'gpt-4o-mini');
   assert.equal(set.cascade.maxMargin, 0.02);
   assert.equal(set.promotionCheck.mode, 'refuse');
   assert.equal(set.promotionCheck.validationSetPath, 'v.jsonl');
   assert.throws(
-    () => loadConfig({ CASCADE_MAX_MARGIN: '-1', CASCADE_TIMEOUT_MS: '0', PROMOTION_CHECK: 'warn', PROMOTION_CHECK_TOLERANCE: '2' }),
+    () =>
+      loadConfig({ CASCADE_MAX_MARGIN: '-1', CASCADE_TIMEOUT_MS: '0', PROMOTION_CHECK: 'warn', PROMOTION_CHECK_TOLERANCE: '2' }),
     (error: unknown) => {
       assert.ok(error instanceof ConfigError);
       assert.deepEqual(

@@ -65,7 +65,11 @@ test('SIGTERM: readiness drops, an in-flight stream finishes, the ledger is writ
   const response = await fetch(`${url}/v1/chat/completions`, {
     method: 'POST',
     headers: { 'content-type': 'application/json' },
-    body: JSON.stringify({ model: 'gpt-4o-mini', stream: true, messages: [{ role: 'user', content: 'tell me a long story about a lighthouse keeper' }] }),
+    body: JSON.stringify({
+      model: 'gpt-4o-mini',
+      stream: true,
+      messages: [{ role: 'user', content: 'tell me a long story about a lighthouse keeper' }],
+    }),
   });
   assert.equal(response.status, 200);
   const decisionId = response.headers.get('x-router-decision-id')!;
@@ -77,7 +81,10 @@ test('SIGTERM: readiness drops, an in-flight stream finishes, the ledger is writ
   child.kill('SIGTERM');
   await new Promise((resolve) => setTimeout(resolve, 100));
   // New connections are refused once the server stops accepting; either way no new work starts.
-  const readiness = await fetch(`${url}/readyz`).then((r) => r.status, () => 'refused');
+  const readiness = await fetch(`${url}/readyz`).then(
+    (r) => r.status,
+    () => 'refused',
+  );
   assert.ok(readiness === 503 || readiness === 'refused', `readiness during drain: ${readiness}`);
 
   for (;;) {
@@ -92,7 +99,10 @@ test('SIGTERM: readiness drops, an in-flight stream finishes, the ledger is writ
   const db = new Database(databasePath, { readonly: true });
   t.after(() => db.close());
   assert.equal((db.pragma('integrity_check') as { integrity_check: string }[])[0]!.integrity_check, 'ok');
-  const row = db.prepare('SELECT status, output_tokens FROM requests WHERE decision_id = ?').get(decisionId) as { status: string; output_tokens: number };
+  const row = db.prepare('SELECT status, output_tokens FROM requests WHERE decision_id = ?').get(decisionId) as {
+    status: string;
+    output_tokens: number;
+  };
   assert.equal(row.status, 'ok');
   assert.ok(row.output_tokens > 0);
 });
@@ -109,7 +119,12 @@ function send(agent: Agent, url: string, method: 'GET' | 'POST', path: string, b
     const payload = body === undefined ? undefined : JSON.stringify(body);
     const req = httpRequest(
       `${url}${path}`,
-      { method, agent, headers: payload === undefined ? {} : { 'content-type': 'application/json', 'content-length': Buffer.byteLength(payload) } },
+      {
+        method,
+        agent,
+        headers:
+          payload === undefined ? {} : { 'content-type': 'application/json', 'content-length': Buffer.byteLength(payload) },
+      },
       (res) => {
         let text = '';
         res.setEncoding('utf8');
@@ -129,7 +144,11 @@ test('SIGTERM under keep-alive load: every client keeps getting answers (readine
   seeded.store.close();
   copyFileSync(seeded.config.databasePath, databasePath);
   // A drain long enough for every client below to make its requests on a loaded machine; nothing waits it out but the exit.
-  const service = await startServiceProcess(t, { DATABASE_PATH: databasePath, SHUTDOWN_DRAIN_MS: '6000', SHUTDOWN_GRACE_MS: '5000' });
+  const service = await startServiceProcess(t, {
+    DATABASE_PATH: databasePath,
+    SHUTDOWN_DRAIN_MS: '6000',
+    SHUTDOWN_GRACE_MS: '5000',
+  });
 
   const clients = Array.from({ length: 16 }, () => new Agent({ keepAlive: true, maxSockets: 1 }));
   t.after(() => clients.forEach((agent) => agent.destroy()));
@@ -146,7 +165,8 @@ test('SIGTERM under keep-alive load: every client keeps getting answers (readine
     clients.map(async (agent, i) => {
       const answers: Answer[] = [];
       answers.push(await send(agent, service.url, 'GET', '/readyz'));
-      for (let n = 0; n < 3; n++) answers.push(await send(agent, service.url, 'POST', '/v1/route', { query: `client ${i} request ${n}` }));
+      for (let n = 0; n < 3; n++)
+        answers.push(await send(agent, service.url, 'POST', '/v1/route', { query: `client ${i} request ${n}` }));
       return answers;
     }),
   );

@@ -6,7 +6,9 @@ import { completionText, estimateTokens, promptText, resolveUsage } from '../../
 import { PriceTableSchema, type PriceTable } from '../../src/routes-config/schemas.js';
 import type { ChatCompletion } from '../../src/providers/types.js';
 
-const PRICES = PriceTableSchema.parse(JSON.parse(readFileSync(new URL('../../routes-data/prices.json', import.meta.url), 'utf8')));
+const PRICES = PriceTableSchema.parse(
+  JSON.parse(readFileSync(new URL('../../routes-data/prices.json', import.meta.url), 'utf8')),
+);
 
 const TABLE: PriceTable = {
   currency: 'USD',
@@ -63,15 +65,22 @@ describe('estimateTokens', () => {
 
 describe('resolveUsage', () => {
   it('takes the provider usage as is, not estimated', () => {
-    assert.deepEqual(resolveUsage({ prompt_tokens: 12, completion_tokens: 3, total_tokens: 15 }, { prompt: 'x', completion: 'y' }), {
-      inputTokens: 12,
-      outputTokens: 3,
-      estimated: false,
-    });
+    assert.deepEqual(
+      resolveUsage({ prompt_tokens: 12, completion_tokens: 3, total_tokens: 15 }, { prompt: 'x', completion: 'y' }),
+      {
+        inputTokens: 12,
+        outputTokens: 3,
+        estimated: false,
+      },
+    );
   });
 
   it('estimates from the texts when usage is missing, and says so', () => {
-    assert.deepEqual(resolveUsage(undefined, { prompt: 'a'.repeat(40), completion: 'b'.repeat(9) }), { inputTokens: 10, outputTokens: 3, estimated: true });
+    assert.deepEqual(resolveUsage(undefined, { prompt: 'a'.repeat(40), completion: 'b'.repeat(9) }), {
+      inputTokens: 10,
+      outputTokens: 3,
+      estimated: true,
+    });
     assert.equal(resolveUsage(null, { prompt: '', completion: '' }).estimated, true);
   });
 });
@@ -82,8 +91,18 @@ describe('promptText and completionText', () => {
       model: 'auto',
       messages: [
         { role: 'system', content: 'sys' },
-        { role: 'user', content: [{ type: 'text', text: 'part' }, { type: 'image_url', image_url: { url: 'https://x/y.png' } }] },
-        { role: 'assistant', content: null, tool_calls: [{ id: 'c', type: 'function', function: { name: 'f', arguments: '{"a":1}' } }] },
+        {
+          role: 'user',
+          content: [
+            { type: 'text', text: 'part' },
+            { type: 'image_url', image_url: { url: 'https://x/y.png' } },
+          ],
+        },
+        {
+          role: 'assistant',
+          content: null,
+          tool_calls: [{ id: 'c', type: 'function', function: { name: 'f', arguments: '{"a":1}' } }],
+        },
         { role: 'tool', tool_call_id: 'c', content: 'result' },
       ],
       tools: [{ type: 'function', function: { name: 'f' } }],
@@ -102,7 +121,12 @@ describe('promptText and completionText', () => {
           index: 0,
           finish_reason: 'tool_calls',
           logprobs: null,
-          message: { role: 'assistant', content: 'ok', refusal: null, tool_calls: [{ id: 't', type: 'function', function: { name: 'g', arguments: '{}' } }] },
+          message: {
+            role: 'assistant',
+            content: 'ok',
+            refusal: null,
+            tool_calls: [{ id: 't', type: 'function', function: { name: 'g', arguments: '{}' } }],
+          },
         },
       ],
     };

@@ -17,9 +17,14 @@ const now = '2026-11-22T00:00:00.000Z';
 
 function addExemplar(db: Database.Database, text: string): number {
   const { lastInsertRowid } = db
-    .prepare("INSERT INTO exemplars (axis, label, text, lang, source, content_hash, created_at, updated_at) VALUES ('intent', 'faq', ?, 'en', 'test', ?, ?, ?)")
+    .prepare(
+      "INSERT INTO exemplars (axis, label, text, lang, source, content_hash, created_at, updated_at) VALUES ('intent', 'faq', ?, 'en', 'test', ?, ?, ?)",
+    )
     .run(text, `hash:${text}`, now, now);
-  db.prepare("INSERT INTO embeddings (exemplar_id, embedder_id, dim, vector) VALUES (?, 'e', 2, ?)").run(lastInsertRowid, Buffer.alloc(8));
+  db.prepare("INSERT INTO embeddings (exemplar_id, embedder_id, dim, vector) VALUES (?, 'e', 2, ?)").run(
+    lastInsertRowid,
+    Buffer.alloc(8),
+  );
   return Number(lastInsertRowid);
 }
 
@@ -29,7 +34,11 @@ test('migration 4 keeps every exemplar, embedding and feedback row of a version-
   old.pragma('foreign_keys = ON');
   assert.equal(migrate(old, 3), 3);
   const ids = ['a', 'b', 'c'].map((text) => addExemplar(old, text));
-  old.prepare("INSERT INTO feedback (decision_id, created_at, query, expected_intent, status, promoted_ids) VALUES ('d1', ?, 'q', 'faq', 'promoted', '[3]')").run(now);
+  old
+    .prepare(
+      "INSERT INTO feedback (decision_id, created_at, query, expected_intent, status, promoted_ids) VALUES ('d1', ?, 'q', 'faq', 'promoted', '[3]')",
+    )
+    .run(now);
   old.close();
 
   const db = openDatabase(path);
@@ -39,7 +48,9 @@ test('migration 4 keeps every exemplar, embedding and feedback row of a version-
     ids.map((id, i) => ({ id, text: ['a', 'b', 'c'][i] })),
   );
   assert.equal((db.prepare('SELECT count(*) AS n FROM embeddings').get() as { n: number }).n, 3);
-  assert.deepEqual(db.prepare('SELECT decision_id, status, promoted_ids FROM feedback').all(), [{ decision_id: 'd1', status: 'promoted', promoted_ids: '[3]' }]);
+  assert.deepEqual(db.prepare('SELECT decision_id, status, promoted_ids FROM feedback').all(), [
+    { decision_id: 'd1', status: 'promoted', promoted_ids: '[3]' },
+  ]);
   assert.equal(db.pragma('foreign_keys', { simple: true }), 1, 'foreign keys are back on after the rebuild');
   assert.deepEqual(db.pragma('foreign_key_check'), []);
   // The cascade from exemplars to embeddings still holds on the rebuilt table.

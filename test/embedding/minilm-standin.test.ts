@@ -12,7 +12,11 @@ import { join } from 'node:path';
 
 const sentences = ['hi', 'my card payment was declined twice, can you check what happened?', 'write a haiku about the sea'];
 const identityDir = join(PROJECT_ROOT, 'routes-data/model-identity');
-const offline = { modelId: 'Xenova/all-MiniLM-L6-v2', cacheDir: join(PROJECT_ROOT, '.cache/test-empty-model-cache'), offline: true };
+const offline = {
+  modelId: 'Xenova/all-MiniLM-L6-v2',
+  cacheDir: join(PROJECT_ROOT, '.cache/test-empty-model-cache'),
+  offline: true,
+};
 
 function norm(vector: Float32Array): number {
   return Math.sqrt(vector.reduce((sum, value) => sum + value * value, 0));
@@ -41,7 +45,10 @@ test('the full stand-in loads through transformers.js from a local directory wit
     const tolerance = quantized ? 5e-3 : 1e-4;
     for (const [i, sentence] of sentences.entries()) {
       const [alone] = await embedder.embed([sentence]);
-      assert.ok(maxAbsDiff(alone!, vectors[i]!) < tolerance, `batch row ${i} differs from its single call (quantized=${quantized})`);
+      assert.ok(
+        maxAbsDiff(alone!, vectors[i]!) < tolerance,
+        `batch row ${i} differs from its single call (quantized=${quantized})`,
+      );
     }
   }
 });
@@ -57,7 +64,12 @@ test('embeddings are attention-masked mean pooling of the token states, L2-norma
   const mean = new Float32Array(dim);
   for (let t = 0; t < length; t++) for (let d = 0; d < dim; d++) mean[d]! += tokens.data[t * dim + d]! / length;
   const n = norm(mean);
-  assert.ok(maxAbsDiff(pooled!, mean.map((value) => value / n)) < 1e-5);
+  assert.ok(
+    maxAbsDiff(
+      pooled!,
+      mean.map((value) => value / n),
+    ) < 1e-5,
+  );
   const tokenizer = await AutoTokenizer.from_pretrained('full');
   assert.equal(tokenizer.model.vocab.length, 30522, 'the real MiniLM tokenizer is in use');
 });
@@ -68,15 +80,25 @@ test('long inputs are cut at 256 word pieces and still end in [SEP], as sentence
   const tokenizer = await AutoTokenizer.from_pretrained('full');
   const words = 'the nightly settlement job times out once the batch grows past fifty thousand rows'.split(' ');
   const text = Array.from({ length: 320 }, (_, i) => words[i % words.length]).join(' ');
-  const pieces = Array.from((tokenizer(text, { add_special_tokens: false }) as { input_ids: { data: BigInt64Array } }).input_ids.data);
+  const pieces = Array.from(
+    (tokenizer(text, { add_special_tokens: false }) as { input_ids: { data: BigInt64Array } }).input_ids.data,
+  );
   assert.ok(pieces.length > 300, `the text must be longer than the limit: ${pieces.length} pieces`);
 
   // What Hugging Face tokenizers feed the model: [CLS], the first 254 pieces, [SEP].
   const ids = [101n, ...pieces.slice(0, MINILM_MAX_TOKENS - 2), 102n];
   const raw = await pipeline('feature-extraction', 'full', { quantized: false });
-  const model = (raw as unknown as { model: (inputs: Record<string, unknown>) => Promise<{ last_hidden_state: { data: Float32Array; dims: number[] } }> }).model;
+  const model = (
+    raw as unknown as {
+      model: (inputs: Record<string, unknown>) => Promise<{ last_hidden_state: { data: Float32Array; dims: number[] } }>;
+    }
+  ).model;
   const tensor = (values: bigint[]) => new Tensor('int64', BigInt64Array.from(values), [1, values.length]);
-  const { last_hidden_state: hidden } = await model({ input_ids: tensor(ids), attention_mask: tensor(ids.map(() => 1n)), token_type_ids: tensor(ids.map(() => 0n)) });
+  const { last_hidden_state: hidden } = await model({
+    input_ids: tensor(ids),
+    attention_mask: tensor(ids.map(() => 1n)),
+    token_type_ids: tensor(ids.map(() => 0n)),
+  });
   const [expected] = meanPoolNormalized(hidden.data, hidden.dims, BigInt64Array.from(ids.map(() => 1n)));
 
   const [alone, withOtherTail] = await embedder.embed([text, `${text} and then a different ending entirely`]);
@@ -89,7 +111,8 @@ test('long inputs are cut at 256 word pieces and still end in [SEP], as sentence
 test('a forced MiniLM that is missing fails with a message that says how to provide it', async () => {
   await assert.rejects(
     loadMiniLmEmbedder({ ...offline, modelDir: join(PROJECT_ROOT, 'no-such-model-dir'), quantized: true }),
-    (error: unknown) => error instanceof EmbedderLoadError && /MINILM_MODEL_DIR/.test(error.message) && /lacks/.test(error.message),
+    (error: unknown) =>
+      error instanceof EmbedderLoadError && /MINILM_MODEL_DIR/.test(error.message) && /lacks/.test(error.message),
   );
   await assert.rejects(
     loadMiniLmEmbedder({ ...offline, modelDir: undefined, quantized: true }),
@@ -97,7 +120,18 @@ test('a forced MiniLM that is missing fails with a message that says how to prov
   );
   const lines: string[] = [];
   await assert.rejects(
-    selectEmbedder({ choice: 'minilm', minilmModelId: offline.modelId, minilmModelDir: undefined, minilmQuantized: true, modelCacheDir: offline.cacheDir, offline: true, identityDir }, createLogger('info', (line) => lines.push(line))),
+    selectEmbedder(
+      {
+        choice: 'minilm',
+        minilmModelId: offline.modelId,
+        minilmModelDir: undefined,
+        minilmQuantized: true,
+        modelCacheDir: offline.cacheDir,
+        offline: true,
+        identityDir,
+      },
+      createLogger('info', (line) => lines.push(line)),
+    ),
     EmbedderLoadError,
   );
   assert.deepEqual(lines, [], 'a forced choice does not fall back');
@@ -106,7 +140,15 @@ test('a forced MiniLM that is missing fails with a message that says how to prov
 test('auto never settles for the stand-in: it falls back to USE-lite with one warning saying why', async () => {
   const lines: string[] = [];
   const embedder = await selectEmbedder(
-    { choice: 'auto', minilmModelId: offline.modelId, minilmModelDir: TINY_STANDIN_DIR, minilmQuantized: true, modelCacheDir: offline.cacheDir, offline: true, identityDir },
+    {
+      choice: 'auto',
+      minilmModelId: offline.modelId,
+      minilmModelDir: TINY_STANDIN_DIR,
+      minilmQuantized: true,
+      modelCacheDir: offline.cacheDir,
+      offline: true,
+      identityDir,
+    },
     createLogger('info', (line) => lines.push(line)),
   );
   assert.equal(embedder.kind, 'use-lite');
@@ -121,7 +163,15 @@ test('auto never settles for the stand-in: it falls back to USE-lite with one wa
 test('forcing minilm onto the stand-in works but warns that it is one', async () => {
   const lines: string[] = [];
   const embedder = await selectEmbedder(
-    { choice: 'minilm', minilmModelId: offline.modelId, minilmModelDir: TINY_STANDIN_DIR, minilmQuantized: true, modelCacheDir: offline.cacheDir, offline: true, identityDir },
+    {
+      choice: 'minilm',
+      minilmModelId: offline.modelId,
+      minilmModelDir: TINY_STANDIN_DIR,
+      minilmQuantized: true,
+      modelCacheDir: offline.cacheDir,
+      offline: true,
+      identityDir,
+    },
     createLogger('info', (line) => lines.push(line)),
   );
   assert.equal(embedder.standin, true);

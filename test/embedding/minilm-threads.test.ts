@@ -5,7 +5,11 @@ import { test } from 'node:test';
 import { loadMiniLmEmbedder } from '../../src/embedding/minilm.js';
 import { FULL_STANDIN_DIR, PROJECT_ROOT } from '../support/env.js';
 
-const offline = { modelId: 'Xenova/all-MiniLM-L6-v2', cacheDir: join(PROJECT_ROOT, '.cache/test-empty-model-cache'), offline: true };
+const offline = {
+  modelId: 'Xenova/all-MiniLM-L6-v2',
+  cacheDir: join(PROJECT_ROOT, '.cache/test-empty-model-cache'),
+  offline: true,
+};
 const LONG = 'the settlement job times out whenever the nightly batch grows beyond fifty thousand rows, '.repeat(6);
 
 /** CPU time (clock ticks) each thread of this process has used so far, from /proc (Linux). */
@@ -36,14 +40,21 @@ async function busyThreadsDuring(work: () => Promise<void>): Promise<number[]> {
 test('ONNX_INTRA_OP_THREADS reaches onnxruntime: 1 thread runs MiniLM on the calling thread alone, 2 use a second', async (t) => {
   if (process.platform !== 'linux') return t.skip('reads per-thread CPU time from /proc');
   for (const threads of [1, 2]) {
-    const embedder = await loadMiniLmEmbedder({ ...offline, modelDir: FULL_STANDIN_DIR, quantized: true, intraOpThreads: threads });
+    const embedder = await loadMiniLmEmbedder({
+      ...offline,
+      modelDir: FULL_STANDIN_DIR,
+      quantized: true,
+      intraOpThreads: threads,
+    });
     await embedder.embed([LONG]);
     const busy = await busyThreadsDuring(async () => {
       for (let i = 0; i < 25; i++) await embedder.embed([`${LONG} ${i}`]);
     });
     const [busiest = 0, second = 0] = busy;
     assert.ok(busiest >= 10, `the embeds used too little CPU to tell threads apart: ${busy.slice(0, 4).join(', ')} ticks`);
-    if (threads === 1) assert.ok(second < busiest * 0.2, `a 1-thread session kept a second thread busy: ${busy.slice(0, 4).join(', ')} ticks`);
-    else assert.ok(second > busiest * 0.5, `a 2-thread session left its second thread idle: ${busy.slice(0, 4).join(', ')} ticks`);
+    if (threads === 1)
+      assert.ok(second < busiest * 0.2, `a 1-thread session kept a second thread busy: ${busy.slice(0, 4).join(', ')} ticks`);
+    else
+      assert.ok(second > busiest * 0.5, `a 2-thread session left its second thread idle: ${busy.slice(0, 4).join(', ')} ticks`);
   }
 });

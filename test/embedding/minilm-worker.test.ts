@@ -7,7 +7,11 @@ import { loadMiniLmEmbedder } from '../../src/embedding/minilm.js';
 import { loadMiniLmEmbedderInWorkers } from '../../src/embedding/minilm-pool.js';
 import { FULL_STANDIN_DIR, PROJECT_ROOT, TINY_STANDIN_DIR, testConfig } from '../support/env.js';
 
-const offline = { modelId: 'Xenova/all-MiniLM-L6-v2', cacheDir: join(PROJECT_ROOT, '.cache/test-empty-model-cache'), offline: true };
+const offline = {
+  modelId: 'Xenova/all-MiniLM-L6-v2',
+  cacheDir: join(PROJECT_ROOT, '.cache/test-empty-model-cache'),
+  offline: true,
+};
 const sentences = ['hi', 'my card payment was declined twice, can you check what happened?', 'write a haiku about the sea'];
 
 test('MiniLM in a worker thread gives the in-process vectors bit for bit, under the same identity', async () => {
@@ -54,13 +58,18 @@ test('the event loop keeps turning while the worker embeds (and does not while M
   }
   // The control that shows the check can fail: in-process, onnxruntime-node 1.14 blocks the loop for the whole batch.
   const local = await loadMiniLmEmbedder(options);
-  assert.equal(await firstToFinish(local.embed(long)), 'embedding', 'in-process, the loop could not turn before the batch was done');
+  assert.equal(
+    await firstToFinish(local.embed(long)),
+    'embedding',
+    'in-process, the loop could not turn before the batch was done',
+  );
 });
 
 test('a load failure in the worker arrives as EmbedderLoadError with the same message', async () => {
   await assert.rejects(
     loadMiniLmEmbedderInWorkers({ ...offline, modelDir: join(PROJECT_ROOT, 'no-such-model-dir'), quantized: true, workers: 1 }),
-    (error: unknown) => error instanceof EmbedderLoadError && /MINILM_MODEL_DIR/.test(error.message) && /lacks/.test(error.message),
+    (error: unknown) =>
+      error instanceof EmbedderLoadError && /MINILM_MODEL_DIR/.test(error.message) && /lacks/.test(error.message),
   );
 });
 

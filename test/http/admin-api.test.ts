@@ -321,9 +321,21 @@ test('feedback: a correction is listed for the admin, and promoting it fixes the
   assert.equal(next.intent, corrected, `after the promotion ${MISROUTED} is ${corrected}`);
   assert.equal((await call<{ total: number }>(service.app, 'GET', '/admin/feedback?status=open')).body.total, 1);
   assert.equal((await call(service.app, 'POST', `/admin/feedback/${correction.body.feedback.id}/promote`)).status, 409);
-  const dismissPromoted = await call<{ error: { code: string } }>(service.app, 'POST', `/admin/feedback/${correction.body.feedback.id}/dismiss`);
-  assert.deepEqual([dismissPromoted.status, dismissPromoted.body.error.code], [409, 'conflict'], 'a promoted correction cannot be dismissed');
-  const kept = await call<{ items: { id: number; status: string; promoted_ids: number[] | null }[] }>(service.app, 'GET', '/admin/feedback?status=promoted');
+  const dismissPromoted = await call<{ error: { code: string } }>(
+    service.app,
+    'POST',
+    `/admin/feedback/${correction.body.feedback.id}/dismiss`,
+  );
+  assert.deepEqual(
+    [dismissPromoted.status, dismissPromoted.body.error.code],
+    [409, 'conflict'],
+    'a promoted correction cannot be dismissed',
+  );
+  const kept = await call<{ items: { id: number; status: string; promoted_ids: number[] | null }[] }>(
+    service.app,
+    'GET',
+    '/admin/feedback?status=promoted',
+  );
   assert.deepEqual(
     kept.body.items.find((item) => item.id === correction.body.feedback.id)?.promoted_ids,
     promoted.body.feedback.promoted_ids,
@@ -336,7 +348,9 @@ test('feedback: a correction is listed for the admin, and promoting it fixes the
     expected: { intent: 'faq', tier: 'medium' },
     text: 'is there a fee for paying by bank transfer',
   });
-  const both = await Promise.all([1, 2].map(() => call(service.app, 'POST', `/admin/feedback/${racer.body.feedback.id}/promote`)));
+  const both = await Promise.all(
+    [1, 2].map(() => call(service.app, 'POST', `/admin/feedback/${racer.body.feedback.id}/promote`)),
+  );
   assert.deepEqual(both.map((r) => r.status).sort(), [200, 409], JSON.stringify(both.map((r) => r.body)));
 });
 

@@ -16,7 +16,12 @@ test('GET /admin/exemplars/health: leave-one-out health per axis, and a mislabel
     for (const row of before[axis].misplaced) assert.notEqual(row.closer_to, row.label);
   }
 
-  const added = await postJson(app, '/admin/exemplars', { axis: 'intent', label: 'math', text: 'hello there my friend, how are you doing today?' }, auth);
+  const added = await postJson(
+    app,
+    '/admin/exemplars',
+    { axis: 'intent', label: 'math', text: 'hello there my friend, how are you doing today?' },
+    auth,
+  );
   assert.equal(added.status, 201);
   const { exemplar } = (await added.json()) as { exemplar: { id: number } };
   const after = (await (await app.request('/admin/exemplars/health', { headers: auth })).json()) as Record<string, any>;
@@ -28,8 +33,14 @@ test('GET /admin/exemplars/health: leave-one-out health per axis, and a mislabel
   const listed = (await (
     await app.request(`/admin/exemplars?include=conflicts&q=${encodeURIComponent('hello there my friend')}`, { headers: auth })
   ).json()) as { items: { id: number; closer_to: { closer_to: string } | null }[] };
-  assert.equal(listed.items.find((item) => item.id === exemplar.id)?.closer_to?.closer_to, 'smalltalk', 'the listing marks it too');
-  const plain = (await (await app.request('/admin/exemplars?limit=1', { headers: auth })).json()) as { items: Record<string, unknown>[] };
+  assert.equal(
+    listed.items.find((item) => item.id === exemplar.id)?.closer_to?.closer_to,
+    'smalltalk',
+    'the listing marks it too',
+  );
+  const plain = (await (await app.request('/admin/exemplars?limit=1', { headers: auth })).json()) as {
+    items: Record<string, unknown>[];
+  };
   assert.equal('closer_to' in plain.items[0]!, false, 'only when asked for');
 
   const clientRefused = await app.request('/admin/exemplars/health');

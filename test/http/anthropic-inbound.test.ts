@@ -9,7 +9,12 @@ import type { AddressInfo } from 'node:net';
 import { after, before, describe, it } from 'node:test';
 import Anthropic from '@anthropic-ai/sdk';
 import { AppError } from '../../src/errors.js';
-import { fromAnthropicRequest, toAnthropicMessage, toStopReason, type AnthropicInboundRequest } from '../../src/http/anthropic-inbound.js';
+import {
+  fromAnthropicRequest,
+  toAnthropicMessage,
+  toStopReason,
+  type AnthropicInboundRequest,
+} from '../../src/http/anthropic-inbound.js';
 import { createAnthropicEventMapper, type AnthropicSseEvent } from '../../src/http/anthropic-inbound-stream.js';
 import { toAnthropicRequest } from '../../src/providers/anthropic-request.js';
 import { createOpenAIProvider } from '../../src/providers/openai-provider.js';
@@ -28,9 +33,16 @@ describe('fromAnthropicRequest', () => {
       { role: 'system', content: 'Be terse.' },
       { role: 'user', content: 'Hi' },
     ]);
-    assert.deepEqual(inbound({ system: [{ type: 'text', text: 'A' }, { type: 'text', text: 'B' }], messages: [] }).messages, [
-      { role: 'system', content: 'A\nB' },
-    ]);
+    assert.deepEqual(
+      inbound({
+        system: [
+          { type: 'text', text: 'A' },
+          { type: 'text', text: 'B' },
+        ],
+        messages: [],
+      }).messages,
+      [{ role: 'system', content: 'A\nB' }],
+    );
   });
 
   it('tool_use becomes tool_calls; tool_result blocks become tool messages before the rest of the user turn', () => {
@@ -57,7 +69,11 @@ describe('fromAnthropicRequest', () => {
     });
     assert.deepEqual(result.messages, [
       { role: 'user', content: 'Look up a' },
-      { role: 'assistant', content: 'Sure.', tool_calls: [{ id: 'toolu_1', type: 'function', function: { name: 'lookup', arguments: '{"q":"a"}' } }] },
+      {
+        role: 'assistant',
+        content: 'Sure.',
+        tool_calls: [{ id: 'toolu_1', type: 'function', function: { name: 'lookup', arguments: '{"q":"a"}' } }],
+      },
       { role: 'tool', tool_call_id: 'toolu_1', content: 'A!' },
       {
         role: 'user',
@@ -98,20 +114,36 @@ describe('fromAnthropicRequest', () => {
   const params: { name: string; request: Partial<AnthropicInboundRequest>; expected: Partial<ChatRequest> }[] = [
     { name: 'max_tokens passes through', request: {}, expected: {} },
     { name: 'stop_sequences become stop', request: { stop_sequences: ['END'] }, expected: { stop: ['END'] } },
-    { name: 'temperature and top_p pass through', request: { temperature: 0.2, top_p: 0.8 }, expected: { temperature: 0.2, top_p: 0.8 } },
+    {
+      name: 'temperature and top_p pass through',
+      request: { temperature: 0.2, top_p: 0.8 },
+      expected: { temperature: 0.2, top_p: 0.8 },
+    },
     { name: 'metadata.user_id becomes user', request: { metadata: { user_id: 'u-1' } }, expected: { user: 'u-1' } },
-    { name: 'stream asks for the usage chunk', request: { stream: true }, expected: { stream: true, stream_options: { include_usage: true } } },
+    {
+      name: 'stream asks for the usage chunk',
+      request: { stream: true },
+      expected: { stream: true, stream_options: { include_usage: true } },
+    },
     {
       name: 'tools and tool_choice any',
-      request: { tools: [{ name: 'lookup', description: 'd', input_schema: { type: 'object', properties: {} } }], tool_choice: { type: 'any' } },
+      request: {
+        tools: [{ name: 'lookup', description: 'd', input_schema: { type: 'object', properties: {} } }],
+        tool_choice: { type: 'any' },
+      },
       expected: {
-        tools: [{ type: 'function', function: { name: 'lookup', description: 'd', parameters: { type: 'object', properties: {} } } }],
+        tools: [
+          { type: 'function', function: { name: 'lookup', description: 'd', parameters: { type: 'object', properties: {} } } },
+        ],
         tool_choice: 'required',
       },
     },
     {
       name: 'a named tool_choice without parallel calls',
-      request: { tools: [{ name: 'lookup', input_schema: { type: 'object' } }], tool_choice: { type: 'tool', name: 'lookup', disable_parallel_tool_use: true } },
+      request: {
+        tools: [{ name: 'lookup', input_schema: { type: 'object' } }],
+        tool_choice: { type: 'tool', name: 'lookup', disable_parallel_tool_use: true },
+      },
       expected: {
         tools: [{ type: 'function', function: { name: 'lookup', parameters: { type: 'object' } } }],
         tool_choice: { type: 'function', function: { name: 'lookup' } },
@@ -127,15 +159,26 @@ describe('fromAnthropicRequest', () => {
   for (const testCase of params) {
     it(testCase.name, () => {
       const result = inbound({ messages: [{ role: 'user', content: 'Hi' }], ...testCase.request });
-      assert.deepEqual(result, { model: 'auto', max_tokens: 256, messages: [{ role: 'user', content: 'Hi' }], ...testCase.expected });
+      assert.deepEqual(result, {
+        model: 'auto',
+        max_tokens: 256,
+        messages: [{ role: 'user', content: 'Hi' }],
+        ...testCase.expected,
+      });
     });
   }
 
   it('a server tool or a document block is a 400 at our edge', () => {
-    const isInvalid = (error: unknown): boolean => error instanceof AppError && error.status === 400 && error.code === 'invalid_request';
+    const isInvalid = (error: unknown): boolean =>
+      error instanceof AppError && error.status === 400 && error.code === 'invalid_request';
     assert.throws(() => inbound({ tools: [{ type: 'web_search_20250305', name: 'web_search' }] }), isInvalid);
     assert.throws(
-      () => inbound({ messages: [{ role: 'user', content: [{ type: 'document', source: { type: 'text', media_type: 'text/plain', data: 'x' } }] }] }),
+      () =>
+        inbound({
+          messages: [
+            { role: 'user', content: [{ type: 'document', source: { type: 'text', media_type: 'text/plain', data: 'x' } }] },
+          ],
+        }),
       isInvalid,
     );
   });
@@ -147,7 +190,9 @@ describe('fromAnthropicRequest', () => {
       system: 'Be terse.',
       temperature: 0.5,
       stop_sequences: ['###'],
-      tools: [{ name: 'lookup', description: 'Look up', input_schema: { type: 'object', properties: { q: { type: 'string' } } } }],
+      tools: [
+        { name: 'lookup', description: 'Look up', input_schema: { type: 'object', properties: { q: { type: 'string' } } } },
+      ],
       tool_choice: { type: 'auto' },
       messages: [
         { role: 'user', content: [{ type: 'text', text: 'Look up a' }] },
@@ -172,7 +217,10 @@ describe('fromAnthropicRequest', () => {
   });
 });
 
-const completion = (message: ChatCompletion['choices'][number]['message'], finish: ChatCompletion['choices'][number]['finish_reason']): ChatCompletion => ({
+const completion = (
+  message: ChatCompletion['choices'][number]['message'],
+  finish: ChatCompletion['choices'][number]['finish_reason'],
+): ChatCompletion => ({
   id: 'chatcmpl-1',
   object: 'chat.completion',
   created: 1,
@@ -221,8 +269,17 @@ describe('toAnthropicMessage', () => {
   }
 });
 
-function chunk(delta: ChatCompletionChunk['choices'][number]['delta'], finish: ChatCompletionChunk['choices'][number]['finish_reason'] = null): ChatCompletionChunk {
-  return { id: 'chatcmpl-9', object: 'chat.completion.chunk', created: 1, model: 'gpt-test', choices: [{ index: 0, delta, finish_reason: finish }] };
+function chunk(
+  delta: ChatCompletionChunk['choices'][number]['delta'],
+  finish: ChatCompletionChunk['choices'][number]['finish_reason'] = null,
+): ChatCompletionChunk {
+  return {
+    id: 'chatcmpl-9',
+    object: 'chat.completion.chunk',
+    created: 1,
+    model: 'gpt-test',
+    choices: [{ index: 0, delta, finish_reason: finish }],
+  };
 }
 
 const TEXT_AND_TOOL: ChatCompletionChunk[] = [
@@ -233,7 +290,14 @@ const TEXT_AND_TOOL: ChatCompletionChunk[] = [
   chunk({ tool_calls: [{ index: 0, function: { arguments: '{"q":' } }] }),
   chunk({ tool_calls: [{ index: 0, function: { arguments: '"a"}' } }] }),
   chunk({}, 'tool_calls'),
-  { id: 'chatcmpl-9', object: 'chat.completion.chunk', created: 1, model: 'gpt-test', choices: [], usage: { prompt_tokens: 12, completion_tokens: 8, total_tokens: 20 } },
+  {
+    id: 'chatcmpl-9',
+    object: 'chat.completion.chunk',
+    created: 1,
+    model: 'gpt-test',
+    choices: [],
+    usage: { prompt_tokens: 12, completion_tokens: 8, total_tokens: 20 },
+  },
 ];
 
 function mapAll(chunks: readonly ChatCompletionChunk[]): AnthropicSseEvent[] {
@@ -244,7 +308,9 @@ function mapAll(chunks: readonly ChatCompletionChunk[]): AnthropicSseEvent[] {
 describe('createAnthropicEventMapper', () => {
   it('emits the events in the order Anthropic sends them', () => {
     assert.deepEqual(
-      mapAll(TEXT_AND_TOOL).map((event) => (event.data.type === 'content_block_start' ? `${event.event}:${event.data.content_block.type}` : event.event)),
+      mapAll(TEXT_AND_TOOL).map((event) =>
+        event.data.type === 'content_block_start' ? `${event.event}:${event.data.content_block.type}` : event.event,
+      ),
       [
         'message_start',
         'content_block_start:text',
@@ -271,7 +337,11 @@ describe('createAnthropicEventMapper', () => {
       index: 1,
       content_block: { type: 'tool_use', id: 'call_7', name: 'lookup', input: {}, caller: { type: 'direct' } },
     });
-    assert.deepEqual(data[8], { type: 'content_block_delta', index: 1, delta: { type: 'input_json_delta', partial_json: '"a"}' } });
+    assert.deepEqual(data[8], {
+      type: 'content_block_delta',
+      index: 1,
+      delta: { type: 'input_json_delta', partial_json: '"a"}' },
+    });
     const delta = data[10];
     assert.ok(delta?.type === 'message_delta');
     assert.equal(delta.delta.stop_reason, 'tool_use');
@@ -342,7 +412,11 @@ describe('the Anthropic SDK reads what the inbound mappers produce', () => {
       });
     });
     await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-    client = new Anthropic({ apiKey: API_KEY, baseURL: `http://127.0.0.1:${(server.address() as AddressInfo).port}`, maxRetries: 0 });
+    client = new Anthropic({
+      apiKey: API_KEY,
+      baseURL: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
+      maxRetries: 0,
+    });
   });
 
   after(async () => {
@@ -351,10 +425,16 @@ describe('the Anthropic SDK reads what the inbound mappers produce', () => {
     await fake.close();
   });
 
-  const tools: Anthropic.Messages.Tool[] = [{ name: 'lookup', input_schema: { type: 'object', properties: { q: { type: 'string' } } } }];
+  const tools: Anthropic.Messages.Tool[] = [
+    { name: 'lookup', input_schema: { type: 'object', properties: { q: { type: 'string' } } } },
+  ];
 
   it('non-streaming: messages.create parses the Message', async () => {
-    const message = await client.messages.create({ model: 'auto', max_tokens: 100, messages: [{ role: 'user', content: 'Hello' }] });
+    const message = await client.messages.create({
+      model: 'auto',
+      max_tokens: 100,
+      messages: [{ role: 'user', content: 'Hello' }],
+    });
     assert.equal(message.content[0]?.type, 'text');
     assert.ok(message.content[0]?.type === 'text');
     assert.equal(message.content[0].text, 'Answer from gpt-test: Hello');
@@ -377,7 +457,12 @@ describe('the Anthropic SDK reads what the inbound mappers produce', () => {
   });
 
   it('streaming a tool call: the SDK rebuilds the tool_use input from input_json_delta', async () => {
-    const stream = client.messages.stream({ model: 'auto', max_tokens: 100, tools, messages: [{ role: 'user', content: 'Paris' }] });
+    const stream = client.messages.stream({
+      model: 'auto',
+      max_tokens: 100,
+      tools,
+      messages: [{ role: 'user', content: 'Paris' }],
+    });
     const message = await stream.finalMessage();
     const toolUse = message.content.find((block) => block.type === 'tool_use');
     assert.ok(toolUse?.type === 'tool_use');

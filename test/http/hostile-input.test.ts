@@ -499,7 +499,11 @@ test('every endpoint answers garbage with a 4xx JSON error with a stable code, a
       );
     const rating = await feedback({ decision_id: routed.decision_id, rating: 2 });
     // Prompts are not kept (LEDGER_STORE_PROMPTS is off), so the correction brings its query along.
-    const correction = await feedback({ decision_id: routed.decision_id, expected: { intent: 'smalltalk' }, text: 'hello there, how are you?' });
+    const correction = await feedback({
+      decision_id: routed.decision_id,
+      expected: { intent: 'smalltalk' },
+      text: 'hello there, how are you?',
+    });
     const promote = (id: number, query = '') => `/admin/feedback/${id}/promote${query}`;
     await runBatch(stack, [
       { name: 'promote a rating', method: 'POST', path: promote(rating.feedback.id), code: 'invalid_request' },

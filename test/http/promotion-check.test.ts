@@ -133,7 +133,11 @@ test('refuse mode: a mislabelled add, relabel or import is refused with 409 and 
   assert.deepEqual(passed.leave_one_out.intent, { before: 1, after: 1, rows: 10 });
   assert.deepEqual(passed.regressions, []);
   // The next check starts from the bank the passed add left (its state was kept, not rebuilt): 10 right of 10.
-  const again = await call(app, 'POST', '/admin/exemplars', { axis: 'intent', label: 'smalltalk', text: 'solve number equation quickly' });
+  const again = await call(app, 'POST', '/admin/exemplars', {
+    axis: 'intent',
+    label: 'smalltalk',
+    text: 'solve number equation quickly',
+  });
   assert.deepEqual(again.body.error?.regression_check?.leave_one_out.intent, { before: 1, after: 0.8182, rows: 11 });
 
   const list = await call(app, 'GET', '/admin/exemplars?axis=intent&q=hello%20friend');

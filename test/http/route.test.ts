@@ -52,7 +52,12 @@ test('rules are reported and force the decision', async (t) => {
 });
 
 test('messages: the last user turn is routed, images restrict candidates to vision models', async (t) => {
-  const { app } = await startTestService(t, 'tiny-standin', { OPENAI_API_KEY: 'k', ANTHROPIC_API_KEY: 'k', GEMINI_API_KEY: 'k', XAI_API_KEY: 'k' });
+  const { app } = await startTestService(t, 'tiny-standin', {
+    OPENAI_API_KEY: 'k',
+    ANTHROPIC_API_KEY: 'k',
+    GEMINI_API_KEY: 'k',
+    XAI_API_KEY: 'k',
+  });
   const response = await postJson(app, '/v1/route', {
     messages: [
       { role: 'system', content: 'You are a helpful assistant.' },
@@ -94,7 +99,10 @@ test('a session does not drop to a lower tier within its TTL', async (t) => {
   const long = `${'Please analyse this carefully. '.repeat(40)}`;
   const first = (await (await postJson(app, '/v1/route', { query: long, session_id: 's-1' })).json()) as Record<string, any>;
   assert.notEqual(first.tier, 'simple', 'the long-request rule keeps 150+ words off simple');
-  const second = (await (await postJson(app, '/v1/route', { query: 'thanks!', session_id: 's-1' })).json()) as Record<string, any>;
+  const second = (await (await postJson(app, '/v1/route', { query: 'thanks!', session_id: 's-1' })).json()) as Record<
+    string,
+    any
+  >;
   assert.equal(second.tier, first.tier);
   assert.ok(second.adjustments.some((step: string) => step.startsWith('session')));
   const other = (await (await postJson(app, '/v1/route', { query: 'thanks!', session_id: 's-2' })).json()) as Record<string, any>;
@@ -124,21 +132,56 @@ test('bad input gets a 4xx with a stable code and a message naming the field', a
     { body: { query: '   ' }, status: 400, code: 'invalid_request', message: /^query: must not be empty/ },
     { body: { query: 'x'.repeat(101) }, status: 400, code: 'invalid_request', message: /^query: longer than 100 characters/ },
     { body: { query: 'hi', strategy: 'cheapest' }, status: 400, code: 'invalid_request', message: /^strategy: / },
-    { body: { query: 'hi', messages: [{ role: 'user', content: 'hi' }] }, status: 400, code: 'invalid_request', message: /exactly one/ },
+    {
+      body: { query: 'hi', messages: [{ role: 'user', content: 'hi' }] },
+      status: 400,
+      code: 'invalid_request',
+      message: /exactly one/,
+    },
     { body: { messages: [] }, status: 400, code: 'invalid_request', message: /^messages: must hold at least one/ },
     { body: { messages: [{ role: 'system', content: 'x' }] }, status: 400, code: 'invalid_request', message: /role "user"/ },
-    { body: { messages: [{ role: 'wizard', content: 'x' }] }, status: 400, code: 'invalid_request', message: /^messages\[0\]\.role/ },
-    { body: { messages: [{ role: 'user' }] }, status: 400, code: 'invalid_request', message: /^messages: no user message has any text/ },
-    { body: { messages: [{ role: 'user', content: '  ' }, { role: 'user', content: null }] }, status: 400, code: 'invalid_request', message: /no user message has any text/ },
     {
-      body: { messages: [{ role: 'system', content: 'be brief' }, { role: 'user', content: [{ type: 'image_url', image_url: { url: 'data:,' } }] }] },
+      body: { messages: [{ role: 'wizard', content: 'x' }] },
+      status: 400,
+      code: 'invalid_request',
+      message: /^messages\[0\]\.role/,
+    },
+    {
+      body: { messages: [{ role: 'user' }] },
+      status: 400,
+      code: 'invalid_request',
+      message: /^messages: no user message has any text/,
+    },
+    {
+      body: {
+        messages: [
+          { role: 'user', content: '  ' },
+          { role: 'user', content: null },
+        ],
+      },
+      status: 400,
+      code: 'invalid_request',
+      message: /no user message has any text/,
+    },
+    {
+      body: {
+        messages: [
+          { role: 'system', content: 'be brief' },
+          { role: 'user', content: [{ type: 'image_url', image_url: { url: 'data:,' } }] },
+        ],
+      },
       status: 400,
       code: 'invalid_request',
       message: /no user message has any text/,
     },
     { body: { query: '\ud800' }, status: 400, code: 'invalid_request', message: /^query: is not valid Unicode/ },
     { body: { query: 'ok then \udfff' }, status: 400, code: 'invalid_request', message: /^query: is not valid Unicode/ },
-    { body: { messages: [{ role: 'user', content: 'a\udc00' }] }, status: 400, code: 'invalid_request', message: /^messages\[0\]\.content: is not valid Unicode/ },
+    {
+      body: { messages: [{ role: 'user', content: 'a\udc00' }] },
+      status: 400,
+      code: 'invalid_request',
+      message: /^messages\[0\]\.content: is not valid Unicode/,
+    },
     {
       body: { messages: [{ role: 'user', content: [{ type: 'text', text: '\ud83d' }] }] },
       status: 400,
@@ -161,7 +204,11 @@ test('bad input gets a 4xx with a stable code and a message naming the field', a
   assert.match(((await batch.json()) as ErrorJson).error.message, /^queries\[1\]: is not valid Unicode/);
   // Paired surrogates are an ordinary character; an earlier user turn with text is enough to route on.
   assert.equal((await postJson(app, '/v1/route', { query: 'nice \ud83d\ude00' })).status, 200);
-  const history = [{ role: 'user', content: 'how do I cancel my order?' }, { role: 'assistant', content: 'Which one?' }, { role: 'user', content: '' }];
+  const history = [
+    { role: 'user', content: 'how do I cancel my order?' },
+    { role: 'assistant', content: 'Which one?' },
+    { role: 'user', content: '' },
+  ];
   assert.equal((await postJson(app, '/v1/route', { messages: history })).status, 200);
   // The service keeps serving after all that.
   assert.equal((await postJson(app, '/v1/route', { query: 'still there?' })).status, 200);
@@ -175,7 +222,11 @@ test('unknown paths get a JSON 404', async (t) => {
 });
 
 test('health: /healthz is alive at once, /readyz and every service route say not ready until the router is loaded', async () => {
-  const app = createApp({ config: testConfig({ ADMIN_API_KEY: 'admin-key-0123456789' }), logger: silentLogger, services: () => undefined });
+  const app = createApp({
+    config: testConfig({ ADMIN_API_KEY: 'admin-key-0123456789' }),
+    logger: silentLogger,
+    services: () => undefined,
+  });
   assert.equal((await app.request('/healthz')).status, 200);
   assert.equal((await app.request('/dashboard')).status, 200, 'the page itself loads; its API calls say not ready');
   const ready = await app.request('/readyz');
@@ -196,7 +247,11 @@ test('health: /healthz is alive at once, /readyz and every service route say not
     ['GET', '/dashboard/api/prices', {}],
   ];
   for (const [method, path, headers] of requests) {
-    const response = await app.request(path, { method, headers: { 'content-type': 'application/json', ...headers }, body: method === 'POST' ? '{}' : null });
+    const response = await app.request(path, {
+      method,
+      headers: { 'content-type': 'application/json', ...headers },
+      body: method === 'POST' ? '{}' : null,
+    });
     assert.equal(response.status, 503, `${method} ${path}`);
     assert.match(JSON.stringify(await response.json()), /not_ready/, `${method} ${path}`);
   }

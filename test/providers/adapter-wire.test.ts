@@ -39,14 +39,22 @@ describe('openai adapter on the wire', () => {
 
   it('drops stream_options on a non-streaming call (OpenAI rejects it there)', async () => {
     const provider = createOpenAIProvider({ apiKey: API_KEY, baseURL: fake.openaiBaseURL });
-    await provider.complete({ model: 'auto', messages: [{ role: 'user', content: 'Hi' }], stream: true, stream_options: { include_usage: true } }, call('gpt-test'));
+    await provider.complete(
+      { model: 'auto', messages: [{ role: 'user', content: 'Hi' }], stream: true, stream_options: { include_usage: true } },
+      call('gpt-test'),
+    );
     assert.equal(body()['stream'], false);
     assert.equal('stream_options' in body(), false);
   });
 
   it('always asks a stream for the usage chunk, keeping other stream options', async () => {
     const provider = createOpenAIProvider({ apiKey: API_KEY, baseURL: fake.openaiBaseURL });
-    await drain(provider.stream({ model: 'auto', messages: [{ role: 'user', content: 'Hi' }], stream_options: { include_obfuscation: false } }, call('gpt-test')));
+    await drain(
+      provider.stream(
+        { model: 'auto', messages: [{ role: 'user', content: 'Hi' }], stream_options: { include_obfuscation: false } },
+        call('gpt-test'),
+      ),
+    );
     assert.deepEqual(body()['stream_options'], { include_obfuscation: false, include_usage: true });
   });
 
@@ -62,7 +70,10 @@ describe('openai adapter on the wire', () => {
       assert.equal(headers['openai-project'], undefined);
       assert.equal(headers['authorization'], '[redacted]');
     } finally {
-      for (const [name, value] of [['OPENAI_ORG_ID', saved.org], ['OPENAI_PROJECT_ID', saved.project]] as const) {
+      for (const [name, value] of [
+        ['OPENAI_ORG_ID', saved.org],
+        ['OPENAI_PROJECT_ID', saved.project],
+      ] as const) {
         if (value === undefined) delete process.env[name];
         else process.env[name] = value;
       }
@@ -81,10 +92,16 @@ describe('anthropic adapter on the wire', () => {
         messages: [
           { role: 'system', content: 'Be brief.' },
           { role: 'user', content: 'Weather?' },
-          { role: 'assistant', content: null, tool_calls: [{ id: 'call_1', type: 'function', function: { name: 'w', arguments: '{"c":"Oslo"}' } }] },
+          {
+            role: 'assistant',
+            content: null,
+            tool_calls: [{ id: 'call_1', type: 'function', function: { name: 'w', arguments: '{"c":"Oslo"}' } }],
+          },
           { role: 'tool', tool_call_id: 'call_1', content: 'cold' },
         ],
-        tools: [{ type: 'function', function: { name: 'w', parameters: { type: 'object', properties: { c: { type: 'string' } } } } }],
+        tools: [
+          { type: 'function', function: { name: 'w', parameters: { type: 'object', properties: { c: { type: 'string' } } } } },
+        ],
       },
       call('claude-test'),
     );
@@ -108,24 +125,32 @@ describe('anthropic adapter on the wire', () => {
 
   it('a request Anthropic cannot take fails before any upstream call', async () => {
     const provider = createAnthropicProvider({ apiKey: API_KEY, baseURL: fake.anthropicBaseURL });
-    await assert.rejects(provider.complete({ model: 'auto', n: 3, messages: [{ role: 'user', content: 'Hi' }] }, call('claude-test')), {
-      name: 'ProviderError',
-      status: 400,
-    });
+    await assert.rejects(
+      provider.complete({ model: 'auto', n: 3, messages: [{ role: 'user', content: 'Hi' }] }, call('claude-test')),
+      {
+        name: 'ProviderError',
+        status: 400,
+      },
+    );
     assert.equal(fake.requests.length, 0);
   });
 
   it('an in-stream overloaded error becomes a retryable server error (status from its type)', async () => {
     const provider = createAnthropicProvider({ apiKey: API_KEY, baseURL: fake.anthropicBaseURL });
     fake.fail({ type: 'stream_error', afterEvents: 2 });
-    const { error } = await drain(provider.stream({ model: 'auto', messages: [{ role: 'user', content: 'Hi' }] }, call('claude-test')));
+    const { error } = await drain(
+      provider.stream({ model: 'auto', messages: [{ role: 'user', content: 'Hi' }] }, call('claude-test')),
+    );
     assert.ok(error instanceof ProviderError);
     assert.deepEqual([error.kind, error.status, error.retryable], ['server', 529, true]);
   });
 
   it('pins `created` with an injected clock', async () => {
     const provider = createAnthropicProvider({ apiKey: API_KEY, baseURL: fake.anthropicBaseURL, now: () => 1_234_567 });
-    const completion = await provider.complete({ model: 'auto', messages: [{ role: 'user', content: 'Hi' }] }, call('claude-test'));
+    const completion = await provider.complete(
+      { model: 'auto', messages: [{ role: 'user', content: 'Hi' }] },
+      call('claude-test'),
+    );
     assert.equal(completion.created, 1_234_567);
   });
 });

@@ -1,7 +1,12 @@
 /** OpenAI chat request -> Anthropic Messages request, table by table. */
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { DEFAULT_MAX_TOKENS, parseToolArguments, toAnthropicRequest, type AnthropicRequest } from '../../src/providers/anthropic-request.js';
+import {
+  DEFAULT_MAX_TOKENS,
+  parseToolArguments,
+  toAnthropicRequest,
+  type AnthropicRequest,
+} from '../../src/providers/anthropic-request.js';
 import { ProviderError, type ChatRequest } from '../../src/providers/types.js';
 
 const MODEL = 'claude-test';
@@ -14,7 +19,11 @@ function translate(request: Partial<ChatRequest> & Pick<ChatRequest, 'messages'>
 const TOOLS: ChatRequest['tools'] = [
   {
     type: 'function',
-    function: { name: 'lookup', description: 'Look a thing up', parameters: { type: 'object', properties: { q: { type: 'string' } } } },
+    function: {
+      name: 'lookup',
+      description: 'Look a thing up',
+      parameters: { type: 'object', properties: { q: { type: 'string' } } },
+    },
   },
 ];
 
@@ -56,8 +65,20 @@ describe('toAnthropicRequest: messages', () => {
         { role: 'assistant', content: 'More' },
       ],
       expected: [
-        { role: 'user', content: [{ type: 'text', text: 'First' }, { type: 'text', text: 'Second' }] },
-        { role: 'assistant', content: [{ type: 'text', text: 'Reply' }, { type: 'text', text: 'More' }] },
+        {
+          role: 'user',
+          content: [
+            { type: 'text', text: 'First' },
+            { type: 'text', text: 'Second' },
+          ],
+        },
+        {
+          role: 'assistant',
+          content: [
+            { type: 'text', text: 'Reply' },
+            { type: 'text', text: 'More' },
+          ],
+        },
       ],
     },
     {
@@ -100,7 +121,11 @@ describe('toAnthropicRequest: messages', () => {
       name: 'an assistant message with only tool calls and null content has no text block',
       messages: [
         { role: 'user', content: 'Go' },
-        { role: 'assistant', content: null, tool_calls: [{ id: 'c1', type: 'function', function: { name: 'lookup', arguments: '' } }] },
+        {
+          role: 'assistant',
+          content: null,
+          tool_calls: [{ id: 'c1', type: 'function', function: { name: 'lookup', arguments: '' } }],
+        },
         { role: 'tool', tool_call_id: 'c1', content: 'done' },
       ],
       expected: [
@@ -114,9 +139,23 @@ describe('toAnthropicRequest: messages', () => {
       messages: [
         { role: 'user', content: 'Q' },
         { role: 'assistant', content: '' },
-        { role: 'user', content: [{ type: 'text', text: '' }, { type: 'text', text: 'Again' }] },
+        {
+          role: 'user',
+          content: [
+            { type: 'text', text: '' },
+            { type: 'text', text: 'Again' },
+          ],
+        },
       ],
-      expected: [{ role: 'user', content: [{ type: 'text', text: 'Q' }, { type: 'text', text: 'Again' }] }],
+      expected: [
+        {
+          role: 'user',
+          content: [
+            { type: 'text', text: 'Q' },
+            { type: 'text', text: 'Again' },
+          ],
+        },
+      ],
     },
     {
       name: 'images: a data URL becomes a base64 source, an http URL a url source',
@@ -157,20 +196,44 @@ describe('toAnthropicRequest: parameters', () => {
   const cases: { name: string; request: Partial<ChatRequest>; expected: Partial<AnthropicRequest> }[] = [
     { name: 'max_tokens defaults to 4096 (required by Anthropic)', request: {}, expected: { max_tokens: DEFAULT_MAX_TOKENS } },
     { name: 'max_tokens passes through', request: { max_tokens: 300 }, expected: { max_tokens: 300 } },
-    { name: 'max_completion_tokens wins over max_tokens', request: { max_tokens: 300, max_completion_tokens: 200 }, expected: { max_tokens: 200 } },
-    { name: 'temperature and top_p pass through', request: { temperature: 0.3, top_p: 0.9 }, expected: { temperature: 0.3, top_p: 0.9 } },
+    {
+      name: 'max_completion_tokens wins over max_tokens',
+      request: { max_tokens: 300, max_completion_tokens: 200 },
+      expected: { max_tokens: 200 },
+    },
+    {
+      name: 'temperature and top_p pass through',
+      request: { temperature: 0.3, top_p: 0.9 },
+      expected: { temperature: 0.3, top_p: 0.9 },
+    },
     { name: 'temperature above Anthropic range is clamped to 1', request: { temperature: 1.7 }, expected: { temperature: 1 } },
     { name: 'a stop string becomes stop_sequences', request: { stop: 'END' }, expected: { stop_sequences: ['END'] } },
-    { name: 'a stop array becomes stop_sequences', request: { stop: ['END', '###'] }, expected: { stop_sequences: ['END', '###'] } },
+    {
+      name: 'a stop array becomes stop_sequences',
+      request: { stop: ['END', '###'] },
+      expected: { stop_sequences: ['END', '###'] },
+    },
     { name: 'user becomes metadata.user_id', request: { user: 'user-42' }, expected: { metadata: { user_id: 'user-42' } } },
     {
       name: 'tools become input_schema tools',
       request: { tools: TOOLS },
       expected: { tools: ANTHROPIC_TOOLS },
     },
-    { name: "tool_choice 'auto'", request: { tools: TOOLS, tool_choice: 'auto' }, expected: { tools: ANTHROPIC_TOOLS, tool_choice: { type: 'auto' } } },
-    { name: "tool_choice 'none'", request: { tools: TOOLS, tool_choice: 'none' }, expected: { tools: ANTHROPIC_TOOLS, tool_choice: { type: 'none' } } },
-    { name: "tool_choice 'required' becomes 'any'", request: { tools: TOOLS, tool_choice: 'required' }, expected: { tools: ANTHROPIC_TOOLS, tool_choice: { type: 'any' } } },
+    {
+      name: "tool_choice 'auto'",
+      request: { tools: TOOLS, tool_choice: 'auto' },
+      expected: { tools: ANTHROPIC_TOOLS, tool_choice: { type: 'auto' } },
+    },
+    {
+      name: "tool_choice 'none'",
+      request: { tools: TOOLS, tool_choice: 'none' },
+      expected: { tools: ANTHROPIC_TOOLS, tool_choice: { type: 'none' } },
+    },
+    {
+      name: "tool_choice 'required' becomes 'any'",
+      request: { tools: TOOLS, tool_choice: 'required' },
+      expected: { tools: ANTHROPIC_TOOLS, tool_choice: { type: 'any' } },
+    },
     {
       name: 'a named tool_choice becomes type tool',
       request: { tools: TOOLS, tool_choice: { type: 'function', function: { name: 'lookup' } } },
@@ -191,20 +254,33 @@ describe('toAnthropicRequest: parameters', () => {
   for (const testCase of cases) {
     it(testCase.name, () => {
       const result = translate({ messages: user, ...testCase.request });
-      const base: AnthropicRequest = { model: MODEL, max_tokens: DEFAULT_MAX_TOKENS, messages: [{ role: 'user', content: [{ type: 'text', text: 'Hi' }] }] };
+      const base: AnthropicRequest = {
+        model: MODEL,
+        max_tokens: DEFAULT_MAX_TOKENS,
+        messages: [{ role: 'user', content: [{ type: 'text', text: 'Hi' }] }],
+      };
       assert.deepEqual(result, { ...base, ...testCase.expected });
     });
   }
 
   it('response_format json_object adds a JSON instruction to the system prompt', () => {
-    const result = translate({ messages: [{ role: 'system', content: 'Sys.' }, ...user], response_format: { type: 'json_object' } });
+    const result = translate({
+      messages: [{ role: 'system', content: 'Sys.' }, ...user],
+      response_format: { type: 'json_object' },
+    });
     assert.equal(result.system, 'Sys.\n\nRespond with a single valid JSON object and nothing else.');
   });
 
   it('response_format json_schema puts the schema in the note', () => {
     const schema = { type: 'object', properties: { ok: { type: 'boolean' } } };
-    const result = translate({ messages: user, response_format: { type: 'json_schema', json_schema: { name: 'verdict', schema } } });
-    assert.equal(result.system, `Respond with a single valid JSON value that matches the JSON Schema "verdict" and nothing else.\n${JSON.stringify(schema)}`);
+    const result = translate({
+      messages: user,
+      response_format: { type: 'json_schema', json_schema: { name: 'verdict', schema } },
+    });
+    assert.equal(
+      result.system,
+      `Respond with a single valid JSON value that matches the JSON Schema "verdict" and nothing else.\n${JSON.stringify(schema)}`,
+    );
   });
 });
 
@@ -213,7 +289,9 @@ describe('toAnthropicRequest: refusals', () => {
     { name: 'n > 1', request: { messages: [{ role: 'user', content: 'Hi' }], n: 2 }, message: /n > 1/ },
     {
       name: 'an image type Anthropic cannot read',
-      request: { messages: [{ role: 'user', content: [{ type: 'image_url', image_url: { url: 'data:image/bmp;base64,AAAA' } }] }] },
+      request: {
+        messages: [{ role: 'user', content: [{ type: 'image_url', image_url: { url: 'data:image/bmp;base64,AAAA' } }] }],
+      },
       message: /image\/bmp/,
     },
     {
@@ -231,7 +309,8 @@ describe('toAnthropicRequest: refusals', () => {
     it(`${testCase.name} is a non-retryable 400`, () => {
       assert.throws(
         () => translate(testCase.request),
-        (error: unknown) => error instanceof ProviderError && error.status === 400 && !error.retryable && testCase.message.test(error.message),
+        (error: unknown) =>
+          error instanceof ProviderError && error.status === 400 && !error.retryable && testCase.message.test(error.message),
       );
     });
   }

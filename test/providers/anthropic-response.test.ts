@@ -77,7 +77,9 @@ describe('fromAnthropicMessage', () => {
       object: 'chat.completion',
       created: CREATED,
       model: 'claude-test',
-      choices: [{ index: 0, message: { role: 'assistant', content: 'Hello', refusal: null }, finish_reason: 'stop', logprobs: null }],
+      choices: [
+        { index: 0, message: { role: 'assistant', content: 'Hello', refusal: null }, finish_reason: 'stop', logprobs: null },
+      ],
       usage: { prompt_tokens: 10, completion_tokens: 5, total_tokens: 15 },
     });
   });
@@ -115,7 +117,13 @@ describe('fromAnthropicMessage', () => {
 
   it('thinking blocks are left out', () => {
     const completion = fromAnthropicMessage(
-      message([{ type: 'thinking', thinking: 'hmm', signature: 'sig' }, { type: 'text', text: 'Done', citations: null }], 'end_turn'),
+      message(
+        [
+          { type: 'thinking', thinking: 'hmm', signature: 'sig' },
+          { type: 'text', text: 'Done', citations: null },
+        ],
+        'end_turn',
+      ),
       CREATED,
     );
     assert.equal(completion.choices[0]?.message.content, 'Done');
@@ -154,7 +162,10 @@ describe('createAnthropicChunkMapper', () => {
     { type: 'message_stop' },
   ];
 
-  const chunk = (delta: ChatCompletionChunk['choices'][number]['delta'], finish: ChatCompletionChunk['choices'][number]['finish_reason'] = null): ChatCompletionChunk => ({
+  const chunk = (
+    delta: ChatCompletionChunk['choices'][number]['delta'],
+    finish: ChatCompletionChunk['choices'][number]['finish_reason'] = null,
+  ): ChatCompletionChunk => ({
     id: 'msg_1',
     object: 'chat.completion.chunk',
     created: CREATED,
@@ -221,9 +232,21 @@ describe('createAnthropicChunkMapper', () => {
     mapper.map({
       type: 'message_delta',
       delta: { stop_reason: 'end_turn', stop_sequence: null, stop_details: null, container: null },
-      usage: { output_tokens: 4, input_tokens: null, cache_creation_input_tokens: null, cache_read_input_tokens: null, output_tokens_details: null, server_tool_use: null },
+      usage: {
+        output_tokens: 4,
+        input_tokens: null,
+        cache_creation_input_tokens: null,
+        cache_read_input_tokens: null,
+        output_tokens_details: null,
+        server_tool_use: null,
+      },
     });
     const [last] = mapper.map({ type: 'message_stop' });
-    assert.deepEqual(last?.usage, { prompt_tokens: 100, completion_tokens: 4, total_tokens: 104, prompt_tokens_details: { cached_tokens: 90 } });
+    assert.deepEqual(last?.usage, {
+      prompt_tokens: 100,
+      completion_tokens: 4,
+      total_tokens: 104,
+      prompt_tokens_details: { cached_tokens: 90 },
+    });
   });
 });

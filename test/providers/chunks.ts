@@ -29,7 +29,14 @@ export interface Assembled {
 
 /** What an OpenAI client would rebuild from the chunks (as the SDK's stream helpers do). */
 export function assemble(chunks: readonly ChatCompletionChunk[]): Assembled {
-  const result: Assembled = { role: undefined, content: '', toolCalls: [], finishReasons: [], usage: undefined, usageChunkIndexes: [] };
+  const result: Assembled = {
+    role: undefined,
+    content: '',
+    toolCalls: [],
+    finishReasons: [],
+    usage: undefined,
+    usageChunkIndexes: [],
+  };
   chunks.forEach((chunk, index) => {
     if (chunk.usage != null) {
       result.usage = chunk.usage;

@@ -49,7 +49,11 @@ function scripted(outcomes: Record<string, string | ProviderError>) {
 /** Waits until its signal aborts, then fails the way a provider does. */
 function hangingAttempt(_candidate: ForwardCandidate, context: AttemptContext): Promise<never> {
   return new Promise((_, reject) => {
-    context.signal.addEventListener('abort', () => reject(new ProviderError({ kind: 'aborted', retryable: false, message: 'aborted' })), { once: true });
+    context.signal.addEventListener(
+      'abort',
+      () => reject(new ProviderError({ kind: 'aborted', retryable: false, message: 'aborted' })),
+      { once: true },
+    );
   });
 }
 
@@ -75,7 +79,11 @@ describe('forwardWithFallback', () => {
   });
 
   it('moves on after a retryable error and records it', async () => {
-    const { calls, attempt } = scripted({ alpha: serverError(), beta: ProviderError.fromStatus(429, 'slow down', 7000), gamma: 'from gamma' });
+    const { calls, attempt } = scripted({
+      alpha: serverError(),
+      beta: ProviderError.fromStatus(429, 'slow down', 7000),
+      gamma: 'from gamma',
+    });
     const result = await forwardWithFallback([A, B, C], attempt, options());
     assert.equal(result.value, 'from gamma');
     assert.deepEqual(calls, ['alpha', 'beta', 'gamma']);
@@ -83,7 +91,11 @@ describe('forwardWithFallback', () => {
       result.attempts.map(({ provider, status, error }) => ({ provider, status, error })),
       [
         { provider: 'alpha', status: 'error', error: { kind: 'server', status: 500, message: 'boom', retryable: true } },
-        { provider: 'beta', status: 'error', error: { kind: 'rate_limited', status: 429, message: 'slow down', retryable: true, retryAfterMs: 7000 } },
+        {
+          provider: 'beta',
+          status: 'error',
+          error: { kind: 'rate_limited', status: 429, message: 'slow down', retryable: true, retryAfterMs: 7000 },
+        },
         { provider: 'gamma', status: 'ok', error: undefined },
       ],
     );
@@ -119,13 +131,19 @@ describe('forwardWithFallback', () => {
   it('a provider whose connection fails opens its circuit for its next candidates in the same request', async () => {
     const breaker = createCircuitBreaker({ failureThreshold: 1, cooldownMs: 60_000 });
     const alpha2: ForwardCandidate = { model: 'model-a2', provider: 'alpha' };
-    const { calls, attempt } = scripted({ alpha: new ProviderError({ kind: 'connection', retryable: true, message: 'reset' }), beta: 'from beta' });
+    const { calls, attempt } = scripted({
+      alpha: new ProviderError({ kind: 'connection', retryable: true, message: 'reset' }),
+      beta: 'from beta',
+    });
     const result = await forwardWithFallback([A, alpha2, B], attempt, options({ breaker }));
     assert.deepEqual(calls, ['alpha', 'beta']);
-    assert.deepEqual(result.attempts.map((record) => record.status), ['error', 'skipped', 'ok']);
+    assert.deepEqual(
+      result.attempts.map((record) => record.status),
+      ['error', 'skipped', 'ok'],
+    );
   });
 
-  it('a model that answers 5xx opens its own circuit only: its provider\'s other models are still called', async () => {
+  it("a model that answers 5xx opens its own circuit only: its provider's other models are still called", async () => {
     const breaker = createCircuitBreaker({ failureThreshold: 1, cooldownMs: 60_000 });
     const alpha2: ForwardCandidate = { model: 'model-a2', provider: 'alpha' };
     const calls: string[] = [];
@@ -139,7 +157,10 @@ describe('forwardWithFallback', () => {
     // The next request skips the failing model (its circuit is open) but not its healthy sibling.
     const second = await forwardWithFallback([A, alpha2, B], attempt, options({ breaker }));
     assert.deepEqual(calls, ['model-a', 'model-a2', 'model-a2']);
-    assert.deepEqual(second.attempts.map((record) => record.status), ['skipped', 'ok']);
+    assert.deepEqual(
+      second.attempts.map((record) => record.status),
+      ['skipped', 'ok'],
+    );
     assert.match(second.attempts[0]!.error!.message, /circuit open for model "model-a"/);
     assert.equal(breaker.state('alpha'), 'closed');
   });
@@ -154,11 +175,14 @@ describe('forwardWithFallback', () => {
     assert.equal(breaker.state(modelCircuit('model-a')), 'closed', 'a 400 says nothing about the upstream health');
     await forwardWithFallback([A, B], failing.attempt, options({ breaker }));
     assert.equal(breaker.state(modelCircuit('model-a')), 'open');
-    assert.equal(breaker.state('alpha'), 'closed', 'a 5xx is the model\'s failure, not the transport\'s');
+    assert.equal(breaker.state('alpha'), 'closed', "a 5xx is the model's failure, not the transport's");
   });
 
   it('when every candidate fails: all_failed with every attempt and the last error', async () => {
-    const { attempt } = scripted({ alpha: serverError(), beta: new ProviderError({ kind: 'connection', retryable: true, message: 'reset' }) });
+    const { attempt } = scripted({
+      alpha: serverError(),
+      beta: new ProviderError({ kind: 'connection', retryable: true, message: 'reset' }),
+    });
     await rejectsWith(forwardWithFallback([A, B], attempt, options()), (error) => {
       assert.equal(error.reason, 'all_failed');
       assert.equal(error.attempts.length, 2);
@@ -182,7 +206,10 @@ describe('forwardWithFallback', () => {
       return 'ok';
     };
     const result = await forwardWithFallback([A, B], attempt, options({ now: () => clock.now }));
-    assert.deepEqual(result.attempts.map((record) => record.latencyMs), [120, 30]);
+    assert.deepEqual(
+      result.attempts.map((record) => record.latencyMs),
+      [120, 30],
+    );
   });
 
   it('gives each attempt the per-attempt timeout, or what is left of the total', async () => {
@@ -194,7 +221,11 @@ describe('forwardWithFallback', () => {
       if (candidate.provider !== 'gamma') throw serverError();
       return 'ok';
     };
-    await forwardWithFallback([A, B, C], attempt, options({ totalTimeoutMs: 1500, attemptTimeoutMs: 1000, now: () => clock.now }));
+    await forwardWithFallback(
+      [A, B, C],
+      attempt,
+      options({ totalTimeoutMs: 1500, attemptTimeoutMs: 1000, now: () => clock.now }),
+    );
     assert.deepEqual(seen, [1000, 800, 100]);
   });
 
@@ -251,11 +282,15 @@ describe('forwardStreamWithFallback', () => {
     assert.equal(result.candidate, B);
     assert.deepEqual((await drain(result.stream)).items, ['b1', 'b2']);
     assert.deepEqual(opened, ['alpha', 'beta']);
-    assert.deepEqual(result.attempts.map((record) => record.status), ['error', 'ok']);
+    assert.deepEqual(
+      result.attempts.map((record) => record.status),
+      ['error', 'ok'],
+    );
   });
 
   it('an empty stream counts as a failed attempt', async () => {
-    const open = (candidate: ForwardCandidate): AsyncIterable<string> => (candidate.provider === 'alpha' ? items<string>([]) : items(['b1']));
+    const open = (candidate: ForwardCandidate): AsyncIterable<string> =>
+      candidate.provider === 'alpha' ? items<string>([]) : items(['b1']);
     const result = await forwardStreamWithFallback([A, B], open, options());
     assert.equal(result.candidate, B);
     assert.equal(result.attempts[0]?.error?.kind, 'connection');
@@ -278,7 +313,8 @@ describe('forwardStreamWithFallback', () => {
   });
 
   it('a non-retryable error before the first chunk stops at once', async () => {
-    const open = (candidate: ForwardCandidate): AsyncIterable<string> => (candidate.provider === 'alpha' ? items<string>([], badRequest()) : items(['b1']));
+    const open = (candidate: ForwardCandidate): AsyncIterable<string> =>
+      candidate.provider === 'alpha' ? items<string>([], badRequest()) : items(['b1']);
     await rejectsWith(forwardStreamWithFallback([A, B], open, options()), (error) => {
       assert.equal(error.reason, 'non_retryable');
     });
@@ -383,7 +419,10 @@ describe('fallback across real providers', () => {
         { provider: 'anthropic', status: 'ok', code: undefined },
       ],
     );
-    assert.deepEqual(fake.requests.map((request) => request.api), ['openai', 'anthropic']);
+    assert.deepEqual(
+      fake.requests.map((request) => request.api),
+      ['openai', 'anthropic'],
+    );
   });
 
   it('an attempt timeout on openai falls back to anthropic', async () => {

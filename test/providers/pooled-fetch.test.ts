@@ -36,7 +36,11 @@ after(async () => {
 });
 
 routes.set('/json', (_req, res, body) => {
-  res.writeHead(200, [['content-type', 'application/json'], ['x-multi', 'a'], ['x-multi', 'b']]);
+  res.writeHead(200, [
+    ['content-type', 'application/json'],
+    ['x-multi', 'a'],
+    ['x-multi', 'b'],
+  ]);
   res.end(JSON.stringify({ echo: body }));
 });
 routes.set('/bom', (_req, res) => {
@@ -69,7 +73,11 @@ routes.set('/hang', () => {
   // Never answers: only an abort ends this call.
 });
 
-const post = (body: string) => ({ method: 'POST', headers: new Headers({ 'content-type': 'application/json', authorization: 'Bearer k' }), body });
+const post = (body: string) => ({
+  method: 'POST',
+  headers: new Headers({ 'content-type': 'application/json', authorization: 'Bearer k' }),
+  body,
+});
 
 describe('pooled fetch', () => {
   it('sends the method, headers and body as given, with their length, and answers with a platform Response', async () => {
@@ -148,7 +156,10 @@ describe('pooled fetch', () => {
     const pending = fetch(`${base}/hang`, { ...post('{}'), signal: early.signal });
     setTimeout(() => early.abort(), 20);
     await assert.rejects(pending, (error: Error) => error.name === 'AbortError');
-    await assert.rejects(fetch(`${base}/json`, { ...post('{}'), signal: AbortSignal.abort() }), (error: Error) => error.name === 'AbortError');
+    await assert.rejects(
+      fetch(`${base}/json`, { ...post('{}'), signal: AbortSignal.abort() }),
+      (error: Error) => error.name === 'AbortError',
+    );
 
     const late = new AbortController();
     const response = await fetch(`${base}/sse`, { ...post('{}'), signal: late.signal });
@@ -172,7 +183,10 @@ describe('pooled fetch', () => {
   });
 
   it('leaves what it does not handle to the global fetch', async () => {
-    const response = await createPooledFetch()(new URL(`${base}/json`), { method: 'POST', body: new URLSearchParams({ q: '1' }) });
+    const response = await createPooledFetch()(new URL(`${base}/json`), {
+      method: 'POST',
+      body: new URLSearchParams({ q: '1' }),
+    });
     assert.deepEqual(await response.json(), { echo: 'q=1' });
     assert.equal(seen.at(-1)!.headers['content-type'], 'application/x-www-form-urlencoded;charset=UTF-8');
   });

@@ -19,8 +19,16 @@ interface Setup {
 }
 
 const SETUPS: Setup[] = [
-  { name: 'openai', model: 'gpt-test-mini', create: (fake) => createOpenAIProvider({ apiKey: API_KEY, baseURL: fake.openaiBaseURL }) },
-  { name: 'anthropic', model: 'claude-test-haiku', create: (fake) => createAnthropicProvider({ apiKey: API_KEY, baseURL: fake.anthropicBaseURL }) },
+  {
+    name: 'openai',
+    model: 'gpt-test-mini',
+    create: (fake) => createOpenAIProvider({ apiKey: API_KEY, baseURL: fake.openaiBaseURL }),
+  },
+  {
+    name: 'anthropic',
+    model: 'claude-test-haiku',
+    create: (fake) => createAnthropicProvider({ apiKey: API_KEY, baseURL: fake.anthropicBaseURL }),
+  },
 ];
 
 const HELLO: ChatRequest = {
@@ -72,7 +80,12 @@ const ERROR_CASES: ErrorCase[] = [
   { name: '403', faults: [{ type: 'status', status: 403 }], expected: { kind: 'client', retryable: false, status: 403 } },
   { name: '404', faults: [{ type: 'status', status: 404 }], expected: { kind: 'client', retryable: false, status: 404 } },
   { name: '422', faults: [{ type: 'status', status: 422 }], expected: { kind: 'client', retryable: false, status: 422 } },
-  { name: 'a delay past the timeout', faults: [{ type: 'delay', ms: 1500 }], timeoutMs: 150, expected: { kind: 'timeout', retryable: true } },
+  {
+    name: 'a delay past the timeout',
+    faults: [{ type: 'delay', ms: 1500 }],
+    timeoutMs: 150,
+    expected: { kind: 'timeout', retryable: true },
+  },
   { name: 'a connection reset', faults: [{ type: 'reset' }], expected: { kind: 'connection', retryable: true } },
 ];
 
@@ -147,7 +160,12 @@ for (const setup of SETUPS) {
     });
 
     it('complete: a tool call comes back as tool_calls with JSON arguments that fit the schema', async () => {
-      const request: ChatRequest = { model: 'auto', messages: [{ role: 'user', content: 'Paris' }], tools: WEATHER_TOOLS, tool_choice: 'auto' };
+      const request: ChatRequest = {
+        model: 'auto',
+        messages: [{ role: 'user', content: 'Paris' }],
+        tools: WEATHER_TOOLS,
+        tool_choice: 'auto',
+      };
       const completion = await provider.complete(request, call());
       const choice = completion.choices[0];
       assert.equal(choice?.finish_reason, 'tool_calls');
@@ -178,7 +196,11 @@ for (const setup of SETUPS) {
         tools: WEATHER_TOOLS,
         messages: [
           { role: 'user', content: 'Weather in Paris?' },
-          { role: 'assistant', content: null, tool_calls: [{ id: 'call_1', type: 'function', function: { name: 'get_weather', arguments: '{"city":"Paris"}' } }] },
+          {
+            role: 'assistant',
+            content: null,
+            tool_calls: [{ id: 'call_1', type: 'function', function: { name: 'get_weather', arguments: '{"city":"Paris"}' } }],
+          },
           { role: 'tool', tool_call_id: 'call_1', content: '18C and sunny' },
         ],
       };
@@ -201,9 +223,12 @@ for (const setup of SETUPS) {
         it(`${mode}: ${errorCase.name} becomes ProviderError ${errorCase.expected.kind} (retryable: ${errorCase.expected.retryable})`, async () => {
           fake.fail(...errorCase.faults);
           const options = call(errorCase.timeoutMs === undefined ? {} : { timeoutMs: errorCase.timeoutMs });
-          const run = mode === 'complete' ? provider.complete(HELLO, options) : drain(provider.stream(HELLO, options)).then((result) => {
-            throw result.error;
-          });
+          const run =
+            mode === 'complete'
+              ? provider.complete(HELLO, options)
+              : drain(provider.stream(HELLO, options)).then((result) => {
+                  throw result.error;
+                });
           await assert.rejects(run, (error: unknown) => {
             assert.ok(isProviderError(error), `expected a ProviderError, got ${String(error)}`);
             assert.equal(error.kind, errorCase.expected.kind);
@@ -232,9 +257,10 @@ for (const setup of SETUPS) {
 
     it('a wrong key gets the upstream 401 as a non-retryable client error without the key', async () => {
       const wrongKey = 'sk-test-wrong-0000000000000000';
-      const wrong = setup.name === 'openai'
-        ? createOpenAIProvider({ apiKey: wrongKey, baseURL: fake.openaiBaseURL })
-        : createAnthropicProvider({ apiKey: wrongKey, baseURL: fake.anthropicBaseURL });
+      const wrong =
+        setup.name === 'openai'
+          ? createOpenAIProvider({ apiKey: wrongKey, baseURL: fake.openaiBaseURL })
+          : createAnthropicProvider({ apiKey: wrongKey, baseURL: fake.anthropicBaseURL });
       await assert.rejects(wrong.complete(HELLO, call()), (error: unknown) => {
         assert.ok(isProviderError(error));
         assert.equal(error.status, 401);

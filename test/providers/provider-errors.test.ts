@@ -44,14 +44,18 @@ describe('parseRetryAfter', () => {
     [{}, undefined],
   ];
   for (const [headers, expected] of cases) {
-    it(`${JSON.stringify(headers)} -> ${String(expected)}`, () => assert.equal(parseRetryAfter(new Headers(headers), now), expected));
+    it(`${JSON.stringify(headers)} -> ${String(expected)}`, () =>
+      assert.equal(parseRetryAfter(new Headers(headers), now), expected));
   }
 });
 
 describe('redactSecrets', () => {
   it('removes every occurrence, plain and URL-encoded', () => {
     const key = 'sk-test/abc+def';
-    assert.equal(redactSecrets(`key ${key} and ${key} and ${encodeURIComponent(key)}`, [key]), 'key [redacted] and [redacted] and [redacted]');
+    assert.equal(
+      redactSecrets(`key ${key} and ${key} and ${encodeURIComponent(key)}`, [key]),
+      'key [redacted] and [redacted] and [redacted]',
+    );
   });
   it('ignores empty secrets', () => {
     assert.equal(redactSecrets('text', ['']), 'text');
@@ -96,8 +100,16 @@ describe('toProviderError', () => {
 
   it('an in-stream error with an implied status is classified by it', () => {
     const deadline = startDeadline(new AbortController().signal, 10_000);
-    const invalid = toProviderError(new Error(), { deadline, secrets: [], describe: describe({ type: 'stream', message: 'bad', status: 400 }) });
-    const unknown = toProviderError(new Error(), { deadline, secrets: [], describe: describe({ type: 'stream', message: 'hm' }) });
+    const invalid = toProviderError(new Error(), {
+      deadline,
+      secrets: [],
+      describe: describe({ type: 'stream', message: 'bad', status: 400 }),
+    });
+    const unknown = toProviderError(new Error(), {
+      deadline,
+      secrets: [],
+      describe: describe({ type: 'stream', message: 'hm' }),
+    });
     assert.deepEqual([invalid.kind, invalid.retryable], ['client', false]);
     assert.deepEqual([unknown.kind, unknown.retryable], ['server', true]);
     deadline.dispose();

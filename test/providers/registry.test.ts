@@ -6,7 +6,9 @@ import type { Provider } from '../../src/providers/types.js';
 import { RoutingTableSchema, type ProviderKind, type RoutingTable } from '../../src/routes-config/schemas.js';
 import { startFakeUpstream } from '../support/fake-upstream.js';
 
-const ROUTING = RoutingTableSchema.parse(JSON.parse(readFileSync(new URL('../../routes-data/routing.json', import.meta.url), 'utf8')));
+const ROUTING = RoutingTableSchema.parse(
+  JSON.parse(readFileSync(new URL('../../routes-data/routing.json', import.meta.url), 'utf8')),
+);
 
 const TABLE: RoutingTable = {
   providers: {
@@ -65,14 +67,25 @@ describe('provider registry', () => {
 
   it('an empty or blank key counts as unset; an empty URL override falls back to the table', () => {
     const { built, factories } = recordingFactories();
-    const registry = createProviderRegistry({ table: TABLE, env: { MAIN_KEY: '  ', CLAUDE_KEY: '', COMPAT_KEY: 'sk-test-3', MAIN_URL: '' }, factories });
+    const registry = createProviderRegistry({
+      table: TABLE,
+      env: { MAIN_KEY: '  ', CLAUDE_KEY: '', COMPAT_KEY: 'sk-test-3', MAIN_URL: '' },
+      factories,
+    });
     assert.equal(registry.isAvailable('main'), false);
     assert.equal(registry.isAvailable('claude'), false);
-    assert.deepEqual(built.map((entry) => entry.connection.baseURL), ['https://compat.example/v1']);
+    assert.deepEqual(
+      built.map((entry) => entry.connection.baseURL),
+      ['https://compat.example/v1'],
+    );
   });
 
   it('list() names the missing variable and never holds a key', () => {
-    const registry = createProviderRegistry({ table: TABLE, env: { MAIN_KEY: 'sk-test-secret-list' }, factories: recordingFactories().factories });
+    const registry = createProviderRegistry({
+      table: TABLE,
+      env: { MAIN_KEY: 'sk-test-secret-list' },
+      factories: recordingFactories().factories,
+    });
     const list = registry.list();
     assert.deepEqual(list, [
       { name: 'main', kind: 'openai', available: true },
@@ -99,7 +112,10 @@ describe('provider registry', () => {
     const apiKey = 'sk-test-registry-77aa';
     const fake = await startFakeUpstream({ apiKey });
     try {
-      const registry = createProviderRegistry({ table: ROUTING, env: { OPENAI_API_KEY: apiKey, OPENAI_BASE_URL: fake.openaiBaseURL } });
+      const registry = createProviderRegistry({
+        table: ROUTING,
+        env: { OPENAI_API_KEY: apiKey, OPENAI_BASE_URL: fake.openaiBaseURL },
+      });
       assert.deepEqual(
         registry.list().map((status) => [status.name, status.available]),
         [
@@ -125,11 +141,16 @@ describe('provider registry', () => {
     const apiKey = 'sk-test-registry-88bb';
     const fake = await startFakeUpstream({ apiKey });
     try {
-      const registry = createProviderRegistry({ table: ROUTING, env: { ANTHROPIC_API_KEY: apiKey, ANTHROPIC_BASE_URL: fake.anthropicBaseURL } });
-      const completion = await registry.get('anthropic')!.complete(
-        { model: 'auto', messages: [{ role: 'user', content: 'Hi' }] },
-        { model: 'claude-3-5-haiku-latest', signal: new AbortController().signal, timeoutMs: 2000 },
-      );
+      const registry = createProviderRegistry({
+        table: ROUTING,
+        env: { ANTHROPIC_API_KEY: apiKey, ANTHROPIC_BASE_URL: fake.anthropicBaseURL },
+      });
+      const completion = await registry
+        .get('anthropic')!
+        .complete(
+          { model: 'auto', messages: [{ role: 'user', content: 'Hi' }] },
+          { model: 'claude-3-5-haiku-latest', signal: new AbortController().signal, timeoutMs: 2000 },
+        );
       assert.equal(completion.model, 'claude-3-5-haiku-latest');
       assert.ok(fake.requests[0]?.headers['anthropic-version']);
     } finally {

@@ -12,7 +12,12 @@ test('Anthropic SDK against /v1/messages with model auto, served by an OpenAI-ki
   const query = 'what is the capital of peru';
   const [first] = await stack.candidatesFor(query);
   const { data, response } = await client(stack.url)
-    .messages.create({ model: 'auto', max_tokens: 200, system: 'Answer in one line.', messages: [{ role: 'user', content: query }] })
+    .messages.create({
+      model: 'auto',
+      max_tokens: 200,
+      system: 'Answer in one line.',
+      messages: [{ role: 'user', content: query }],
+    })
     .withResponse();
   assert.equal(data.type, 'message');
   assert.equal(data.role, 'assistant');
@@ -49,12 +54,19 @@ test('Anthropic SDK streaming through the router: the event sequence assembles i
 
 test('Anthropic-shaped errors: unknown model, bad body, upstream 400', async (t) => {
   const stack = await startProxyStack(t, { providers: ['anthropic'] });
-  await assert.rejects(client(stack.url).messages.create({ model: 'claude-9', max_tokens: 10, messages: [{ role: 'user', content: 'hi' }] }), (error: unknown) => {
-    assert.ok(error instanceof Anthropic.BadRequestError);
-    assert.match(error.message, /claude-9.{0,4} is not configured/);
-    return true;
+  await assert.rejects(
+    client(stack.url).messages.create({ model: 'claude-9', max_tokens: 10, messages: [{ role: 'user', content: 'hi' }] }),
+    (error: unknown) => {
+      assert.ok(error instanceof Anthropic.BadRequestError);
+      assert.match(error.message, /claude-9.{0,4} is not configured/);
+      return true;
+    },
+  );
+  const raw = await fetch(`${stack.url}/v1/messages`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: '{"model":"auto","messages":[]}',
   });
-  const raw = await fetch(`${stack.url}/v1/messages`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{"model":"auto","messages":[]}' });
   assert.equal(raw.status, 400);
   const body = (await raw.json()) as { type: string; error: { type: string; message: string; code: string } };
   assert.equal(body.type, 'error');

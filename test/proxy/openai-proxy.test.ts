@@ -85,7 +85,11 @@ test('streaming with include_usage: chunks parse in the SDK, the usage chunk com
   assert.equal(usage?.prompt_tokens, sent.usage!.input);
   assert.equal(usage?.completion_tokens, sent.usage!.output);
 
-  const plain = await openai.chat.completions.create({ model: 'auto', messages: [{ role: 'user', content: 'hi' }], stream: true });
+  const plain = await openai.chat.completions.create({
+    model: 'auto',
+    messages: [{ role: 'user', content: 'hi' }],
+    stream: true,
+  });
   for await (const chunk of plain) {
     assert.ok(chunk.choices.length > 0, 'no usage-only chunk the client did not ask for');
     assert.equal(chunk.usage, undefined);
@@ -121,34 +125,48 @@ test('a concrete model passes through without routing, and is still priced and r
   assert.equal(row.routed, 0);
   assert.ok((row.cost_usd as number) > 0);
   // The provider's own model name works too.
-  const byProviderName = await client(stack.url).chat.completions.create({ model: 'gpt-4o-mini', messages: [{ role: 'user', content: 'hi' }] });
+  const byProviderName = await client(stack.url).chat.completions.create({
+    model: 'gpt-4o-mini',
+    messages: [{ role: 'user', content: 'hi' }],
+  });
   assert.equal(byProviderName.model, 'gpt-4o-mini');
 });
 
 test('unknown models and strategies are refused with a 400 the SDK understands, listing the valid ones', async (t) => {
   const stack = await startProxyStack(t);
   const openai = client(stack.url);
-  await assert.rejects(openai.chat.completions.create({ model: 'gpt-9', messages: [{ role: 'user', content: 'hi' }] }), (error: unknown) => {
-    assert.ok(error instanceof OpenAI.BadRequestError);
-    assert.match(error.message, /model "gpt-9" is not configured; use one of auto, auto:cost_optimized/);
-    assert.equal(error.code, 'unknown_model');
-    return true;
-  });
-  await assert.rejects(openai.chat.completions.create({ model: 'auto:cheapest', messages: [{ role: 'user', content: 'hi' }] }), (error: unknown) => {
-    assert.ok(error instanceof OpenAI.BadRequestError);
-    assert.equal(error.code, 'unknown_strategy');
-    return true;
-  });
+  await assert.rejects(
+    openai.chat.completions.create({ model: 'gpt-9', messages: [{ role: 'user', content: 'hi' }] }),
+    (error: unknown) => {
+      assert.ok(error instanceof OpenAI.BadRequestError);
+      assert.match(error.message, /model "gpt-9" is not configured; use one of auto, auto:cost_optimized/);
+      assert.equal(error.code, 'unknown_model');
+      return true;
+    },
+  );
+  await assert.rejects(
+    openai.chat.completions.create({ model: 'auto:cheapest', messages: [{ role: 'user', content: 'hi' }] }),
+    (error: unknown) => {
+      assert.ok(error instanceof OpenAI.BadRequestError);
+      assert.equal(error.code, 'unknown_strategy');
+      return true;
+    },
+  );
   assert.equal(stack.upstream.requests.length, 0, 'nothing reached a provider');
 });
 
 test('strategy per request: auto:<strategy> and the x-router-strategy header', async (t) => {
   const stack = await startProxyStack(t);
   const openai = client(stack.url);
-  const viaModel = await openai.chat.completions.create({ model: 'auto:quality_optimized', messages: [{ role: 'user', content: 'hi there friend' }] }).withResponse();
+  const viaModel = await openai.chat.completions
+    .create({ model: 'auto:quality_optimized', messages: [{ role: 'user', content: 'hi there friend' }] })
+    .withResponse();
   assert.equal(viaModel.response.headers.get('x-router-strategy'), 'quality_optimized');
   const viaHeader = await openai.chat.completions
-    .create({ model: 'auto', messages: [{ role: 'user', content: 'hi there friend' }] }, { headers: { 'x-router-strategy': 'cost_optimized' } })
+    .create(
+      { model: 'auto', messages: [{ role: 'user', content: 'hi there friend' }] },
+      { headers: { 'x-router-strategy': 'cost_optimized' } },
+    )
     .withResponse();
   assert.equal(viaHeader.response.headers.get('x-router-strategy'), 'cost_optimized');
 });
@@ -166,10 +184,13 @@ test('fallback: a 500 moves to the next candidate; a 400 is returned at once wit
   assert.equal(response.headers.get('x-router-attempts'), '2');
   const row = stack.proxy.services.ledger.get(response.headers.get('x-router-decision-id')!)!;
   const attempts = JSON.parse(row.attempts as string) as { model: string; status: string; error?: { status: number } }[];
-  assert.deepEqual(attempts.map((attempt) => [attempt.model, attempt.status, attempt.error?.status]), [
-    [candidates[0]!.model, 'error', 500],
-    [candidates[1]!.model, 'ok', undefined],
-  ]);
+  assert.deepEqual(
+    attempts.map((attempt) => [attempt.model, attempt.status, attempt.error?.status]),
+    [
+      [candidates[0]!.model, 'error', 500],
+      [candidates[1]!.model, 'ok', undefined],
+    ],
+  );
 
   const before = stack.upstream.requests.length;
   stack.upstream.fail({ type: 'status', status: 400, message: 'messages[0].content is too long for this model' });
@@ -227,7 +248,10 @@ test('a stream cut after the first chunk ends with an error event the SDK raises
 });
 
 test('the circuit breaker stops calling a failing provider', async (t) => {
-  const stack = await startProxyStack(t, { providers: ['openai', 'gemini'], env: { BREAKER_FAILURE_THRESHOLD: '2', BREAKER_COOLDOWN_MS: '60000' } });
+  const stack = await startProxyStack(t, {
+    providers: ['openai', 'gemini'],
+    env: { BREAKER_FAILURE_THRESHOLD: '2', BREAKER_COOLDOWN_MS: '60000' },
+  });
   const query = 'where is my package';
   const [first] = await stack.candidatesFor(query);
   for (let i = 0; i < 2; i++) {
@@ -235,10 +259,14 @@ test('the circuit breaker stops calling a failing provider', async (t) => {
     await client(stack.url).chat.completions.create({ model: 'auto', messages: [{ role: 'user', content: query }] });
   }
   const before = stack.upstream.requests.length;
-  const { response } = await client(stack.url).chat.completions.create({ model: 'auto', messages: [{ role: 'user', content: query }] }).withResponse();
+  const { response } = await client(stack.url)
+    .chat.completions.create({ model: 'auto', messages: [{ role: 'user', content: query }] })
+    .withResponse();
   const calls = stack.upstream.requests.slice(before).map((request) => (request.body as { model: string }).model);
   assert.ok(!calls.includes(first!.provider_model), `the open circuit skipped ${first!.provider_model}`);
-  const attempts = JSON.parse(stack.proxy.services.ledger.get(response.headers.get('x-router-decision-id')!)!.attempts as string) as { status: string }[];
+  const attempts = JSON.parse(
+    stack.proxy.services.ledger.get(response.headers.get('x-router-decision-id')!)!.attempts as string,
+  ) as { status: string }[];
   assert.equal(attempts[0]!.status, 'skipped');
 });
 
@@ -246,7 +274,10 @@ test('a client that disconnects aborts the upstream call', async (t) => {
   const stack = await startProxyStack(t, { providers: ['openai'] });
   stack.upstream.fail({ type: 'delay', ms: 2000 });
   const controller = new AbortController();
-  const pending = client(stack.url).chat.completions.create({ model: 'gpt-4o-mini', messages: [{ role: 'user', content: 'hi' }] }, { signal: controller.signal });
+  const pending = client(stack.url).chat.completions.create(
+    { model: 'gpt-4o-mini', messages: [{ role: 'user', content: 'hi' }] },
+    { signal: controller.signal },
+  );
   await new Promise((resolve) => setTimeout(resolve, 200));
   controller.abort();
   await assert.rejects(pending);
@@ -257,7 +288,14 @@ test('a client that disconnects aborts the upstream call', async (t) => {
 test('tools pass through, and the tool call comes back in OpenAI shape from either provider', async (t) => {
   const stack = await startProxyStack(t);
   const tools: OpenAI.ChatCompletionTool[] = [
-    { type: 'function', function: { name: 'get_weather', description: 'Weather for a city', parameters: { type: 'object', properties: { city: { type: 'string' } }, required: ['city'] } } },
+    {
+      type: 'function',
+      function: {
+        name: 'get_weather',
+        description: 'Weather for a city',
+        parameters: { type: 'object', properties: { city: { type: 'string' } }, required: ['city'] },
+      },
+    },
   ];
   for (const model of ['gpt-4o', 'claude-sonnet-4']) {
     const completion = await client(stack.url).chat.completions.create({
@@ -281,7 +319,9 @@ test('GET /v1/models lists auto and every configured model; keys never appear in
   assert.equal(ids[0], 'auto');
   for (const id of ['gpt-4o-mini', 'gpt-4o', 'claude-sonnet-4', 'gemini-1.5-flash', 'grok-2']) assert.ok(ids.includes(id));
   stack.upstream.fail({ type: 'status', status: 401 });
-  const error = await client(stack.url).chat.completions.create({ model: 'gpt-4o', messages: [{ role: 'user', content: 'hi' }] }).catch((e: unknown) => e);
+  const error = await client(stack.url)
+    .chat.completions.create({ model: 'gpt-4o', messages: [{ role: 'user', content: 'hi' }] })
+    .catch((e: unknown) => e);
   assert.ok(error instanceof OpenAI.AuthenticationError);
   assert.doesNotMatch(JSON.stringify(error.error) + error.message, new RegExp(UPSTREAM_KEY));
   assert.doesNotMatch(stack.logLines.join('\n'), new RegExp(UPSTREAM_KEY));

@@ -3,16 +3,28 @@ import { test } from 'node:test';
 import { fitLabelThresholds, inFitHalf, predictIntent } from '../../src/quality/calibration.js';
 import { classificationReport, quantile, rocAuc } from '../../src/quality/classification.js';
 import { tierDifficulty } from '../../src/quality/difficulty.js';
-import { cheapestReaching, evaluateAssignment, oracleAssignment, paretoFront, randomMix, randomShareFor, sweepDifficulty } from '../../src/quality/outcomes.js';
+import {
+  cheapestReaching,
+  evaluateAssignment,
+  oracleAssignment,
+  paretoFront,
+  randomMix,
+  randomShareFor,
+  sweepDifficulty,
+} from '../../src/quality/outcomes.js';
 import { kMeansMedoids, perLabelQuotas } from '../../src/quality/select-subset.js';
 import { assessBank } from '../../src/quality/bank-health.js';
 
-const near = (actual: number, expected: number, what: string) => assert.ok(Math.abs(actual - expected) < 1e-9, `${what}: ${actual} vs ${expected}`);
+const near = (actual: number, expected: number, what: string) =>
+  assert.ok(Math.abs(actual - expected) < 1e-9, `${what}: ${actual} vs ${expected}`);
 
 test('classificationReport: accuracy, per-class P/R/F1, macro-F1 over gold labels, confusion', () => {
   const pairs = [
-    ['a', 'a'], ['a', 'a'], ['a', 'b'],
-    ['b', 'b'], ['b', 'general'],
+    ['a', 'a'],
+    ['a', 'a'],
+    ['a', 'b'],
+    ['b', 'b'],
+    ['b', 'general'],
   ].map(([gold, predicted]) => ({ gold: gold!, predicted: predicted! }));
   const report = classificationReport(pairs, ['a', 'b', 'general']);
   near(report.accuracy, 3 / 5, 'accuracy');
@@ -25,16 +37,46 @@ test('classificationReport: accuracy, per-class P/R/F1, macro-F1 over gold label
   near(b.recall, 1 / 2, 'b recall');
   near(report.macroF1, (0.8 + 0.5) / 2, 'macro-F1 ignores labels that are never gold');
   assert.deepEqual(report.labels, ['a', 'b', 'general']);
-  assert.deepEqual(report.confusion, [[2, 1, 0], [0, 1, 1], [0, 0, 0]]);
+  assert.deepEqual(report.confusion, [
+    [2, 1, 0],
+    [0, 1, 1],
+    [0, 0, 0],
+  ]);
 });
 
 const aucCases: { name: string; scored: { score: number; positive: boolean }[]; auc: number }[] = [
-  { name: 'perfect', scored: [{ score: 1, positive: true }, { score: 0, positive: false }], auc: 1 },
-  { name: 'inverted', scored: [{ score: 0, positive: true }, { score: 1, positive: false }], auc: 0 },
-  { name: 'ties count half', scored: [{ score: 1, positive: true }, { score: 1, positive: false }], auc: 0.5 },
+  {
+    name: 'perfect',
+    scored: [
+      { score: 1, positive: true },
+      { score: 0, positive: false },
+    ],
+    auc: 1,
+  },
+  {
+    name: 'inverted',
+    scored: [
+      { score: 0, positive: true },
+      { score: 1, positive: false },
+    ],
+    auc: 0,
+  },
+  {
+    name: 'ties count half',
+    scored: [
+      { score: 1, positive: true },
+      { score: 1, positive: false },
+    ],
+    auc: 0.5,
+  },
   {
     name: 'mixed',
-    scored: [{ score: 0.9, positive: true }, { score: 0.4, positive: true }, { score: 0.5, positive: false }, { score: 0.1, positive: false }],
+    scored: [
+      { score: 0.9, positive: true },
+      { score: 0.4, positive: true },
+      { score: 0.5, positive: false },
+      { score: 0.1, positive: false },
+    ],
     auc: 3 / 4,
   },
 ];
@@ -74,7 +116,11 @@ const rows = [
 ];
 
 test('outcomes: assignments, random mixes, the oracle and the 95% point', () => {
-  const strong = evaluateAssignment(rows, rows.map(() => 'strong'), 'strong');
+  const strong = evaluateAssignment(
+    rows,
+    rows.map(() => 'strong'),
+    'strong',
+  );
   near(strong.quality, 3 / 4, 'strong quality');
   near(strong.cost, 10, 'strong cost');
   const random = randomMix(rows, { weak: 0.5, strong: 0.5 });
@@ -105,7 +151,17 @@ const unit = (...values: number[]) => {
 
 test('k-means medoids: one typical row per cluster, never an outlier over a cluster', () => {
   // Two tight clusters of four and one stray row; two picks must be one member of each cluster.
-  const vectors = [unit(1, 0), unit(1, 0.05), unit(1, -0.05), unit(1, 0.02), unit(0, 1), unit(0.05, 1), unit(-0.05, 1), unit(0.02, 1), unit(-1, -1)];
+  const vectors = [
+    unit(1, 0),
+    unit(1, 0.05),
+    unit(1, -0.05),
+    unit(1, 0.02),
+    unit(0, 1),
+    unit(0.05, 1),
+    unit(-0.05, 1),
+    unit(0.02, 1),
+    unit(-1, -1),
+  ];
   const picked = kMeansMedoids(vectors, 2, { seed: 7 }).sort((a, b) => a - b);
   assert.equal(picked.length, 2);
   assert.ok(picked[0]! <= 3 && picked[1]! >= 4 && picked[1]! <= 7, `one medoid per cluster, got ${picked.join(', ')}`);
@@ -132,9 +188,18 @@ test('assessBank: leave-one-out, misplaced exemplars and near-duplicates', () =>
     { id: 5, label: 'y', text: 'stray', vector: unit(1, 0.3) },
   ];
   const health = assessBank(bank, { k: 1, duplicateAbove: 0.99 });
-  assert.deepEqual(health.misplaced.map((m) => [m.id, m.closerTo]), [[5, 'x']]);
+  assert.deepEqual(
+    health.misplaced.map((m) => [m.id, m.closerTo]),
+    [[5, 'x']],
+  );
   near(health.looAccuracy, 4 / 5, 'LOO accuracy');
   assert.deepEqual(health.confusedPairs, [{ label: 'y', predicted: 'x', count: 1 }]);
-  assert.deepEqual(health.nearDuplicates.map((d) => [d.a.id, d.b.id]), [[1, 2], [3, 4]]);
+  assert.deepEqual(
+    health.nearDuplicates.map((d) => [d.a.id, d.b.id]),
+    [
+      [1, 2],
+      [3, 4],
+    ],
+  );
   assert.equal(health.labels.find((l) => l.label === 'x')!.looAccuracy, 1);
 });

@@ -32,13 +32,20 @@ function brokenCopy(t: { after: (fn: () => void) => void }, file: string, conten
 }
 
 test('a bad exemplar row is reported as file:line with what is wrong', (t) => {
-  const dir = brokenCopy(t, 'exemplars/intent.en.jsonl', '{"label":"code","text":"fix my regex"}\n\n{"label":"cooking","text":"a recipe"}\n{"label":"code"\n');
+  const dir = brokenCopy(
+    t,
+    'exemplars/intent.en.jsonl',
+    '{"label":"code","text":"fix my regex"}\n\n{"label":"cooking","text":"a recipe"}\n{"label":"code"\n',
+  );
   assert.throws(
     () => loadRoutesData(dir),
-    (error: unknown) =>
-      error instanceof DataFileError && /intent\.en\.jsonl:4: not valid JSON/.test(error.message),
+    (error: unknown) => error instanceof DataFileError && /intent\.en\.jsonl:4: not valid JSON/.test(error.message),
   );
-  const dir2 = brokenCopy(t, 'exemplars/intent.en.jsonl', '{"label":"code","text":"fix my regex"}\n\n{"label":"cooking","text":"a recipe"}\n');
+  const dir2 = brokenCopy(
+    t,
+    'exemplars/intent.en.jsonl',
+    '{"label":"code","text":"fix my regex"}\n\n{"label":"cooking","text":"a recipe"}\n',
+  );
   assert.throws(
     () => loadRoutesData(dir2),
     (error: unknown) =>
@@ -47,8 +54,15 @@ test('a bad exemplar row is reported as file:line with what is wrong', (t) => {
 });
 
 test('one text with two labels on an axis is a contradiction naming both places', (t) => {
-  const dir = brokenCopy(t, 'exemplars/intent.en.jsonl', '{"label":"code","text":"Fix my regex!"}\n{"label":"writing","text":"fix my regex"}\n');
-  assert.throws(() => loadRoutesData(dir), /intent\.en\.jsonl:2: "fix my regex" is labelled writing here but code at .*intent\.en\.jsonl:1/);
+  const dir = brokenCopy(
+    t,
+    'exemplars/intent.en.jsonl',
+    '{"label":"code","text":"Fix my regex!"}\n{"label":"writing","text":"fix my regex"}\n',
+  );
+  assert.throws(
+    () => loadRoutesData(dir),
+    /intent\.en\.jsonl:2: "fix my regex" is labelled writing here but code at .*intent\.en\.jsonl:1/,
+  );
 });
 
 test('a routing table naming an unknown model, or a model without a price, is refused', (t) => {
@@ -56,13 +70,19 @@ test('a routing table naming an unknown model, or a model without a price, is re
   routing.tiers.simple.push('gpt-9');
   const text = JSON.stringify(routing, null, 2);
   const line = text.slice(0, text.indexOf('"gpt-9"')).split('\n').length;
-  assert.throws(() => loadRoutesData(brokenCopy(t, 'routing.json', text)), new RegExp(`routing\\.json:${line}: tiers\\.simple\\.3: unknown model "gpt-9"`));
+  assert.throws(
+    () => loadRoutesData(brokenCopy(t, 'routing.json', text)),
+    new RegExp(`routing\\.json:${line}: tiers\\.simple\\.3: unknown model "gpt-9"`),
+  );
   const prices = { currency: 'USD', unit: 'per_1m_tokens', as_of: '2025-01-01', models: { 'gpt-4o': { input: 1, output: 2 } } };
   assert.throws(() => loadRoutesData(brokenCopy(t, 'prices.json', JSON.stringify(prices))), /no price for gpt-4o-mini/);
 });
 
 test('CSV: quoted fields with commas, quotes and newlines, CRLF and a BOM', () => {
-  const rows = parseCsv('\uFEFFtext,label,axis\r\n"hello, world",smalltalk,intent\r\n"she said ""hi""\nthen left",writing,intent\r\nplain,faq,intent', 'x.csv');
+  const rows = parseCsv(
+    '\uFEFFtext,label,axis\r\n"hello, world",smalltalk,intent\r\n"she said ""hi""\nthen left",writing,intent\r\nplain,faq,intent',
+    'x.csv',
+  );
   assert.deepEqual(rows, [
     { line: 2, value: { text: 'hello, world', label: 'smalltalk', axis: 'intent' } },
     { line: 3, value: { text: 'she said "hi"\nthen left', label: 'writing', axis: 'intent' } },
@@ -74,17 +94,30 @@ test('CSV: quoted fields with commas, quotes and newlines, CRLF and a BOM', () =
 test('import files: JSONL and CSV with an optional language, every bad row listed', (t) => {
   const dir = tempDir(t);
   const csv = join(dir, 'mine.csv');
-  writeFileSync(csv, 'text,label,axis,lang\nhow much is pro?,sales,intent,\n¿cuánto cuesta?,sales,intent,es\nprove it,complex,tier,en\n');
+  writeFileSync(
+    csv,
+    'text,label,axis,lang\nhow much is pro?,sales,intent,\n¿cuánto cuesta?,sales,intent,es\nprove it,complex,tier,en\n',
+  );
   const rows = readImportFile(csv);
-  assert.deepEqual(rows.map((row) => [row.label, row.lang, row.source]), [
-    ['sales', 'en', 'import:mine.csv'],
-    ['sales', 'es', 'import:mine.csv'],
-    ['complex', 'en', 'import:mine.csv'],
-  ]);
+  assert.deepEqual(
+    rows.map((row) => [row.label, row.lang, row.source]),
+    [
+      ['sales', 'en', 'import:mine.csv'],
+      ['sales', 'es', 'import:mine.csv'],
+      ['complex', 'en', 'import:mine.csv'],
+    ],
+  );
   const bad = join(dir, 'bad.jsonl');
-  writeFileSync(bad, '{"text":"a","label":"sales","axis":"intent"}\n{"text":"b","label":"sales","axis":"mood"}\n{"text":"","label":"faq","axis":"intent"}\n');
+  writeFileSync(
+    bad,
+    '{"text":"a","label":"sales","axis":"intent"}\n{"text":"b","label":"sales","axis":"mood"}\n{"text":"","label":"faq","axis":"intent"}\n',
+  );
   assert.throws(
     () => readImportFile(bad),
-    (error: unknown) => error instanceof DataFileError && error.problems.length === 2 && /bad\.jsonl:2: axis/.test(error.problems[0]!) && /bad\.jsonl:3: text: text is empty/.test(error.problems[1]!),
+    (error: unknown) =>
+      error instanceof DataFileError &&
+      error.problems.length === 2 &&
+      /bad\.jsonl:2: axis/.test(error.problems[0]!) &&
+      /bad\.jsonl:3: text: text is empty/.test(error.problems[1]!),
   );
 });

@@ -51,7 +51,8 @@ test('pickTier: strategies break ties within the margin', () => {
     ['quality_optimized', 0.025, 'complex'],
     ['quality_optimized', 0.01, 'medium'],
   ];
-  for (const [strategy, margin, expected] of cases) assert.equal(pickTier(ranked, margin, strategy), expected, `${strategy} ${margin}`);
+  for (const [strategy, margin, expected] of cases)
+    assert.equal(pickTier(ranked, margin, strategy), expected, `${strategy} ${margin}`);
 });
 
 test('decideRoute: the best intent above threshold wins, below it the query is general', () => {
@@ -68,19 +69,20 @@ test('decideRoute: an intent with its own tier list uses it (code prefers code-s
 });
 
 test('decideRoute: candidates continue into higher tiers as upgrade fallbacks, without repeats', () => {
-  const decision = decideRoute(input({ intentScores: axis({ faq: 0.9 }), tierScores: axis({ simple: 0.9, medium: 0.1, complex: 0 }) }));
+  const decision = decideRoute(
+    input({ intentScores: axis({ faq: 0.9 }), tierScores: axis({ simple: 0.9, medium: 0.1, complex: 0 }) }),
+  );
   const ids = decision.candidates.map((candidate) => candidate.id);
   assert.deepEqual(ids.slice(0, table.tiers.simple.length), table.tiers.simple);
   assert.equal(new Set(ids).size, ids.length);
   assert.ok(ids.includes('claude-sonnet-4'), 'complex models are the last resort');
-  assert.deepEqual(
-    [...new Set(decision.candidates.map((candidate) => candidate.tier))],
-    ['simple', 'medium', 'complex'],
-  );
+  assert.deepEqual([...new Set(decision.candidates.map((candidate) => candidate.tier))], ['simple', 'medium', 'complex']);
 });
 
 test('decideRoute: smalltalk is capped at simple by its intent policy', () => {
-  const decision = decideRoute(input({ intentScores: axis({ smalltalk: 0.9 }), tierScores: axis({ complex: 0.9, simple: 0.2 }) }));
+  const decision = decideRoute(
+    input({ intentScores: axis({ smalltalk: 0.9 }), tierScores: axis({ complex: 0.9, simple: 0.2 }) }),
+  );
   assert.equal(decision.scoredTier, 'complex');
   assert.equal(decision.tier, 'simple');
   assert.match(decision.adjustments.join(), /intent smalltalk policy: complex -> simple/);
@@ -134,7 +136,9 @@ test('decideRoute: with no tier exemplars the middle tier is used', () => {
 test('decideRoute: a later step of a turn puts the model of its first step first, the tier list behind it', () => {
   const plain = decideRoute(input());
   const pinnedId = plain.candidates.at(-1)!.id;
-  const pinned = decideRoute(input({ turnModel: { turnKey: 'abcd', model: pinnedId }, conversationNotes: ['continues turn abcd'] }));
+  const pinned = decideRoute(
+    input({ turnModel: { turnKey: 'abcd', model: pinnedId }, conversationNotes: ['continues turn abcd'] }),
+  );
   assert.equal(pinned.chosen?.id, pinnedId);
   assert.deepEqual(
     pinned.candidates.map((candidate) => candidate.id),
@@ -145,7 +149,11 @@ test('decideRoute: a later step of a turn puts the model of its first step first
   assert.match(pinned.reason, /turn abcd continues on/);
 
   const offList = Object.keys(table.models).find((id) => !plain.candidates.some((candidate) => candidate.id === id))!;
-  assert.equal(decideRoute(input({ turnModel: { turnKey: 'abcd', model: offList } })).chosen?.id, offList, 'a model of another tier is pinned too');
+  assert.equal(
+    decideRoute(input({ turnModel: { turnKey: 'abcd', model: offList } })).chosen?.id,
+    offList,
+    'a model of another tier is pinned too',
+  );
 
   const gone = decideRoute(input({ turnModel: { turnKey: 'abcd', model: 'removed-model' } }));
   assert.equal(gone.chosen?.id, plain.chosen?.id);
@@ -182,12 +190,27 @@ test('decideRoute: complexity signals at or above their threshold raise the tier
 test('decideRoute: a cascade answer replaces the kNN tier before policies; no answer keeps it', () => {
   const asked = (tier: Tier | undefined, outcome: string) => ({ model: 'gpt-4o-mini', outcome, tier, maxMargin: 0.05 });
   const cases: [ReturnType<typeof asked>, Partial<DecisionInput>, Tier, RegExp][] = [
-    [asked('complex', 'answered'), {}, 'complex', /^cascade gpt-4o-mini chose complex over medium \(tier margin 0\.020 under 0\.05\)$/],
+    [
+      asked('complex', 'answered'),
+      {},
+      'complex',
+      /^cascade gpt-4o-mini chose complex over medium \(tier margin 0\.020 under 0\.05\)$/,
+    ],
     [asked('complex', 'cached'), {}, 'complex', /^cascade gpt-4o-mini \(cached\) chose complex over medium/],
     [asked('medium', 'answered'), {}, 'medium', /^cascade gpt-4o-mini agreed on medium/],
-    [asked(undefined, 'timeout'), {}, 'medium', /^cascade gpt-4o-mini gave no tier \(timeout; tier margin 0\.020 under 0\.05\): kept medium$/],
+    [
+      asked(undefined, 'timeout'),
+      {},
+      'medium',
+      /^cascade gpt-4o-mini gave no tier \(timeout; tier margin 0\.020 under 0\.05\): kept medium$/,
+    ],
     // The smalltalk policy still caps whatever the cascade said.
-    [asked('complex', 'answered'), { intentScores: axis({ smalltalk: 0.9 }) }, 'simple', /^cascade gpt-4o-mini chose complex over medium/],
+    [
+      asked('complex', 'answered'),
+      { intentScores: axis({ smalltalk: 0.9 }) },
+      'simple',
+      /^cascade gpt-4o-mini chose complex over medium/,
+    ],
   ];
   for (const [cascade, overrides, expected, step] of cases) {
     const decision = decideRoute(input({ ...overrides, cascade }));

@@ -32,10 +32,34 @@ const calibrations = [
 ];
 const minilm = (check: ModelIdentity['check']): ModelIdentity => ({ name: 'all-MiniLM-L6-v2', check, detail: '' });
 
-const cases: { name: string; embedder: Pick<Embedder, 'id' | 'kind' | 'model'>; source: string; intentK: number; historyWeight: number }[] = [
-  { name: 'the active embedder id has a calibration', embedder: { id: 'use-lite@1', kind: 'use-lite' }, source: 'calibrated:calibration/use-lite@1.json', intentK: 7, historyWeight: 0.3 },
-  { name: 'same kind, other id: no calibration', embedder: { id: 'use-lite@2', kind: 'use-lite' }, source: 'default (uncalibrated)', intentK: 3, historyWeight: 0.3 },
-  { name: 'a kind override without calibration', embedder: { id: 'minilm@q8', kind: 'minilm' }, source: 'by_embedder.minilm (uncalibrated)', intentK: 3, historyWeight: 0.5 },
+const cases: {
+  name: string;
+  embedder: Pick<Embedder, 'id' | 'kind' | 'model'>;
+  source: string;
+  intentK: number;
+  historyWeight: number;
+}[] = [
+  {
+    name: 'the active embedder id has a calibration',
+    embedder: { id: 'use-lite@1', kind: 'use-lite' },
+    source: 'calibrated:calibration/use-lite@1.json',
+    intentK: 7,
+    historyWeight: 0.3,
+  },
+  {
+    name: 'same kind, other id: no calibration',
+    embedder: { id: 'use-lite@2', kind: 'use-lite' },
+    source: 'default (uncalibrated)',
+    intentK: 3,
+    historyWeight: 0.3,
+  },
+  {
+    name: 'a kind override without calibration',
+    embedder: { id: 'minilm@q8', kind: 'minilm' },
+    source: 'by_embedder.minilm (uncalibrated)',
+    intentK: 3,
+    historyWeight: 0.5,
+  },
   {
     name: 'any bytes that passed the behaviour check as all-MiniLM-L6-v2 share its calibration',
     embedder: { id: 'Xenova/all-MiniLM-L6-v2:q8', kind: 'minilm', model: minilm('passed') },

@@ -11,9 +11,11 @@ function setup(rows: number, dim: number, labelCount: number, seed: number) {
   assert.ok(module, 'WebAssembly SIMD is available on Node 20');
   const next = random(seed);
   const kernel = new Int8DotKernel(module, rows, dim, labelCount);
-  const pick = (values: number[], otherwise: () => number) => (next() < 0.2 ? values[Math.floor(next() * values.length)]! : otherwise());
+  const pick = (values: number[], otherwise: () => number) =>
+    next() < 0.2 ? values[Math.floor(next() * values.length)]! : otherwise();
   for (let r = 0; r < rows; r++) {
-    for (let d = 0; d < dim; d++) kernel.matrix[r * kernel.dimPad + d] = pick([-127, 127, 0], () => Math.round(next() * 254 - 127));
+    for (let d = 0; d < dim; d++)
+      kernel.matrix[r * kernel.dimPad + d] = pick([-127, 127, 0], () => Math.round(next() * 254 - 127));
     kernel.scale[r] = (0.5 + next()) / 127;
     kernel.l1[r] = next() * 20;
     kernel.label[r] = Math.floor(next() * labelCount);
@@ -28,7 +30,13 @@ function setup(rows: number, dim: number, labelCount: number, seed: number) {
 }
 
 test('the int8 kernel computes every row dot product exactly, odd dimensions and extreme values included', () => {
-  for (const [rows, dim] of [[1, 1], [3, 16], [17, 33], [200, 384], [64, 385]] as const) {
+  for (const [rows, dim] of [
+    [1, 1],
+    [3, 16],
+    [17, 33],
+    [200, 384],
+    [64, 385],
+  ] as const) {
     const { kernel, dot } = setup(rows, dim, 3, rows * 1000 + dim);
     const out = kernel.run();
     for (let r = 0; r < rows; r++) assert.equal(out[r], dot(r), `rows ${rows} dim ${dim} row ${r}`);
@@ -64,12 +72,16 @@ test('scan returns exactly the rows whose bound reaches their label cut, in row 
     kernel.cut.set(cuts);
     const want = Array.from({ length: rows }, (_, r) => r).filter((r) => !(bounds(r).upper < cuts[kernel.label[r]!]!));
     const got: { row: number; upper: number; lower: number }[] = [];
-    for (let from = 0; from < rows; ) {
+    for (let from = 0; from < rows;) {
       const hits = kernel.scan(from, sq, a, b, slack);
       assert.ok(hits <= SCAN_CAPACITY);
       for (let i = 0; i < hits; i++) got.push({ row: kernel.hitRow[i]!, upper: kernel.hitUpper[i]!, lower: kernel.hitLower[i]! });
       from = hits < SCAN_CAPACITY ? rows : kernel.hitRow[hits - 1]! + 1;
     }
-    assert.deepEqual(got, want.map((row) => ({ row, ...bounds(row) })), `cuts ${cuts.join(',')}`);
+    assert.deepEqual(
+      got,
+      want.map((row) => ({ row, ...bounds(row) })),
+      `cuts ${cuts.join(',')}`,
+    );
   }
 });

@@ -58,7 +58,10 @@ test('typed-array top-k gives exactly the scores and nearest exemplars of the ar
           const got = scoreAxis(index, query, options);
           const want = reference(index, query, options);
           assert.deepEqual(got.scores, want.scores);
-          assert.deepEqual(got.top.map(({ id, similarity }) => ({ id, similarity })), want.top);
+          assert.deepEqual(
+            got.top.map(({ id, similarity }) => ({ id, similarity })),
+            want.top,
+          );
         }
       }
     }
@@ -69,23 +72,44 @@ test('coarse-to-fine scoring (int8 pass, exact re-rank) returns exactly what sco
   const next = random(7);
   const labels = ['a', 'b', 'c', 'd', 'e', 'f', 'unused'];
   const unit = (dim: number, coarseValues: boolean) => {
-    const v = Float32Array.from({ length: dim }, () => (coarseValues ? Math.round(next() * 4 - 2) : next() * 2 - 1 + (next() < 0.1 ? 3 : 0)));
+    const v = Float32Array.from({ length: dim }, () =>
+      coarseValues ? Math.round(next() * 4 - 2) : next() * 2 - 1 + (next() < 0.1 ? 3 : 0),
+    );
     const n = Math.hypot(...v) || 1;
     return v.map((x) => x / n);
   };
-  for (const [dim, coarseValues] of [[384, false], [20, true], [33, false]] as const) {
-    const rows = Array.from({ length: 3000 }, (_, i) => ({ id: i + 1, label: labels[(i * 7) % 6]!, text: `t${i}`, vector: unit(dim, coarseValues) }));
+  for (const [dim, coarseValues] of [
+    [384, false],
+    [20, true],
+    [33, false],
+  ] as const) {
+    const rows = Array.from({ length: 3000 }, (_, i) => ({
+      id: i + 1,
+      label: labels[(i * 7) % 6]!,
+      text: `t${i}`,
+      vector: unit(dim, coarseValues),
+    }));
     rows.push({ ...rows[5]!, id: 9999 }, { ...rows[17]!, id: 10000 }); // exact duplicates tie
     const exact = buildExemplarIndex(labels, dim, rows, { coarseMinRows: 0 });
     const coarse = buildExemplarIndex(labels, dim, rows, { coarseMinRows: 1 });
     assert.equal(exact.coarse, undefined);
     assert.ok(coarse.coarse, 'WebAssembly SIMD is available on Node 20');
     for (const aggregation of ['max', 'mean', 'sum'] as const) {
-      for (const [k, topExemplars] of [[1, 0], [3, 5], [10, 1], [0, 5], [600, 3]] as const) {
+      for (const [k, topExemplars] of [
+        [1, 0],
+        [3, 5],
+        [10, 1],
+        [0, 5],
+        [600, 3],
+      ] as const) {
         for (let q = 0; q < 4; q++) {
           const query = q === 0 ? rows[5]!.vector : unit(dim, coarseValues);
           const options = { k, aggregation, topExemplars };
-          assert.deepEqual(scoreAxis(coarse, query, options, new Float32Array(coarse.size)), scoreAxis(exact, query, options), `dim ${dim} k ${k} top ${topExemplars}`);
+          assert.deepEqual(
+            scoreAxis(coarse, query, options, new Float32Array(coarse.size)),
+            scoreAxis(exact, query, options),
+            `dim ${dim} k ${k} top ${topExemplars}`,
+          );
         }
       }
     }
@@ -110,10 +134,18 @@ test('coarse-to-fine scoring stays exact on clustered data, near-ties, row order
     text: `t${i}`,
     vector: near(centroids[i % centroids.length]!, i % 5 === 0 ? 0.02 : 0.3),
   }));
-  rows.push({ id: 5001, label: 'rare', text: 'r1', vector: near(centroids[0]!, 0.05) }, { id: 5002, label: 'rare', text: 'r2', vector: rows[10]!.vector });
+  rows.push(
+    { id: 5001, label: 'rare', text: 'r1', vector: near(centroids[0]!, 0.05) },
+    { id: 5002, label: 'rare', text: 'r2', vector: rows[10]!.vector },
+  );
   rows.push({ ...rows[3]!, id: 5003, label: 'b' }, { ...rows[3]!, id: 5004, label: 'c' }); // the same vector under three labels
   // Ascending similarity to centroid 0 at the end: the best rows come last, so the running cuts rise late.
-  const ramp = Array.from({ length: 400 }, (_, i) => ({ id: 6000 + i, label: labels[i % 3]!, text: `ramp${i}`, vector: normalise(centroids[0]!.map((x, d) => x * (i / 400) + (d === 0 ? 1 : 0))) }));
+  const ramp = Array.from({ length: 400 }, (_, i) => ({
+    id: 6000 + i,
+    label: labels[i % 3]!,
+    text: `ramp${i}`,
+    vector: normalise(centroids[0]!.map((x, d) => x * (i / 400) + (d === 0 ? 1 : 0))),
+  }));
   for (const order of [rows.concat(ramp), ramp.concat(rows), rows.concat(ramp).reverse()]) {
     const exact = buildExemplarIndex(labels, dim, order, { coarseMinRows: 0 });
     const coarse = buildExemplarIndex(labels, dim, order, { coarseMinRows: 1 });
@@ -127,10 +159,22 @@ test('coarse-to-fine scoring stays exact on clustered data, near-ties, row order
     ];
     for (const aggregation of ['max', 'mean', 'sum'] as const) {
       // k above the rare label's 2 rows; top above the whole set (every row is then a candidate); both 0.
-      for (const [k, topExemplars] of [[1, 0], [3, 5], [7, 1], [0, 5], [0, 0], [2, 3000], [1000, 2]] as const) {
+      for (const [k, topExemplars] of [
+        [1, 0],
+        [3, 5],
+        [7, 1],
+        [0, 5],
+        [0, 0],
+        [2, 3000],
+        [1000, 2],
+      ] as const) {
         for (const query of queries) {
           const options = { k, aggregation, topExemplars };
-          assert.deepEqual(scoreAxis(coarse, query, options, new Float32Array(coarse.size)), scoreAxis(exact, query, options), `k ${k} top ${topExemplars}`);
+          assert.deepEqual(
+            scoreAxis(coarse, query, options, new Float32Array(coarse.size)),
+            scoreAxis(exact, query, options),
+            `k ${k} top ${topExemplars}`,
+          );
         }
       }
     }
@@ -140,7 +184,12 @@ test('coarse-to-fine scoring stays exact on clustered data, near-ties, row order
 test('a query the int8 pass cannot bound (not finite) is scored exactly', () => {
   const dim = 16;
   const next = random(5);
-  const rows = Array.from({ length: 50 }, (_, i) => ({ id: i + 1, label: i % 2 ? 'a' : 'b', text: `t${i}`, vector: Float32Array.from({ length: dim }, () => next() - 0.5) }));
+  const rows = Array.from({ length: 50 }, (_, i) => ({
+    id: i + 1,
+    label: i % 2 ? 'a' : 'b',
+    text: `t${i}`,
+    vector: Float32Array.from({ length: dim }, () => next() - 0.5),
+  }));
   const exact = buildExemplarIndex(['a', 'b'], dim, rows, { coarseMinRows: 0 });
   const coarse = buildExemplarIndex(['a', 'b'], dim, rows, { coarseMinRows: 1 });
   for (const bad of [Number.NaN, Infinity]) {
@@ -164,15 +213,33 @@ test('coarse-to-fine scoring keeps a row whose int8 rounding error is as large a
     const sign = (d: number) => Math.sign(query[d]!);
     const u = Float32Array.from({ length: dim }, (_, d) => (d === 0 ? 127 / 128 : (sign(d) * 2.49) / 128));
     const e = Float32Array.from({ length: dim }, (_, d) => (d === 0 ? 0 : (sign(d) * (2.48 - 0.002 * (trial % 5))) / 128));
-    const filler = Array.from({ length: 60 }, (_, i) => ({ id: 100 + i, label: labels[i % 2]!, text: `f${i}`, vector: Float32Array.from({ length: dim }, () => (next() - 0.5) / 64) }));
-    const rows = [...filler.slice(0, 30), { id: 1, label: 'a', text: 'e', vector: e }, ...filler.slice(30), { id: 2, label: 'a', text: 'u', vector: u }];
+    const filler = Array.from({ length: 60 }, (_, i) => ({
+      id: 100 + i,
+      label: labels[i % 2]!,
+      text: `f${i}`,
+      vector: Float32Array.from({ length: dim }, () => (next() - 0.5) / 64),
+    }));
+    const rows = [
+      ...filler.slice(0, 30),
+      { id: 1, label: 'a', text: 'e', vector: e },
+      ...filler.slice(30),
+      { id: 2, label: 'a', text: 'u', vector: u },
+    ];
     const exact = buildExemplarIndex(labels, dim, rows, { coarseMinRows: 0 });
     const coarse = buildExemplarIndex(labels, dim, rows, { coarseMinRows: 1 });
-    for (const [k, topExemplars] of [[1, 1], [1, 0], [0, 1]] as const) {
+    for (const [k, topExemplars] of [
+      [1, 1],
+      [1, 0],
+      [0, 1],
+    ] as const) {
       const options = { k, aggregation: 'max' as const, topExemplars };
       const want = scoreAxis(exact, query, options);
       if (topExemplars > 0) assert.equal(want.top[0]!.id, 2, 'U is the true best');
-      assert.deepEqual(scoreAxis(coarse, query, options, new Float32Array(coarse.size)), want, `trial ${trial} k ${k} top ${topExemplars}`);
+      assert.deepEqual(
+        scoreAxis(coarse, query, options, new Float32Array(coarse.size)),
+        want,
+        `trial ${trial} k ${k} top ${topExemplars}`,
+      );
     }
   }
 });

@@ -32,7 +32,13 @@ const cases: { name: string; k: number; aggregation: 'max' | 'mean' | 'sum'; a: 
   { name: 'max is the nearest exemplar', k: 3, aggregation: 'max', a: 1, b: sim(0.2, 1) },
   { name: 'mean of the top 2', k: 2, aggregation: 'mean', a: (1 + sim(1, 1)) / 2, b: (sim(0.2, 1) + sim(0.1, 1)) / 2 },
   { name: 'sum of the top 2', k: 2, aggregation: 'sum', a: 1 + sim(1, 1), b: sim(0.2, 1) + sim(0.1, 1) },
-  { name: 'k larger than a label uses what it has', k: 5, aggregation: 'mean', a: (1 + sim(1, 1) + 0) / 3, b: (sim(0.2, 1) + sim(0.1, 1)) / 2 },
+  {
+    name: 'k larger than a label uses what it has',
+    k: 5,
+    aggregation: 'mean',
+    a: (1 + sim(1, 1) + 0) / 3,
+    b: (sim(0.2, 1) + sim(0.1, 1)) / 2,
+  },
 ];
 for (const { name, k, aggregation, a, b } of cases) {
   test(`scoreAxis: ${name}`, () => {
@@ -40,14 +46,20 @@ for (const { name, k, aggregation, a, b } of cases) {
     assert.ok(Math.abs(scored.scores.a! - a) < 1e-6, `a: ${scored.scores.a} vs ${a}`);
     assert.ok(Math.abs(scored.scores.b! - b) < 1e-6, `b: ${scored.scores.b} vs ${b}`);
     assert.equal(scored.scores.c, undefined, 'a label without exemplars gets no score');
-    assert.deepEqual(scored.ranked.map((entry) => entry.label), ['a', 'b']);
+    assert.deepEqual(
+      scored.ranked.map((entry) => entry.label),
+      ['a', 'b'],
+    );
     assert.ok(Math.abs(scored.margin - (a - b)) < 1e-6);
   });
 }
 
 test('scoreAxis: the top exemplars are the nearest rows over all labels, best first', () => {
   const scored = scoreAxis(index, unit(0, 1), { k: 1, aggregation: 'max', topExemplars: 3 });
-  assert.deepEqual(scored.top.map((match) => match.id), [3, 5, 4]);
+  assert.deepEqual(
+    scored.top.map((match) => match.id),
+    [3, 5, 4],
+  );
   assert.equal(scored.top[0]!.label, 'a');
   assert.ok(Math.abs(scored.top[0]!.similarity - 1) < 1e-6);
 });

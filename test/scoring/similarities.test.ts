@@ -8,7 +8,12 @@ test('the row-blocked similarity pass equals a plain dot product for every row, 
   const random = () => uniform() * 2 - 1;
   const dim = 7;
   for (let size = 0; size <= 9; size++) {
-    const rows = Array.from({ length: size }, (_, i) => ({ id: i, label: 'a', text: `t${i}`, vector: Float32Array.from({ length: dim }, random) }));
+    const rows = Array.from({ length: size }, (_, i) => ({
+      id: i,
+      label: 'a',
+      text: `t${i}`,
+      vector: Float32Array.from({ length: dim }, random),
+    }));
     const index = buildExemplarIndex(['a'], dim, rows);
     const query = Float32Array.from({ length: dim }, random);
     const out = similarities(index, query, new Float32Array(size));

@@ -4,7 +4,13 @@ import { join } from 'node:path';
 import { test } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { tempDir } from '../support/env.js';
-import { inspectDatabase, labelledRows, startServiceProcess, type DatabaseState, type ServiceProcess } from '../support/child-process.js';
+import {
+  inspectDatabase,
+  labelledRows,
+  startServiceProcess,
+  type DatabaseState,
+  type ServiceProcess,
+} from '../support/child-process.js';
 import { prng } from '../support/hostile-requests.js';
 
 const ROWS = 2000;

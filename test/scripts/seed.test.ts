@@ -49,7 +49,10 @@ test('seeding twice adds nothing the second time; every exemplar gets one embedd
 
   const second = seed(databasePath);
   assert.equal(second.code, 0, second.stderr);
-  assert.match(second.stdout, new RegExp(`^0 added, 0 updated, ${after.exemplars} unchanged, 0 pruned \\(were\\); 0 embedded`, 'm'));
+  assert.match(
+    second.stdout,
+    new RegExp(`^0 added, 0 updated, ${after.exemplars} unchanged, 0 pruned \\(were\\); 0 embedded`, 'm'),
+  );
   assert.deepEqual(snapshot(databasePath), after, 'nothing changed, not even the revision');
 });
 
@@ -59,7 +62,10 @@ test('a user file is imported, and --prune removes only what left that file', (t
   assert.equal(seed(databasePath).code, 0);
   const base = snapshot(databasePath);
   const file = join(dir, 'mine.csv');
-  writeFileSync(file, 'text,label,axis,lang\n"refund my order #1234, please",support,intent,en\nwhat does shipping cost to Peru?,faq,intent,en\n');
+  writeFileSync(
+    file,
+    'text,label,axis,lang\n"refund my order #1234, please",support,intent,en\nwhat does shipping cost to Peru?,faq,intent,en\n',
+  );
   const imported = seed(databasePath, ['--file', file]);
   assert.equal(imported.code, 0, imported.stderr);
   assert.match(imported.stdout, /^2 added/m);
@@ -80,7 +86,10 @@ test('a bad row aborts with file:line and leaves the database unchanged', (t) =>
   assert.equal(seed(databasePath).code, 0);
   const before = snapshot(databasePath);
   const file = join(dir, 'bad.jsonl');
-  writeFileSync(file, '{"text":"a brand new good row","label":"faq","axis":"intent"}\n{"text":"a bad row","label":"gossip","axis":"intent"}\n');
+  writeFileSync(
+    file,
+    '{"text":"a brand new good row","label":"faq","axis":"intent"}\n{"text":"a bad row","label":"gossip","axis":"intent"}\n',
+  );
   const result = seed(databasePath, ['--file', file]);
   assert.equal(result.code, 1);
   assert.match(result.stderr, /bad\.jsonl:2: label: label "gossip" is not a intent/);

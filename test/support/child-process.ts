@@ -84,7 +84,9 @@ export function spawnTracked(t: { after: (fn: () => Promise<void>) => void }, ar
         const waiter = { matches, resolve };
         const timer = setTimeout(() => {
           waiters.delete(waiter);
-          reject(new Error(`no line matching ${String(pattern)} within ${timeoutMs} ms; output:\n${lines.slice(-20).join('\n')}`));
+          reject(
+            new Error(`no line matching ${String(pattern)} within ${timeoutMs} ms; output:\n${lines.slice(-20).join('\n')}`),
+          );
         }, timeoutMs);
         waiter.resolve = (line) => {
           clearTimeout(timer);
@@ -96,7 +98,9 @@ export function spawnTracked(t: { after: (fn: () => Promise<void>) => void }, ar
           waiters.delete(waiter);
           clearTimeout(timer);
           reject(
-            new Error(`exited (${code ?? signal}) before a line matching ${String(pattern)}; output:\n${lines.slice(-20).join('\n')}`),
+            new Error(
+              `exited (${code ?? signal}) before a line matching ${String(pattern)}; output:\n${lines.slice(-20).join('\n')}`,
+            ),
           );
         });
       });

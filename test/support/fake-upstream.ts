@@ -77,7 +77,11 @@ export interface FakeUpstreamOptions {
 /** A fixed `created` so responses are byte-for-byte reproducible. */
 export const FAKE_CREATED = 1_700_000_000;
 const CREDENTIAL_HEADERS = new Set(['authorization', 'x-api-key', 'api-key']);
-const API_BY_PATH: Record<string, Api> = { '/v1/chat/completions': 'openai', '/v1/messages': 'anthropic', '/v1/responses': 'responses' };
+const API_BY_PATH: Record<string, Api> = {
+  '/v1/chat/completions': 'openai',
+  '/v1/messages': 'anthropic',
+  '/v1/responses': 'responses',
+};
 
 export async function startFakeUpstream(options: FakeUpstreamOptions): Promise<FakeUpstream> {
   const requests: RecordedRequest[] = [];
@@ -147,23 +151,48 @@ export async function startFakeUpstream(options: FakeUpstreamOptions): Promise<F
       return sendError(res, api, 429);
     }
     if (!isObject(body)) return sendError(res, api, 400, 'the request body is not a JSON object');
-    const invalid = api === 'openai' ? validateOpenAI(body) : api === 'responses' ? validateResponses(body) : validateAnthropic(req, body);
+    const invalid =
+      api === 'openai' ? validateOpenAI(body) : api === 'responses' ? validateResponses(body) : validateAnthropic(req, body);
     if (invalid !== undefined) return sendError(res, api, 400, invalid);
 
     const composed = api === 'openai' ? answerOpenAI(body) : api === 'responses' ? answerResponses(body) : answerAnthropic(body);
-    const answer = fault?.type === 'reply' ? { ...composed, text: fault.text, usage: { ...composed.usage, output: sizeTokens(fault.text) } } : composed;
+    const answer =
+      fault?.type === 'reply'
+        ? { ...composed, text: fault.text, usage: { ...composed.usage, output: sizeTokens(fault.text) } }
+        : composed;
     record.usage = { input: answer.usage.input, output: answer.usage.output };
     const streaming = body['stream'] === true;
     if (!streaming) {
-      const json = api === 'openai' ? openaiCompletion(n, answer) : api === 'responses' ? responsesObject(n, answer, body, 'completed') : anthropicMessage(n, answer);
+      const json =
+        api === 'openai'
+          ? openaiCompletion(n, answer)
+          : api === 'responses'
+            ? responsesObject(n, answer, body, 'completed')
+            : anthropicMessage(n, answer);
       return sendJson(res, 200, json, requestIdHeader(api, n));
     }
-    const events = api === 'openai' ? openaiEvents(n, answer, includeUsage(body)) : api === 'responses' ? responsesEvents(n, answer, body) : anthropicEvents(n, answer);
+    const events =
+      api === 'openai'
+        ? openaiEvents(n, answer, includeUsage(body))
+        : api === 'responses'
+          ? responsesEvents(n, answer, body)
+          : anthropicEvents(n, answer);
     await writeStream(res, api, n, events, fault, record);
   }
 
-  async function writeStream(res: ServerResponse, api: Api, n: number, events: string[], fault: Fault | undefined, record: RecordedRequest): Promise<void> {
-    res.writeHead(200, { 'content-type': 'text/event-stream; charset=utf-8', 'cache-control': 'no-cache', ...requestIdHeader(api, n) });
+  async function writeStream(
+    res: ServerResponse,
+    api: Api,
+    n: number,
+    events: string[],
+    fault: Fault | undefined,
+    record: RecordedRequest,
+  ): Promise<void> {
+    res.writeHead(200, {
+      'content-type': 'text/event-stream; charset=utf-8',
+      'cache-control': 'no-cache',
+      ...requestIdHeader(api, n),
+    });
     for (const [index, event] of events.entries()) {
       if (record.clientClosed || res.destroyed) return;
       if (fault !== undefined && 'afterEvents' in fault && index === fault.afterEvents) {
@@ -268,7 +297,7 @@ function authMessage(api: Api, req: IncomingMessage): string {
 
 /** Rules of the real OpenAI API that a wrong adapter would break. */
 function validateOpenAI(body: Json): string | undefined {
-  if (typeof body['model'] !== 'string') return "you must provide a model parameter";
+  if (typeof body['model'] !== 'string') return 'you must provide a model parameter';
   const messages = asArray(body['messages']);
   if (messages.length === 0) return "[] is too short - 'messages'";
   if (body['stream_options'] != null && body['stream'] !== true) {
@@ -277,8 +306,11 @@ function validateOpenAI(body: Json): string | undefined {
   let previous: unknown;
   for (const message of messages) {
     if (isObject(message) && message['role'] === 'tool') {
-      const ok = isObject(previous) && (previous['role'] === 'tool' || (previous['role'] === 'assistant' && asArray(previous['tool_calls']).length > 0));
-      if (!ok) return "Invalid parameter: messages with role 'tool' must be a response to a preceeding message with 'tool_calls'.";
+      const ok =
+        isObject(previous) &&
+        (previous['role'] === 'tool' || (previous['role'] === 'assistant' && asArray(previous['tool_calls']).length > 0));
+      if (!ok)
+        return "Invalid parameter: messages with role 'tool' must be a response to a preceeding message with 'tool_calls'.";
     }
     previous = message;
   }
@@ -295,7 +327,8 @@ function validateAnthropic(req: IncomingMessage, body: Json): string | undefined
   const thinking = body['thinking'];
   if (isObject(thinking) && thinking['type'] === 'enabled') {
     const budget = thinking['budget_tokens'];
-    if (typeof budget !== 'number' || budget < 1024) return 'thinking.enabled.budget_tokens: Input should be greater than or equal to 1024';
+    if (typeof budget !== 'number' || budget < 1024)
+      return 'thinking.enabled.budget_tokens: Input should be greater than or equal to 1024';
     if (budget >= Number(body['max_tokens'])) return '`max_tokens` must be greater than `thinking.budget_tokens`.';
     if (temperature !== undefined && temperature !== 1) return '`temperature` may only be set to 1 when thinking is enabled.';
   }
@@ -312,7 +345,10 @@ function validateAnthropic(req: IncomingMessage, body: Json): string | undefined
       if (!isObject(block)) return `messages.${index}.content: invalid block`;
       if (block['type'] === 'text' && block['text'] === '') return 'messages: text content blocks must be non-empty';
       if (block['type'] === 'tool_result') {
-        const ids = asArray(previous?.['content']).filter(isObject).filter((b) => b['type'] === 'tool_use').map((b) => b['id']);
+        const ids = asArray(previous?.['content'])
+          .filter(isObject)
+          .filter((b) => b['type'] === 'tool_use')
+          .map((b) => b['id']);
         if (previous?.['role'] !== 'assistant' || !ids.includes(block['tool_use_id'])) {
           return `messages.${index}.content: unexpected \`tool_use_id\` found in \`tool_result\` blocks: ${String(block['tool_use_id'])}. Each \`tool_result\` block must have a corresponding \`tool_use\` block in the previous message.`;
         }
@@ -385,7 +421,10 @@ function compose(
   maxTokens: number | undefined,
   reasoning = 0,
 ): Answer {
-  let text = toolResult === undefined ? `Answer from ${model}: ${lastUserText}` : `Answer from ${model} using the tool result: ${toolResult}`;
+  let text =
+    toolResult === undefined
+      ? `Answer from ${model}: ${lastUserText}`
+      : `Answer from ${model} using the tool result: ${toolResult}`;
   let finish: Answer['finish'] = 'stop';
   let stopSequence: string | undefined;
   let toolCall: Answer['toolCall'];
@@ -423,14 +462,30 @@ function answerOpenAI(body: Json): Answer {
   let tool: { name: string; schema: unknown } | undefined;
   if (tools.length > 0 && choice !== 'none') {
     const wanted = isObject(choice) && isObject(choice['function']) ? choice['function']['name'] : undefined;
-    const picked = tools.find((candidate) => isObject(candidate['function']) && (wanted === undefined || candidate['function']['name'] === wanted));
+    const picked = tools.find(
+      (candidate) => isObject(candidate['function']) && (wanted === undefined || candidate['function']['name'] === wanted),
+    );
     const fn = picked?.['function'];
     if (isObject(fn) && typeof fn['name'] === 'string') tool = { name: fn['name'], schema: fn['parameters'] };
   }
   const stop = body['stop'];
   const stops = typeof stop === 'string' ? [stop] : asArray(stop).filter((s): s is string => typeof s === 'string');
-  const maxTokens = typeof body['max_completion_tokens'] === 'number' ? body['max_completion_tokens'] : typeof body['max_tokens'] === 'number' ? body['max_tokens'] : undefined;
-  return compose(String(body['model']), JSON.stringify(messages), textOfContent(lastUser?.['content']), toolResult, tool, stops, maxTokens, reasoningTokens(body));
+  const maxTokens =
+    typeof body['max_completion_tokens'] === 'number'
+      ? body['max_completion_tokens']
+      : typeof body['max_tokens'] === 'number'
+        ? body['max_tokens']
+        : undefined;
+  return compose(
+    String(body['model']),
+    JSON.stringify(messages),
+    textOfContent(lastUser?.['content']),
+    toolResult,
+    tool,
+    stops,
+    maxTokens,
+    reasoningTokens(body),
+  );
 }
 
 function answerAnthropic(body: Json): Answer {
@@ -439,23 +494,34 @@ function answerAnthropic(body: Json): Answer {
   const lastBlocks = typeof last?.['content'] === 'string' ? [] : asArray(last?.['content']).filter(isObject);
   const resultBlock = lastBlocks.find((block) => block['type'] === 'tool_result');
   const toolResult = resultBlock === undefined ? undefined : textOfContent(resultBlock['content']);
-  const lastUserText = [...messages]
-    .reverse()
-    .filter((message) => message['role'] === 'user')
-    .map((message) => textOfContent(message['content']))
-    .find((text) => text !== '') ?? '';
+  const lastUserText =
+    [...messages]
+      .reverse()
+      .filter((message) => message['role'] === 'user')
+      .map((message) => textOfContent(message['content']))
+      .find((text) => text !== '') ?? '';
   const tools = asArray(body['tools']).filter(isObject);
   const choice = isObject(body['tool_choice']) ? body['tool_choice'] : undefined;
   let tool: { name: string; schema: unknown } | undefined;
   if (tools.length > 0 && choice?.['type'] !== 'none') {
     const wanted = choice?.['type'] === 'tool' ? choice['name'] : undefined;
     const picked = tools.find((candidate) => wanted === undefined || candidate['name'] === wanted);
-    if (picked !== undefined && typeof picked['name'] === 'string') tool = { name: picked['name'], schema: picked['input_schema'] };
+    if (picked !== undefined && typeof picked['name'] === 'string')
+      tool = { name: picked['name'], schema: picked['input_schema'] };
   }
   const stops = asArray(body['stop_sequences']).filter((s): s is string => typeof s === 'string');
   const prompt = JSON.stringify([body['system'] ?? '', messages]);
   const thinking = isObject(body['thinking']) ? Number(body['thinking']['budget_tokens']) : 0;
-  return compose(String(body['model']), prompt, lastUserText, toolResult, tool, stops, Number(body['max_tokens']) - thinking, reasoningTokens(body));
+  return compose(
+    String(body['model']),
+    prompt,
+    lastUserText,
+    toolResult,
+    tool,
+    stops,
+    Number(body['max_tokens']) - thinking,
+    reasoningTokens(body),
+  );
 }
 
 /** The answer text in the pieces a stream sends: one word (with its space) per event. */
@@ -477,7 +543,12 @@ function openaiUsage(answer: Answer) {
     completion_tokens: answer.usage.output,
     total_tokens: answer.usage.input + answer.usage.output,
     prompt_tokens_details: { cached_tokens: 0, audio_tokens: 0 },
-    completion_tokens_details: { reasoning_tokens: answer.reasoning, audio_tokens: 0, accepted_prediction_tokens: 0, rejected_prediction_tokens: 0 },
+    completion_tokens_details: {
+      reasoning_tokens: answer.reasoning,
+      audio_tokens: 0,
+      accepted_prediction_tokens: 0,
+      rejected_prediction_tokens: 0,
+    },
   };
 }
 
@@ -505,7 +576,14 @@ function openaiCompletion(n: number, answer: Answer): Json {
 }
 
 function openaiEvents(n: number, answer: Answer, withUsage: boolean): string[] {
-  const base = { id: `chatcmpl-fake-${n}`, object: 'chat.completion.chunk', created: FAKE_CREATED, model: answer.model, service_tier: 'default', system_fingerprint: 'fp_fake' };
+  const base = {
+    id: `chatcmpl-fake-${n}`,
+    object: 'chat.completion.chunk',
+    created: FAKE_CREATED,
+    model: answer.model,
+    service_tier: 'default',
+    system_fingerprint: 'fp_fake',
+  };
   // With include_usage, OpenAI adds `"usage": null` to every chunk before the last.
   const usageNull = withUsage ? { usage: null } : {};
   const chunk = (delta: Json, finish: string | null = null): string =>
@@ -519,11 +597,14 @@ function openaiEvents(n: number, answer: Answer, withUsage: boolean): string[] {
       chunk({
         role: 'assistant',
         content: null,
-        tool_calls: [{ index: 0, id: `call_fake_${n}`, type: 'function', function: { name: answer.toolCall.name, arguments: '' } }],
+        tool_calls: [
+          { index: 0, id: `call_fake_${n}`, type: 'function', function: { name: answer.toolCall.name, arguments: '' } },
+        ],
         refusal: null,
       }),
     );
-    for (const piece of argumentPieces(answer.toolCall.arguments)) events.push(chunk({ tool_calls: [{ index: 0, function: { arguments: piece } }] }));
+    for (const piece of argumentPieces(answer.toolCall.arguments))
+      events.push(chunk({ tool_calls: [{ index: 0, function: { arguments: piece } }] }));
   }
   events.push(chunk({}, answer.finish));
   if (withUsage) events.push(`data: ${JSON.stringify({ ...base, choices: [], usage: openaiUsage(answer) })}\n\n`);
@@ -540,14 +621,25 @@ function stopReasonOf(answer: Answer): string {
 }
 
 function anthropicUsage(input: number, output: number): Json {
-  return { input_tokens: input, cache_creation_input_tokens: 0, cache_read_input_tokens: 0, output_tokens: output, service_tier: 'standard' };
+  return {
+    input_tokens: input,
+    cache_creation_input_tokens: 0,
+    cache_read_input_tokens: 0,
+    output_tokens: output,
+    service_tier: 'standard',
+  };
 }
 
 function anthropicMessage(n: number, answer: Answer): Json {
   const content: Json[] = [];
   if (answer.text !== '') content.push({ type: 'text', text: answer.text });
   if (answer.toolCall !== undefined) {
-    content.push({ type: 'tool_use', id: `toolu_fake_${n}`, name: answer.toolCall.name, input: JSON.parse(answer.toolCall.arguments) as unknown });
+    content.push({
+      type: 'tool_use',
+      id: `toolu_fake_${n}`,
+      name: answer.toolCall.name,
+      input: JSON.parse(answer.toolCall.arguments) as unknown,
+    });
   }
   return {
     id: `msg_fake_${n}`,
@@ -599,9 +691,17 @@ function anthropicEvents(n: number, answer: Answer): string[] {
         content_block: { type: 'tool_use', id: `toolu_fake_${n}`, name: answer.toolCall.name, input: {} },
       }),
     );
-    events.push(sse('content_block_delta', { type: 'content_block_delta', index, delta: { type: 'input_json_delta', partial_json: '' } }));
+    events.push(
+      sse('content_block_delta', { type: 'content_block_delta', index, delta: { type: 'input_json_delta', partial_json: '' } }),
+    );
     for (const piece of argumentPieces(answer.toolCall.arguments)) {
-      events.push(sse('content_block_delta', { type: 'content_block_delta', index, delta: { type: 'input_json_delta', partial_json: piece } }));
+      events.push(
+        sse('content_block_delta', {
+          type: 'content_block_delta',
+          index,
+          delta: { type: 'input_json_delta', partial_json: piece },
+        }),
+      );
     }
     events.push(sse('content_block_stop', { type: 'content_block_stop', index }));
   }
@@ -620,12 +720,13 @@ function anthropicEvents(n: number, answer: Answer): string[] {
 
 /** Rules of the real Responses API that a wrong adapter would break. */
 function validateResponses(body: Json): string | undefined {
-  if (typeof body['model'] !== 'string') return 'Missing required parameter: \'model\'.';
+  if (typeof body['model'] !== 'string') return "Missing required parameter: 'model'.";
   for (const moved of ['messages', 'max_tokens', 'max_completion_tokens', 'stream_options']) {
     if (body[moved] !== undefined) return `Unsupported parameter: '${moved}'.`;
   }
   // The fake stores nothing, as a router that forwards a previous_response_id of its own would find out.
-  if (body['previous_response_id'] != null) return `Previous response with id '${typeof body['previous_response_id'] === 'string' ? body['previous_response_id'] : JSON.stringify(body['previous_response_id'])}' not found.`;
+  if (body['previous_response_id'] != null)
+    return `Previous response with id '${typeof body['previous_response_id'] === 'string' ? body['previous_response_id'] : JSON.stringify(body['previous_response_id'])}' not found.`;
   const input = body['input'];
   if (typeof input !== 'string' && asArray(input).length === 0) return "Missing required parameter: 'input'.";
   const calls = new Set<unknown>();
@@ -643,7 +744,9 @@ function responsesItemText(content: unknown): string {
   if (typeof content === 'string') return content;
   return asArray(content)
     .filter(isObject)
-    .map((part) => ((part['type'] === 'input_text' || part['type'] === 'output_text') && typeof part['text'] === 'string' ? part['text'] : ''))
+    .map((part) =>
+      (part['type'] === 'input_text' || part['type'] === 'output_text') && typeof part['text'] === 'string' ? part['text'] : '',
+    )
     .join('');
 }
 
@@ -653,7 +756,9 @@ function answerResponses(body: Json): Answer {
   const lastUser = [...items].reverse().find((item) => item['role'] === 'user');
   const last = items.at(-1);
   const toolResult = last?.['type'] === 'function_call_output' ? responsesItemText(last['output']) : undefined;
-  const tools = asArray(body['tools']).filter(isObject).filter((candidate) => candidate['type'] === 'function');
+  const tools = asArray(body['tools'])
+    .filter(isObject)
+    .filter((candidate) => candidate['type'] === 'function');
   const choice = body['tool_choice'];
   let tool: { name: string; schema: unknown } | undefined;
   if (tools.length > 0 && choice !== 'none') {
@@ -663,7 +768,16 @@ function answerResponses(body: Json): Answer {
   }
   const maxTokens = typeof body['max_output_tokens'] === 'number' ? body['max_output_tokens'] : undefined;
   const prompt = JSON.stringify([body['instructions'] ?? '', items]);
-  return compose(String(body['model']), prompt, responsesItemText(lastUser?.['content']), toolResult, tool, [], maxTokens, reasoningTokens(body));
+  return compose(
+    String(body['model']),
+    prompt,
+    responsesItemText(lastUser?.['content']),
+    toolResult,
+    tool,
+    [],
+    maxTokens,
+    reasoningTokens(body),
+  );
 }
 
 function responsesUsage(answer: Answer): Json {
@@ -678,7 +792,16 @@ function responsesUsage(answer: Answer): Json {
 
 function responsesOutput(n: number, answer: Answer): Json[] {
   if (answer.toolCall !== undefined) {
-    return [{ type: 'function_call', id: `fc_fake_${n}`, call_id: `call_fake_${n}`, name: answer.toolCall.name, arguments: answer.toolCall.arguments, status: 'completed' }];
+    return [
+      {
+        type: 'function_call',
+        id: `fc_fake_${n}`,
+        call_id: `call_fake_${n}`,
+        name: answer.toolCall.name,
+        arguments: answer.toolCall.arguments,
+        status: 'completed',
+      },
+    ];
   }
   return [
     {
@@ -732,11 +855,20 @@ function responsesEvents(n: number, answer: Answer, body: Json): string[] {
   const [item] = responsesOutput(n, answer) as [Json];
   if (answer.toolCall !== undefined) {
     const id = `fc_fake_${n}`;
-    events.push(event('response.output_item.added', { output_index: 0, item: { ...item, arguments: '', status: 'in_progress' } }));
+    events.push(
+      event('response.output_item.added', { output_index: 0, item: { ...item, arguments: '', status: 'in_progress' } }),
+    );
     for (const piece of argumentPieces(answer.toolCall.arguments)) {
       events.push(event('response.function_call_arguments.delta', { item_id: id, output_index: 0, delta: piece }));
     }
-    events.push(event('response.function_call_arguments.done', { item_id: id, output_index: 0, name: answer.toolCall.name, arguments: answer.toolCall.arguments }));
+    events.push(
+      event('response.function_call_arguments.done', {
+        item_id: id,
+        output_index: 0,
+        name: answer.toolCall.name,
+        arguments: answer.toolCall.arguments,
+      }),
+    );
     events.push(event('response.output_item.done', { output_index: 0, item }));
   } else {
     const id = `msg_fake_${n}`;
@@ -744,10 +876,21 @@ function responsesEvents(n: number, answer: Answer, body: Json): string[] {
     events.push(event('response.output_item.added', { output_index: 0, item: { ...item, status: 'in_progress', content: [] } }));
     events.push(event('response.content_part.added', { item_id: id, output_index: 0, content_index: 0, part: empty }));
     for (const piece of pieces(answer.text)) {
-      events.push(event('response.output_text.delta', { item_id: id, output_index: 0, content_index: 0, delta: piece, logprobs: [] }));
+      events.push(
+        event('response.output_text.delta', { item_id: id, output_index: 0, content_index: 0, delta: piece, logprobs: [] }),
+      );
     }
-    events.push(event('response.output_text.done', { item_id: id, output_index: 0, content_index: 0, text: answer.text, logprobs: [] }));
-    events.push(event('response.content_part.done', { item_id: id, output_index: 0, content_index: 0, part: { ...empty, text: answer.text } }));
+    events.push(
+      event('response.output_text.done', { item_id: id, output_index: 0, content_index: 0, text: answer.text, logprobs: [] }),
+    );
+    events.push(
+      event('response.content_part.done', {
+        item_id: id,
+        output_index: 0,
+        content_index: 0,
+        part: { ...empty, text: answer.text },
+      }),
+    );
     events.push(event('response.output_item.done', { output_index: 0, item }));
   }
   const final = responsesObject(n, answer, body, 'completed');
@@ -761,8 +904,16 @@ function responsesEvents(n: number, answer: Answer, body: Json): string[] {
 const OPENAI_ERRORS: Record<number, { type: string; code: string | null; message: string }> = {
   400: { type: 'invalid_request_error', code: null, message: 'Invalid request.' },
   401: { type: 'invalid_request_error', code: 'invalid_api_key', message: 'Incorrect API key provided.' },
-  403: { type: 'invalid_request_error', code: 'unsupported_country_region_territory', message: 'Country, region, or territory not supported' },
-  404: { type: 'invalid_request_error', code: 'model_not_found', message: 'The model does not exist or you do not have access to it.' },
+  403: {
+    type: 'invalid_request_error',
+    code: 'unsupported_country_region_territory',
+    message: 'Country, region, or territory not supported',
+  },
+  404: {
+    type: 'invalid_request_error',
+    code: 'model_not_found',
+    message: 'The model does not exist or you do not have access to it.',
+  },
   408: { type: 'server_error', code: null, message: 'Request timed out.' },
   409: { type: 'invalid_request_error', code: null, message: 'Conflict.' },
   422: { type: 'invalid_request_error', code: null, message: 'Unprocessable entity.' },
@@ -790,16 +941,31 @@ function requestIdHeader(api: Api, n: number): Record<string, string> {
 
 function sendError(res: ServerResponse, api: Api, status: number, message?: string): void {
   if (api !== 'anthropic') {
-    const known = OPENAI_ERRORS[status] ?? { type: status >= 500 ? 'server_error' : 'invalid_request_error', code: null, message: `Error ${status}.` };
-    return sendJson(res, status, { error: { message: message ?? known.message, type: known.type, param: null, code: known.code } });
+    const known = OPENAI_ERRORS[status] ?? {
+      type: status >= 500 ? 'server_error' : 'invalid_request_error',
+      code: null,
+      message: `Error ${status}.`,
+    };
+    return sendJson(res, status, {
+      error: { message: message ?? known.message, type: known.type, param: null, code: known.code },
+    });
   }
-  const known = ANTHROPIC_ERRORS[status] ?? { type: status >= 500 ? 'api_error' : 'invalid_request_error', message: `Error ${status}.` };
-  sendJson(res, status, { type: 'error', error: { type: known.type, message: message ?? known.message }, request_id: 'req_fake' });
+  const known = ANTHROPIC_ERRORS[status] ?? {
+    type: status >= 500 ? 'api_error' : 'invalid_request_error',
+    message: `Error ${status}.`,
+  };
+  sendJson(res, status, {
+    type: 'error',
+    error: { type: known.type, message: message ?? known.message },
+    request_id: 'req_fake',
+  });
 }
 
 function streamErrorEvent(api: Api, message = 'Overloaded'): string {
-  if (api === 'responses') return sse('error', { type: 'error', code: 'server_error', message, param: null, sequence_number: 9999 });
-  if (api === 'openai') return `data: ${JSON.stringify({ error: { message, type: 'server_error', param: null, code: null } })}\n\n`;
+  if (api === 'responses')
+    return sse('error', { type: 'error', code: 'server_error', message, param: null, sequence_number: 9999 });
+  if (api === 'openai')
+    return `data: ${JSON.stringify({ error: { message, type: 'server_error', param: null, code: null } })}\n\n`;
   return sse('error', { type: 'error', error: { type: 'overloaded_error', message } });
 }
 

@@ -25,7 +25,8 @@ const EMBEDDER_ENV: Record<TestEmbedder, Record<string, string>> = {
  */
 async function seededTemplate(embedder: TestEmbedder): Promise<string> {
   const key = createHash('sha256');
-  for (const exemplar of loadExemplarFiles(ROUTES_DATA_DIR)) key.update(`${exemplar.contentHash}:${exemplar.label}:${exemplar.lang}\n`);
+  for (const exemplar of loadExemplarFiles(ROUTES_DATA_DIR))
+    key.update(`${exemplar.contentHash}:${exemplar.label}:${exemplar.lang}\n`);
   const dir = join(PROJECT_ROOT, '.cache/test-fixtures');
   const path = join(dir, `${embedder}-${key.digest('hex').slice(0, 16)}.db`);
   if (existsSync(path)) return path;
@@ -63,10 +64,21 @@ export async function startTestService(
     booted.store.close();
     await booted.embedder.close?.();
   });
-  return { ...booted, config, logLines, metrics, app: createApp({ config, logger, metrics, services: () => booted, ...(options.now ? { now: options.now } : {}) }) };
+  return {
+    ...booted,
+    config,
+    logLines,
+    metrics,
+    app: createApp({ config, logger, metrics, services: () => booted, ...(options.now ? { now: options.now } : {}) }),
+  };
 }
 
-export function postJson(app: Pick<Hono<AppEnv>, 'request'>, path: string, body: unknown, headers: Record<string, string> = {}): Promise<Response> {
+export function postJson(
+  app: Pick<Hono<AppEnv>, 'request'>,
+  path: string,
+  body: unknown,
+  headers: Record<string, string> = {},
+): Promise<Response> {
   return Promise.resolve(
     app.request(path, {
       method: 'POST',

@@ -34,7 +34,7 @@ export class ApiError extends Error {
 
 function errorOf(data: unknown): { message?: unknown; code?: unknown } | undefined {
   if (typeof data !== 'object' || data === null || !('error' in data)) return undefined;
-  const error = (data).error;
+  const error = data.error;
   return typeof error === 'object' && error !== null ? error : undefined;
 }
 
