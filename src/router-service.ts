@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type { CascadeResult, TierCascade } from './cascade/tier-cascade.js';
 import type { Strategy } from './routing/strategy.js';
 import type { Embedder } from './embedding/embedder.js';
-import { EMBED_INPUT_CHARS, cutForEmbedding } from './embedding/input-limit.js';
+import { EMBED_INPUT_CHARS, cutForEmbedding, headForRules } from './embedding/input-limit.js';
 import type { ExemplarStore, LabelCount } from './exemplars/store.js';
 import type { RoutesData } from './routes-config/load-routes-data.js';
 import { AXES, LABELS_BY_AXIS, type Axis } from './routes-config/schemas.js';
@@ -264,8 +264,9 @@ export class RouterService {
     }
     // Rules and the complexity signals read the same bounded text: over 32k characters rules cost ~4.5 ms a query on
     // the event loop (150 ms for a batch of 32), and the word counts they test (at most 200) are decided well within the cut.
-    const ruleHits = query === '' ? [] : matchRules(routes.rules, query);
-    const complexity = this.measureComplexity(query, tierScores, settings);
+    const ruleText = headForRules(text.query, this.inputChars);
+    const ruleHits = query === '' ? [] : matchRules(routes.rules, ruleText);
+    const complexity = this.measureComplexity(ruleText, tierScores, settings);
     const cascade = await this.consultCascade(text.query, tierScores, ruleHits, input.signal);
     const sessionFloor = input.sessionId ? this.deps.sessions.floor(input.sessionId) : undefined;
     const decision = decideRoute({

@@ -29,6 +29,15 @@ export function cutForEmbedding(text: string, maxChars: number): string {
   return withoutSplitPair(normalized.slice(0, maxChars)).trimEnd();
 }
 
+/**
+ * The head of a text that rules and the complexity signals read: cut at `maxChars` like the embedder's input, but
+ * NOT normalised, because rules match line breaks and indentation (docstrings, code signatures, several sentences)
+ * that the whitespace collapse of `cutForEmbedding` removes.
+ */
+export function headForRules(text: string, maxChars: number): string {
+  return text.length <= maxChars ? text : withoutSplitPair(text.slice(0, maxChars));
+}
+
 /** Drops a high surrogate left at the end by a cut, whose low half was cut off. */
 function withoutSplitPair(text: string): string {
   return /[\uD800-\uDBFF]$/.test(text) ? text.slice(0, -1) : text;

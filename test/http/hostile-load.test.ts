@@ -391,3 +391,19 @@ test('finding 1: USE-lite (the fallback embedder) runs in a worker thread like M
     await pooled.close();
   }
 });
+
+test('finding 1, bounded rules: rules read the cut text with its line breaks, so a docstring stub still fires docstring-task', async (t) => {
+  // The first bound for rules reused the embedder's input, whose whitespace is collapsed: every rule that matches a
+  // line break (docstrings, code signatures) stopped firing, and complex HumanEval-like prompts went to medium.
+  const service = await startTestService(t, 'tiny-standin');
+  const stub =
+    'from typing import List\n\ndef below_zero(operations: List[int]) -> bool:\n    """ Return True if the balance ever falls below zero.\n    >>> below_zero([1, 2, -4])\n    True\n    """\n';
+  const response = await postJson(service.app, '/v1/route', { query: stub });
+  assert.equal(response.status, 200);
+  const body = (await response.json()) as { tier: string; rule_hits: { id: string }[] };
+  assert.ok(
+    body.rule_hits.some((hit) => hit.id === 'docstring-task'),
+    `docstring-task fired: ${JSON.stringify(body.rule_hits)}`,
+  );
+  assert.equal(body.tier, 'complex');
+});
