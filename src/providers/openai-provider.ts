@@ -47,92 +47,84 @@ export function createOpenAIProvider(options: OpenAIProviderOptions): Provider {
   });
   const secrets = [options.apiKey];
 
-  const responses: ResponsesApi = {
-    async create(request: ResponseCreateParamsNonStreaming, call: ProviderCallOptions): Promise<Response> {
-      const deadline = startDeadline(call.signal, call.timeoutMs);
-      try {
-        return await client.responses.create(
-          { ...withResponsesReasoning(request, call), model: call.model, stream: false },
-          { signal: deadline.signal },
-        );
-      } catch (error) {
-        throw toProviderError(error, { deadline, secrets, describe: describeOpenAIError });
-      } finally {
-        deadline.dispose();
-      }
-    },
+  /** One call under the attempt's deadline, its failure translated for the fallback loop and the breaker. */
+  const once = async <T>(call: ProviderCallOptions, send: (signal: AbortSignal) => Promise<T>): Promise<T> => {
+    const deadline = startDeadline(call.signal, call.timeoutMs);
+    try {
+      return await send(deadline.signal);
+    } catch (error) {
+      throw toProviderError(error, { deadline, secrets, describe: describeOpenAIError });
+    } finally {
+      deadline.dispose();
+    }
+  };
 
-    async *stream(request: ResponseCreateParamsStreaming, call: ProviderCallOptions): AsyncGenerator<ResponseStreamEvent> {
-      const deadline = startDeadline(call.signal, call.timeoutMs);
-      try {
-        const upstream = await client.responses.create(
-          { ...withResponsesReasoning(request, call), model: call.model, stream: true },
-          { signal: deadline.signal },
-        );
-        let finished = false;
-        for await (const event of upstream) {
+  /**
+   * A stream under the attempt's idle deadline. `isFinal` sees every item (and may throw for an upstream error
+   * item); a stream that ends before it saw the last one failed.
+   */
+  async function* relay<T>(
+    call: ProviderCallOptions,
+    open: (signal: AbortSignal) => Promise<AsyncIterable<T>>,
+    isFinal: (item: T) => boolean,
+  ): AsyncGenerator<T> {
+    const deadline = startDeadline(call.signal, call.timeoutMs);
+    try {
+      const upstream = await open(deadline.signal);
+      let finished = false;
+      for await (const item of upstream) {
+        if (isFinal(item)) finished = true;
+        // The consumer may be slow (a client reading slowly); that is not upstream idle time.
+        deadline.pause();
+        yield item;
+        deadline.restart();
+      }
+      // The SDK ends the iteration quietly when its signal aborts, and a clean
+      // close before the finish chunk looks like a normal end; both are failures.
+      if (deadline.signal.aborted || !finished) throw deadline.signal.aborted ? deadline.signal.reason : truncatedStreamError();
+    } catch (error) {
+      throw toProviderError(error, { deadline, secrets, describe: describeOpenAIError });
+    } finally {
+      deadline.dispose();
+    }
+  }
+
+  const responses: ResponsesApi = {
+    create: (request: ResponseCreateParamsNonStreaming, call: ProviderCallOptions): Promise<Response> =>
+      once(call, (signal) =>
+        client.responses.create({ ...withResponsesReasoning(request, call), model: call.model, stream: false }, { signal }),
+      ),
+
+    stream: (request: ResponseCreateParamsStreaming, call: ProviderCallOptions): AsyncGenerator<ResponseStreamEvent> =>
+      relay(
+        call,
+        (signal) =>
+          client.responses.create({ ...withResponsesReasoning(request, call), model: call.model, stream: true }, { signal }),
+        (event) => {
           // An `error` event is the upstream failing mid-stream: the same as a dropped connection to the caller.
           if (event.type === 'error') throw new ProviderError({ kind: 'server', retryable: true, message: event.message });
-          if (TERMINAL_EVENTS.has(event.type)) finished = true;
-          deadline.pause();
-          yield event;
-          deadline.restart();
-        }
-        if (deadline.signal.aborted || !finished) throw deadline.signal.aborted ? deadline.signal.reason : truncatedStreamError();
-      } catch (error) {
-        throw toProviderError(error, { deadline, secrets, describe: describeOpenAIError });
-      } finally {
-        deadline.dispose();
-      }
-    },
+          return TERMINAL_EVENTS.has(event.type);
+        },
+      ),
   };
 
   return {
     kind: 'openai',
     ...(options.responsesApi === true ? { responses } : {}),
 
-    async complete(request: ChatRequest, call: ProviderCallOptions): Promise<ChatCompletion> {
-      const deadline = startDeadline(call.signal, call.timeoutMs);
-      try {
-        return await client.chat.completions.create(
-          { ...upstreamBody(request, call), stream: false },
-          { signal: deadline.signal },
-        );
-      } catch (error) {
-        throw toProviderError(error, { deadline, secrets, describe: describeOpenAIError });
-      } finally {
-        deadline.dispose();
-      }
-    },
+    complete: (request: ChatRequest, call: ProviderCallOptions): Promise<ChatCompletion> =>
+      once(call, (signal) => client.chat.completions.create({ ...upstreamBody(request, call), stream: false }, { signal })),
 
-    async *stream(request: ChatRequest, call: ProviderCallOptions): AsyncGenerator<ChatCompletionChunk> {
-      const deadline = startDeadline(call.signal, call.timeoutMs);
-      try {
-        const upstream = await client.chat.completions.create(
-          {
-            ...upstreamBody(request, call),
-            stream: true,
-            stream_options: { ...request.stream_options, include_usage: true },
-          },
-          { signal: deadline.signal },
-        );
-        let finished = false;
-        for await (const chunk of upstream) {
-          if (chunk.choices.some((choice) => choice.finish_reason !== null)) finished = true;
-          // The consumer may be slow (a client reading slowly); that is not upstream idle time.
-          deadline.pause();
-          yield chunk;
-          deadline.restart();
-        }
-        // The SDK ends the iteration quietly when its signal aborts, and a clean
-        // close before the finish chunk looks like a normal end; both are failures.
-        if (deadline.signal.aborted || !finished) throw deadline.signal.aborted ? deadline.signal.reason : truncatedStreamError();
-      } catch (error) {
-        throw toProviderError(error, { deadline, secrets, describe: describeOpenAIError });
-      } finally {
-        deadline.dispose();
-      }
-    },
+    stream: (request: ChatRequest, call: ProviderCallOptions): AsyncGenerator<ChatCompletionChunk> =>
+      relay(
+        call,
+        (signal) =>
+          client.chat.completions.create(
+            { ...upstreamBody(request, call), stream: true, stream_options: { ...request.stream_options, include_usage: true } },
+            { signal },
+          ),
+        (chunk) => chunk.choices.some((choice) => choice.finish_reason !== null),
+      ),
   };
 }
 
