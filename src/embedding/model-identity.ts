@@ -42,7 +42,8 @@ export function readIdentityReference(dir: string, name: string): IdentityRefere
   return parsed.data;
 }
 
-function cosine(a: Float32Array, b: readonly number[]): number {
+/** Cosine of two vectors of the same length (0 when either is all zeros). */
+export function cosine(a: ArrayLike<number>, b: ArrayLike<number>): number {
   let dot = 0;
   let aa = 0;
   let bb = 0;

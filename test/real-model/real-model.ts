@@ -35,14 +35,4 @@ export function loadReference(): Reference {
   return ReferenceSchema.parse(JSON.parse(readFileSync(REFERENCE_PATH, 'utf8')));
 }
 
-export function cosine(a: ArrayLike<number>, b: ArrayLike<number>): number {
-  let dot = 0;
-  let aa = 0;
-  let bb = 0;
-  for (let i = 0; i < a.length; i++) {
-    dot += a[i]! * b[i]!;
-    aa += a[i]! * a[i]!;
-    bb += b[i]! * b[i]!;
-  }
-  return dot / Math.sqrt(aa * bb);
-}
+export { cosine } from '../../src/embedding/model-identity.js';
