@@ -27,12 +27,23 @@ function cpuTicksByThread(): Map<string, number> {
   return ticks;
 }
 
-/** CPU ticks of each thread while `work` ran, busiest first. */
-async function busyThreadsDuring(work: () => Promise<void>): Promise<number[]> {
+/** CPU ticks of each thread since `before`, busiest first. */
+function ticksSince(before: Map<string, number>): number[] {
+  return [...cpuTicksByThread()].map(([tid, ticks]) => ticks - (before.get(tid) ?? 0)).sort((a, b) => b - a);
+}
+
+/**
+ * Repeats `step` until the busiest thread has used `minTicks` of CPU, then returns each thread's ticks, busiest first.
+ * A fixed number of embeds was too little CPU on a fast machine (7 ticks) to tell the threads apart; stopping on
+ * work done rather than on a count or a duration keeps the comparison meaningful on any machine.
+ */
+async function busyThreadsUntil(minTicks: number, step: (i: number) => Promise<void>): Promise<number[]> {
   const before = cpuTicksByThread();
-  await work();
-  const after = cpuTicksByThread();
-  return [...after].map(([tid, ticks]) => ticks - (before.get(tid) ?? 0)).sort((a, b) => b - a);
+  for (let i = 0; i < 5000; i++) {
+    await step(i);
+    if (i % 5 === 4 && (ticksSince(before)[0] ?? 0) >= minTicks) break;
+  }
+  return ticksSince(before);
 }
 
 // onnxruntime-node 1.14 ignores the options of a session made from bytes, which is how transformers.js makes it;
@@ -47,11 +58,11 @@ test('ONNX_INTRA_OP_THREADS reaches onnxruntime: 1 thread runs MiniLM on the cal
       intraOpThreads: threads,
     });
     await embedder.embed([LONG]);
-    const busy = await busyThreadsDuring(async () => {
-      for (let i = 0; i < 25; i++) await embedder.embed([`${LONG} ${i}`]);
+    const busy = await busyThreadsUntil(30, async (i) => {
+      await embedder.embed([`${LONG} ${i}`]);
     });
     const [busiest = 0, second = 0] = busy;
-    assert.ok(busiest >= 10, `the embeds used too little CPU to tell threads apart: ${busy.slice(0, 4).join(', ')} ticks`);
+    assert.ok(busiest >= 30, `the embeds used too little CPU to tell threads apart: ${busy.slice(0, 4).join(', ')} ticks`);
     if (threads === 1)
       assert.ok(second < busiest * 0.2, `a 1-thread session kept a second thread busy: ${busy.slice(0, 4).join(', ')} ticks`);
     else
