@@ -24,7 +24,7 @@ const USAGE = `usage:
   npm run eval -- --file PATH --axis intent|tier [--label-field FIELD] [--map from=to,...] [--lang en]
                   [--auc-positive LABEL] [--limit N] [--strategy S] [--routes-data DIR] [--json OUT]
   npm run eval -- --suite [--evaldata DIR] [--json OUT]
-  npm run eval -- --suite --loso [--embedders minilm,use-lite] [--compare] [--write-calibration] [--json OUT]
+  npm run eval -- --suite --loso [--embedders minilm,use-lite] [--compare] [--write-calibration] [--skip-holdout] [--json OUT]
   npm run eval -- --outcomes PATH [--models simple=M,medium=M,complex=M] [--cost-field cost] [--chart OUT.svg] [--json OUT]
 
   --file          labelled JSONL: "text" plus a label field
@@ -40,6 +40,7 @@ const USAGE = `usage:
   --compare       with --loso, also the tables of intent scoring methods and complexity models
   --write-calibration  with --loso, write routes-data/calibration/<embedder>.json from the fit on all families
   --intent-config, --complexity   with --loso, measure another row of the comparison tables as if shipped
+  --skip-holdout  with --loso, leave out the held-out own prompts (while iterating: they are run once, at the end)
   --outcomes      outcome mode: per-prompt correctness/score and cost per model (RouterBench, RouteLLM, MT-Bench files)
   --models        which model answers each tier (outcome files with two models need none)
   --chart         write the quality-cost curve as an SVG
@@ -66,6 +67,7 @@ async function main(): Promise<number> {
         embedders: { type: 'string', default: 'minilm,use-lite' },
         compare: { type: 'boolean', default: false },
         'write-calibration': { type: 'boolean', default: false },
+        'skip-holdout': { type: 'boolean', default: false },
         'intent-cap': { type: 'string', default: '300' },
         'mmlu-cap': { type: 'string', default: '2000' },
         'intent-config': { type: 'string' },
@@ -96,6 +98,7 @@ async function main(): Promise<number> {
         .filter((e) => e !== ''),
       compare: args.compare,
       writeCalibration: args['write-calibration'],
+      holdout: !args['skip-holdout'],
       intentCap: Number(args['intent-cap']),
       mmluCap: Number(args['mmlu-cap']),
       routesDataDir: args['routes-data'],

@@ -149,6 +149,8 @@ export interface IntentThresholds {
 /** Intent index in INTENT_CLASSES (general last). */
 export function predictIntentIndex(row: IntentRowScores, ruleIntent: number, t: IntentThresholds): number {
   if (ruleIntent >= 0) return ruleIntent;
+  // The general region's own exemplars won: general, whatever the thresholds (as decideRoute does).
+  if (row.best === INTENT_CLASSES.length - 1) return row.best;
   const threshold = Number.isNaN(t.perLabel[row.best]!) ? t.threshold : t.perLabel[row.best]!;
   if (row.bestScore < threshold || row.margin < t.minMargin) return INTENT_CLASSES.length - 1;
   return row.best;

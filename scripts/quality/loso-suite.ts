@@ -14,6 +14,8 @@ export interface LosoSuiteOptions {
   embedders: string[];
   compare: boolean;
   writeCalibration: boolean;
+  /** Route the held-out own prompts at the end; off while iterating, so nobody tunes on them by looking. */
+  holdout: boolean;
   intentCap: number;
   mmluCap: number;
   routesDataDir: string | undefined;
@@ -120,6 +122,7 @@ export async function runLosoSuite(options: LosoSuiteOptions): Promise<number> {
         // The real MiniLM finds all-MiniLM-L6-v2.json by its verified model identity (resolveScoring).
         router = await openEvalRouter({ routesDataDir: options.routesDataDir, env });
       }
+      if (!options.holdout) continue;
       console.log(
         `\n-- final check: held-out own prompts (scripts/quality/holdout/, never tuned on), routed by the service, scoring ${router.router.scoringSource}`,
       );

@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { classificationReport, rocAuc, type ClassificationReport } from '../../src/quality/classification.js';
+import { classificationReport, formatConfusion, rocAuc, type ClassificationReport } from '../../src/quality/classification.js';
 import { tierDifficulty } from '../../src/quality/difficulty.js';
 import { cheapestReaching, evaluateAssignment, randomShareFor, sweepDifficulty } from '../../src/quality/outcomes.js';
 import { decideRoute } from '../../src/routing/decide.js';
@@ -7,6 +7,7 @@ import { compileRules, matchRules, type RuleHit } from '../../src/routing/rules.
 import { measureComplexity, type ComplexitySignals } from '../../src/routing/complexity-signals.js';
 import { resolveScoring } from '../../src/routing/scoring-settings.js';
 import {
+  GENERAL_INTENT,
   INTENTS,
   TIERS,
   type AxisScoring,
@@ -53,6 +54,8 @@ interface Item {
   tier: AxisFeatures;
   signals: ComplexitySignals;
   hits: RuleHit[];
+  /** The intent features against the bank without its general exemplars: abstention alone, for the comparison. */
+  intentAbstain: AxisFeatures;
 }
 
 /** How a fold's intent scoring is configured; the comparison table fits each configuration on its own. */
@@ -62,6 +65,8 @@ export interface IntentConfig {
   maxOnly?: boolean;
   perLabel: boolean;
   margin: boolean;
+  /** Score against the bank without its general exemplars, so `general` comes only from abstention. */
+  abstainOnly?: boolean;
 }
 
 export const INTENT_CONFIGS: IntentConfig[] = [
@@ -75,10 +80,24 @@ export const INTENT_CONFIGS: IntentConfig[] = [
   { name: 'weighted kNN, one threshold', kinds: ['weighted-knn'], perLabel: false, margin: false },
   { name: 'weighted kNN + per-label', kinds: ['weighted-knn'], perLabel: true, margin: false },
   { name: 'any method + per-label + margin', kinds: ['topk', 'centroid-blend', 'weighted-knn'], perLabel: true, margin: true },
+  {
+    name: 'centroid blend, one threshold, abstention alone',
+    kinds: ['centroid-blend'],
+    perLabel: false,
+    margin: false,
+    abstainOnly: true,
+  },
+  {
+    name: 'centroid blend + per-label, abstention alone',
+    kinds: ['centroid-blend'],
+    perLabel: true,
+    margin: false,
+    abstainOnly: true,
+  },
 ];
 
 export interface FoldFit {
-  intent: { method: Method; thresholds: IntentThresholds };
+  intent: { method: Method; thresholds: IntentThresholds; abstainOnly: boolean };
   tier: { k: number; aggregation: 'mean' | 'max' };
   disabledRules: string[];
   complexity: ComplexityModel | undefined;
@@ -105,9 +124,14 @@ export async function runLoso(
   const embedder = router.embedder;
   const base = resolveScoring({ ...routesData, calibrations: [] }, embedder).settings;
   const bankRows = router.store.vectorRows(embedder.id);
+  // General exemplars, when the bank has them, are a label like the others (INTENT_CLASSES ends with general).
   const intentBank = bankAxis(
-    INTENTS,
+    INTENT_CLASSES,
     bankRows.filter((row) => row.axis === 'intent'),
+  );
+  const intentBankAbstain = bankAxis(
+    INTENT_CLASSES,
+    bankRows.filter((row) => row.axis === 'intent' && row.label !== GENERAL_INTENT),
   );
   const tierBank = bankAxis(
     TIERS,
@@ -130,6 +154,7 @@ export async function runLoso(
       text: row.text,
       family: row.family,
       intent: axisFeatures(intentBank, vectors[i]!),
+      intentAbstain: axisFeatures(intentBankAbstain, vectors[i]!),
       tier: axisFeatures(tierBank, vectors[i]!),
       signals: measureComplexity(row.text),
       hits: matchRules(rules, row.text.trim()),
@@ -144,7 +169,10 @@ export async function runLoso(
 
   // Per method, the scores of every intent row, computed once.
   const methods = METHOD_GRID;
-  const intentScoresByMethod = methods.map((m) => intentItems.map((item) => rankScores(scoreWith(m, item.intent))));
+  const featuresOf = (item: Item, abstainOnly: boolean | undefined) => (abstainOnly ? item.intentAbstain : item.intent);
+  const intentScoresByMethod = (abstainOnly: boolean) =>
+    methods.map((m) => intentItems.map((item) => rankScores(scoreWith(m, featuresOf(item, abstainOnly)))));
+  const intentScores = { region: intentScoresByMethod(false), abstain: intentScoresByMethod(true) };
 
   const ruleIntentOf = (hits: RuleHit[], disabled: ReadonlySet<string>) => {
     const hit = hits.find((h) => h.set.intent !== undefined && !disabled.has(h.id));
@@ -178,11 +206,13 @@ export async function runLoso(
 
   const fitIntent = (config: IntentConfig, keep: Uint8Array, disabled: ReadonlySet<string>) => {
     const ruleIntents = Int32Array.from(intentItems.map((item) => ruleIntentOf(item.hits, disabled)));
-    let best: { method: Method; thresholds: IntentThresholds; value: number } | undefined;
+    const abstainOnly = config.abstainOnly ?? false;
+    const scores = abstainOnly ? intentScores.abstain : intentScores.region;
+    let best: { method: Method; thresholds: IntentThresholds; value: number; abstainOnly: boolean } | undefined;
     methods.forEach((method, m) => {
       if (!config.kinds.includes(method.kind)) return;
-      const fit = fitIntentThresholds(intentScoresByMethod[m]!, ruleIntents, intentGold, keep, config);
-      if (!best || fit.value > best.value + 1e-9) best = { method, ...fit };
+      const fit = fitIntentThresholds(scores[m]!, ruleIntents, intentGold, keep, config);
+      if (!best || fit.value > best.value + 1e-9) best = { method, ...fit, abstainOnly };
     });
     return best!;
   };
@@ -190,7 +220,7 @@ export async function runLoso(
   const intentOf = (item: Item, fit: FoldFit) =>
     INTENT_CLASSES[
       predictIntentIndex(
-        rankScores(scoreWith(fit.intent.method, item.intent)),
+        rankScores(scoreWith(fit.intent.method, featuresOf(item, fit.intent.abstainOnly))),
         ruleIntentOf(item.hits, new Set(fit.disabledRules)),
         fit.intent.thresholds,
       )
@@ -346,6 +376,8 @@ export async function runLoso(
     const inside = intentIn.pooled.perClass.find((x) => x.label === c.label)!;
     log(`${c.label.padEnd(12)} ${f3(c.f1).padStart(8)} ${f3(inside.f1).padStart(10)} ${String(c.support).padStart(8)}`);
   }
+  log('pooled LOSO confusion:');
+  log(formatConfusion(intentLoso.pooled));
   const familyAccuracy = (predictions: { gold: string; predicted: string; family: string }[], family: string) => {
     const rows = predictions.filter((p) => p.family === family);
     return { n: rows.length, accuracy: rows.filter((p) => p.gold === p.predicted).length / Math.max(1, rows.length) };
@@ -479,11 +511,16 @@ export async function runLoso(
     log('-- intent scoring methods, each fitted per fold (pooled macro-F1 and the weakest intent)');
     log(`${'method'.padEnd(46)} ${'LOSO'.padStart(6)} ${'min F1'.padStart(7)} ${'in-smp'.padStart(7)}  chosen on all data`);
     for (const config of INTENT_CONFIGS) {
-      const predict = (fit: { method: Method; thresholds: IntentThresholds }, item: Item, disabled: ReadonlySet<string>) =>
+      type IntentFit = FoldFit['intent'];
+      const predict = (fit: IntentFit, item: Item, disabled: ReadonlySet<string>) =>
         INTENT_CLASSES[
-          predictIntentIndex(rankScores(scoreWith(fit.method, item.intent)), ruleIntentOf(item.hits, disabled), fit.thresholds)
+          predictIntentIndex(
+            rankScores(scoreWith(fit.method, featuresOf(item, fit.abstainOnly))),
+            ruleIntentOf(item.hits, disabled),
+            fit.thresholds,
+          )
         ]!;
-      const perFamily = new Map<string, { fit: { method: Method; thresholds: IntentThresholds }; disabled: Set<string> }>();
+      const perFamily = new Map<string, { fit: IntentFit; disabled: Set<string> }>();
       for (const family of new Set(intentRows.map((r) => r.family))) {
         const disabled = new Set(foldFits.get(family)!.disabledRules);
         const keep = Uint8Array.from(intentItems.map((item) => (item.family !== family ? 1 : 0)));
@@ -602,6 +639,10 @@ export async function runLoso(
 /** The calibration settings a full fit stands for, in the service's schema. */
 export function settingsOf(fit: FoldFit, base: ScoringSettings): Partial<ScoringSettings> {
   const method = fit.intent.method;
+  if (fit.intent.abstainOnly)
+    throw new Error(
+      'abstention alone is measured by leaving the general exemplars out of the bank; to ship it, remove them from routes-data',
+    );
   if (method.kind === 'weighted-knn')
     throw new Error(
       `the service scores by the k nearest exemplars and label centroids; ${methodName(method)} cannot be shipped as a calibration`,

@@ -5,18 +5,27 @@ export const TIERS = ['simple', 'medium', 'complex'] as const;
 export const TierSchema = z.enum(TIERS);
 export type Tier = z.infer<typeof TierSchema>;
 
-/** Intents with exemplars. `general` is what a query gets when none of them fits. */
+/** The product intents. `general` is what a query gets when none of them fits. */
 export const INTENTS = ['smalltalk', 'sales', 'support', 'faq', 'code', 'math', 'writing'] as const;
 export const IntentSchema = z.enum(INTENTS);
 export type Intent = z.infer<typeof IntentSchema>;
 export const GENERAL_INTENT = 'general';
 export type RoutedIntent = Intent | typeof GENERAL_INTENT;
 
+/**
+ * Labels an intent exemplar may carry: the product intents and `general`. A
+ * `general` exemplar marks the open-domain region none of them covers (travel,
+ * cooking, health, errands, advice...): a query nearest it is general, as one
+ * that scores below the threshold is. Abstention alone could not tell "no
+ * label fits" from "a label fits loosely" (docs/routing-quality.md).
+ */
+export const INTENT_EXEMPLAR_LABELS = [...INTENTS, GENERAL_INTENT] as const;
+
 export const AXES = ['tier', 'intent'] as const;
 export const AxisSchema = z.enum(AXES);
 export type Axis = z.infer<typeof AxisSchema>;
 
-export const LABELS_BY_AXIS: Record<Axis, readonly string[]> = { tier: TIERS, intent: INTENTS };
+export const LABELS_BY_AXIS: Record<Axis, readonly string[]> = { tier: TIERS, intent: INTENT_EXEMPLAR_LABELS };
 
 export const MAX_EXEMPLAR_CHARS = 4000;
 

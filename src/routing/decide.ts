@@ -85,6 +85,8 @@ function decideIntent(input: DecisionInput, adjustments: string[]): RoutedIntent
   }
   const best = input.intentScores.ranked[0];
   if (!best) return GENERAL_INTENT;
+  // The open-domain region won outright: no threshold can make a product intent of it.
+  if (best.label === GENERAL_INTENT) return GENERAL_INTENT;
   const threshold = thresholdFor(input.intentSettings, best.label);
   if (best.score < threshold) {
     adjustments.push(`best intent ${best.label} scored ${best.score.toFixed(3)}, below the threshold ${threshold}: general`);
@@ -171,7 +173,10 @@ function applyTierPolicies(
 
 function describe(decision: Omit<Decision, 'reason'>, input: DecisionInput): string {
   const tierScore = input.tierScores.scores[decision.scoredTier];
-  const intentScore = decision.intent === GENERAL_INTENT ? undefined : input.intentScores.scores[decision.intent];
+  // General has a score to show only when its own exemplars won (not when the router abstained into it).
+  const generalByRegion = input.intentScores.ranked[0]?.label === GENERAL_INTENT;
+  const intentScore =
+    decision.intent === GENERAL_INTENT && !generalByRegion ? undefined : input.intentScores.scores[decision.intent];
   const parts = [
     `${decision.tier} ${decision.intent} query` +
       (tierScore === undefined

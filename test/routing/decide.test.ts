@@ -168,6 +168,18 @@ test('decideRoute: a best intent that leads by less than min_margin abstains int
   assert.match(decision.adjustments.join('; '), /under the margin 0\.02/);
 });
 
+test('decideRoute: a query nearest the general exemplars is general at any threshold, unless a rule sets the intent', () => {
+  const nearGeneral = axis({ general: 0.72, faq: 0.7, support: 0.4 });
+  const decision = decideRoute(input({ intentScores: nearGeneral, intentSettings: { ...intentSettings, threshold: 0.9 } }));
+  assert.equal(decision.intent, 'general');
+  assert.ok(!decision.adjustments.some((step) => step.includes('threshold')), 'the region decided, not abstention');
+  assert.match(decision.reason, /general query .*intent 0\.72/);
+  const nearFaq = decideRoute(input({ intentScores: axis({ faq: 0.72, general: 0.7 }) }));
+  assert.equal(nearFaq.intent, 'faq', 'a product intent ahead of the general region keeps it');
+  const ruled: RuleHit = { id: 'price', description: 'd', set: { intent: 'sales' } };
+  assert.equal(decideRoute(input({ intentScores: nearGeneral, ruleHits: [ruled] })).intent, 'sales');
+});
+
 test('decideRoute: complexity signals at or above their threshold raise the tier to complex, over the intent policy but not over a rule', () => {
   const signals = { pieces: 5, asks: 4, constraints: 3, code: 0, math: 0, demanding: 2, choices: 0 };
   const smalltalk = axis({ smalltalk: 0.9, faq: 0.3 });
