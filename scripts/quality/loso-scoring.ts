@@ -130,14 +130,28 @@ export interface IntentRowScores {
   best: number;
   bestScore: number;
   margin: number;
+  /** The runner-up and its lead over the third: what competes when the general region is too weak to claim a row. */
+  second: number;
+  secondScore: number;
+  secondMargin: number;
 }
 
 export function rankScores(scores: Float64Array): IntentRowScores {
   let best = 0;
   for (let l = 1; l < scores.length; l++) if (scores[l]! > scores[best]!) best = l;
-  let second = -Infinity;
-  for (let l = 0; l < scores.length; l++) if (l !== best && scores[l]! > second) second = scores[l]!;
-  return { best, bestScore: scores[best]!, margin: scores[best]! - (Number.isFinite(second) ? second : 0) };
+  let second = best === 0 ? 1 : 0;
+  for (let l = 0; l < scores.length; l++) if (l !== best && scores[l]! > scores[second]!) second = l;
+  let third = -Infinity;
+  for (let l = 0; l < scores.length; l++) if (l !== best && l !== second && scores[l]! > third) third = scores[l]!;
+  const secondScore = scores[second] ?? 0;
+  return {
+    best,
+    bestScore: scores[best]!,
+    margin: scores[best]! - secondScore,
+    second,
+    secondScore,
+    secondMargin: secondScore - (Number.isFinite(third) ? third : 0),
+  };
 }
 
 export interface IntentThresholds {
@@ -149,11 +163,17 @@ export interface IntentThresholds {
 /** Intent index in INTENT_CLASSES (general last). */
 export function predictIntentIndex(row: IntentRowScores, ruleIntent: number, t: IntentThresholds): number {
   if (ruleIntent >= 0) return ruleIntent;
-  // The general region's own exemplars won: general, whatever the thresholds (as decideRoute does).
-  if (row.best === INTENT_CLASSES.length - 1) return row.best;
-  const threshold = Number.isNaN(t.perLabel[row.best]!) ? t.threshold : t.perLabel[row.best]!;
-  if (row.bestScore < threshold || row.margin < t.minMargin) return INTENT_CLASSES.length - 1;
-  return row.best;
+  const general = INTENT_CLASSES.length - 1;
+  let [label, score, margin] = [row.best, row.bestScore, row.margin];
+  if (label === general) {
+    // The general exemplars won: general, unless they scored under their own threshold (as decideRoute does).
+    const claim = t.perLabel[general]!;
+    if (Number.isNaN(claim) || score >= claim) return general;
+    [label, score, margin] = [row.second, row.secondScore, row.secondMargin];
+  }
+  const threshold = Number.isNaN(t.perLabel[label]!) ? t.threshold : t.perLabel[label]!;
+  if (score < threshold || margin < t.minMargin) return general;
+  return label;
 }
 
 /** Macro-F1 over the gold labels present (as classificationReport computes it), from label indexes. Fast: no allocation per call beyond two small arrays. */
@@ -203,7 +223,8 @@ export function fitIntentThresholds(
   };
   const t: IntentThresholds = {
     threshold: THRESHOLD_GRID[0]!,
-    perLabel: new Float64Array(INTENTS.length).fill(Number.NaN),
+    // One per class: general's is the score its own exemplars need to claim a row (NaN: any score).
+    perLabel: new Float64Array(INTENT_CLASSES.length).fill(Number.NaN),
     minMargin: 0,
   };
   let value = -1;
@@ -214,7 +235,7 @@ export function fitIntentThresholds(
   if (options.perLabel) {
     for (let pass = 0; pass < 2; pass++) {
       let improved = false;
-      for (let l = 0; l < INTENTS.length; l++) {
+      for (let l = 0; l < INTENT_CLASSES.length; l++) {
         for (const candidate of THRESHOLD_GRID) {
           const perLabel = Float64Array.from(t.perLabel);
           perLabel[l] = candidate;

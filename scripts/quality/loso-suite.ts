@@ -32,7 +32,7 @@ export interface LosoSuiteOptions {
  * kNN score on held-out outcome data).
  */
 const SHIPPED_CONFIG_NAME: Record<string, string> = {
-  minilm: 'centroid blend + per-label',
+  minilm: 'weighted kNN + per-label',
   'use-lite': 'centroid blend, one threshold',
 };
 const SHIPPED_FEATURES: string | undefined = undefined;

@@ -8,7 +8,6 @@ import { measureComplexity, type ComplexitySignals } from '../../src/routing/com
 import { resolveScoring } from '../../src/routing/scoring-settings.js';
 import {
   GENERAL_INTENT,
-  INTENTS,
   TIERS,
   type AxisScoring,
   type CalibrationFile,
@@ -80,6 +79,20 @@ export const INTENT_CONFIGS: IntentConfig[] = [
   { name: 'weighted kNN, one threshold', kinds: ['weighted-knn'], perLabel: false, margin: false },
   { name: 'weighted kNN + per-label', kinds: ['weighted-knn'], perLabel: true, margin: false },
   { name: 'any method + per-label + margin', kinds: ['topk', 'centroid-blend', 'weighted-knn'], perLabel: true, margin: true },
+  {
+    name: 'top-k mean + per-label + margin, abstention alone',
+    kinds: ['topk'],
+    perLabel: true,
+    margin: true,
+    abstainOnly: true,
+  },
+  {
+    name: 'weighted kNN + per-label, abstention alone',
+    kinds: ['weighted-knn'],
+    perLabel: true,
+    margin: false,
+    abstainOnly: true,
+  },
   {
     name: 'centroid blend, one threshold, abstention alone',
     kinds: ['centroid-blend'],
@@ -643,16 +656,14 @@ export function settingsOf(fit: FoldFit, base: ScoringSettings): Partial<Scoring
     throw new Error(
       'abstention alone is measured by leaving the general exemplars out of the bank; to ship it, remove them from routes-data',
     );
-  if (method.kind === 'weighted-knn')
-    throw new Error(
-      `the service scores by the k nearest exemplars and label centroids; ${methodName(method)} cannot be shipped as a calibration`,
-    );
   const scoring =
     method.kind === 'topk'
       ? { k: method.k, aggregation: method.aggregation }
-      : { k: method.k, aggregation: 'mean' as const, centroid_weight: method.alpha };
+      : method.kind === 'weighted-knn'
+        ? { k: method.k, aggregation: 'mean' as const, vote_tau: method.tau }
+        : { k: method.k, aggregation: 'mean' as const, centroid_weight: method.alpha };
   const labelThresholds = Object.fromEntries(
-    INTENTS.map((label, l) => [label, fit.intent.thresholds.perLabel[l]!] as const).filter(([, t]) => !Number.isNaN(t)),
+    INTENT_CLASSES.map((label, l) => [label, fit.intent.thresholds.perLabel[l]!] as const).filter(([, t]) => !Number.isNaN(t)),
   );
   return {
     intent: {

@@ -262,6 +262,11 @@ export const AxisScoringSchema = z
     centroid_weight: z.number().min(0).max(1).optional(),
     /** Intent only: when the best label leads the second by less than this, the router abstains into `general`. */
     min_margin: z.number().min(0).max(1).optional(),
+    /**
+     * Distance-weighted kNN instead of the per-label top k: the k nearest exemplars of any label vote
+     * exp(similarity / vote_tau) each (aggregation is then unused).
+     */
+    vote_tau: z.number().positive().max(1).optional(),
   })
   .strict();
 export type AxisScoring = z.infer<typeof AxisScoringSchema>;

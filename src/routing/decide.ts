@@ -83,20 +83,28 @@ function decideIntent(input: DecisionInput, adjustments: string[]): RoutedIntent
     adjustments.push(`rule ${forced.id} set intent ${forced.set.intent!}`);
     return forced.set.intent!;
   }
-  const best = input.intentScores.ranked[0];
+  const { ranked } = input.intentScores;
+  let best = ranked[0];
+  let margin = input.intentScores.margin;
   if (!best) return GENERAL_INTENT;
-  // The open-domain region won outright: no threshold can make a product intent of it.
-  if (best.label === GENERAL_INTENT) return GENERAL_INTENT;
+  if (best.label === GENERAL_INTENT) {
+    // The general exemplars (the open-domain region) won: general, unless they scored under their own threshold,
+    // in which case the best product intent competes on its own threshold and margin.
+    const claim = input.intentSettings.label_thresholds?.[GENERAL_INTENT];
+    const next = ranked[1];
+    if (claim === undefined || best.score >= claim || !next) return GENERAL_INTENT;
+    adjustments.push(`general exemplars scored ${best.score.toFixed(3)}, under their threshold ${claim}: ${next.label} competes`);
+    margin = next.score - (ranked[2]?.score ?? 0);
+    best = next;
+  }
   const threshold = thresholdFor(input.intentSettings, best.label);
   if (best.score < threshold) {
     adjustments.push(`best intent ${best.label} scored ${best.score.toFixed(3)}, below the threshold ${threshold}: general`);
     return GENERAL_INTENT;
   }
   const minMargin = input.intentSettings.min_margin ?? 0;
-  if (input.intentScores.margin < minMargin) {
-    adjustments.push(
-      `best intent ${best.label} leads by ${input.intentScores.margin.toFixed(3)}, under the margin ${minMargin}: general`,
-    );
+  if (margin < minMargin) {
+    adjustments.push(`best intent ${best.label} leads by ${margin.toFixed(3)}, under the margin ${minMargin}: general`);
     return GENERAL_INTENT;
   }
   return best.label as Intent;

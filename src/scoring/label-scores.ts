@@ -26,6 +26,11 @@ export interface ScoreOptions {
   topExemplars: number;
   /** Share of a label's score that is the similarity to its centroid (0 or absent: the k nearest alone). */
   centroid_weight?: number | undefined;
+  /**
+   * Distance-weighted vote: the k nearest exemplars of any label each vote exp(similarity / vote_tau) for their
+   * label, and a label's score is the weighted mean similarity of its votes over all votes (absent: per-label top k).
+   */
+  vote_tau?: number | undefined;
 }
 
 /** Aggregates `count` values, best first, starting at `from` (summed in that order). */
@@ -49,6 +54,35 @@ function insertDescending(best: Float64Array, from: number, count: number, value
   for (let i = last; i > at; i--) best[from + i] = best[from + i - 1]!;
   best[from + at] = value;
   return count < limit ? count + 1 : count;
+}
+
+/**
+ * Scores by a distance-weighted vote of the k nearest exemplars of any label. `best` holds each label's k nearest,
+ * best first, so the k nearest overall are the k largest of their merge. A label's score is its share of the votes
+ * times the similarity of those votes: it keeps the similarity scale a threshold needs, and a far-away neighbourhood
+ * still scores low. Labels with exemplars but no vote score 0.
+ */
+function weightedVote(best: Float64Array, counts: Int32Array, k: number, tau: number): Float64Array {
+  const labelCount = counts.length;
+  const heads = new Int32Array(labelCount);
+  const weighted = new Float64Array(labelCount);
+  let total = 0;
+  for (let taken = 0; taken < k; taken++) {
+    let pick = -1;
+    for (let l = 0; l < labelCount; l++) {
+      if (heads[l]! >= counts[l]!) continue;
+      if (pick < 0 || best[l * k + heads[l]!]! > best[pick * k + heads[pick]!]!) pick = l;
+    }
+    if (pick < 0) break;
+    const sim = best[pick * k + heads[pick]!]!;
+    heads[pick]!++;
+    // Relative to exp(1 / tau), the largest weight a cosine can get, so small taus cannot overflow.
+    const weight = Math.exp((sim - 1) / tau);
+    total += weight;
+    weighted[pick]! += weight * sim;
+  }
+  for (let l = 0; l < labelCount; l++) weighted[l] = total === 0 ? 0 : weighted[l]! / total;
+  return weighted;
 }
 
 function centroidSimilarity(index: ExemplarIndex, label: number, query: Float32Array): number {
@@ -112,9 +146,10 @@ export function scoreAxis(index: ExemplarIndex, query: Float32Array, options: Sc
   }
   const scores: Record<string, number> = {};
   const centroidWeight = options.centroid_weight ?? 0;
+  const votes = options.vote_tau !== undefined && k > 0 ? weightedVote(best, counts, k, options.vote_tau) : undefined;
   index.labels.forEach((label, i) => {
     if (counts[i]! === 0) return;
-    const nearest = aggregate(best, i * k, counts[i]!, options.aggregation);
+    const nearest = votes ? votes[i]! : aggregate(best, i * k, counts[i]!, options.aggregation);
     scores[label] =
       centroidWeight > 0 ? centroidWeight * centroidSimilarity(index, i, query) + (1 - centroidWeight) * nearest : nearest;
   });

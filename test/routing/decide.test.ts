@@ -180,6 +180,22 @@ test('decideRoute: a query nearest the general exemplars is general at any thres
   assert.equal(decideRoute(input({ intentScores: nearGeneral, ruleHits: [ruled] })).intent, 'sales');
 });
 
+test('decideRoute: general exemplars under their own threshold leave the query to the best product intent', () => {
+  const weakGeneral = axis({ general: 0.62, faq: 0.6, support: 0.4 });
+  const settings = { ...intentSettings, label_thresholds: { general: 0.65 } };
+  const decision = decideRoute(input({ intentScores: weakGeneral, intentSettings: settings }));
+  assert.equal(decision.intent, 'faq');
+  assert.match(decision.adjustments.join('; '), /general exemplars scored 0\.620, under their threshold 0\.65: faq competes/);
+  const claimed = decideRoute(input({ intentScores: axis({ general: 0.7, faq: 0.6 }), intentSettings: settings }));
+  assert.equal(claimed.intent, 'general', 'at or above its threshold the region claims the query');
+  // The product intent then faces its own threshold and its lead over the third label.
+  const tooWeak = decideRoute(input({ intentScores: axis({ general: 0.62, faq: 0.45 }), intentSettings: settings }));
+  assert.equal(tooWeak.intent, 'general');
+  assert.match(tooWeak.adjustments.join('; '), /best intent faq scored 0\.450, below the threshold 0\.5: general/);
+  const close = decideRoute(input({ intentScores: weakGeneral, intentSettings: { ...settings, min_margin: 0.25 } }));
+  assert.equal(close.intent, 'general', 'faq leads support by 0.2, under the margin');
+});
+
 test('decideRoute: complexity signals at or above their threshold raise the tier to complex, over the intent policy but not over a rule', () => {
   const signals = { pieces: 5, asks: 4, constraints: 3, code: 0, math: 0, demanding: 2, choices: 0 };
   const smalltalk = axis({ smalltalk: 0.9, faq: 0.3 });

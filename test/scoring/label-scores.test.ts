@@ -243,3 +243,40 @@ test('coarse-to-fine scoring keeps a row whose int8 rounding error is as large a
     }
   }
 });
+
+test('the distance-weighted vote scores each label by its share of the k nearest exemplars of any label', () => {
+  const next = random(7);
+  const labels = ['a', 'b', 'c', 'empty'];
+  const dim = 6;
+  const vector = () => {
+    const v = Float32Array.from({ length: dim }, () => next() * 2 - 1);
+    const n = Math.hypot(...v) || 1;
+    return v.map((x) => x / n);
+  };
+  const rows = Array.from({ length: 120 }, (_, i) => ({ id: i + 1, label: labels[i % 3]!, text: `t${i}`, vector: vector() }));
+  for (const coarseMinRows of [undefined, 1]) {
+    const index = buildExemplarIndex(labels, dim, rows, coarseMinRows === undefined ? {} : { coarseMinRows });
+    for (const [k, tau] of [
+      [1, 0.05],
+      [5, 0.02],
+      [20, 0.05],
+      [200, 0.1],
+    ] as const) {
+      for (let q = 0; q < 5; q++) {
+        const query = vector();
+        // Reference: every row's similarity, the k largest of any label, each voting exp(sim / tau).
+        const sims = Array.from(similarities(index, query, new Float32Array(index.size)));
+        const nearest = sims.map((sim, r) => ({ sim, label: index.labels[index.labelOfRow[r]!]! }));
+        nearest.sort((x, y) => y.sim - x.sim);
+        const votes = nearest.slice(0, k);
+        const total = votes.reduce((sum, v) => sum + Math.exp(v.sim / tau), 0);
+        const got = scoreAxis(index, query, { k, aggregation: 'mean', topExemplars: 0, vote_tau: tau });
+        assert.deepEqual(Object.keys(got.scores).sort(), ['a', 'b', 'c'], 'a label without exemplars has no score');
+        for (const label of ['a', 'b', 'c']) {
+          const want = votes.filter((v) => v.label === label).reduce((sum, v) => sum + Math.exp(v.sim / tau) * v.sim, 0) / total;
+          assert.ok(Math.abs(got.scores[label]! - want) < 1e-9, `${label} k ${k} tau ${tau}: ${got.scores[label]} vs ${want}`);
+        }
+      }
+    }
+  }
+});
