@@ -27,13 +27,13 @@ export interface LosoSuiteOptions {
 
 /**
  * What the service ships, chosen by the comparison tables (docs/routing-quality.md): the intent configuration per
- * embedder (per-label thresholds gained under LOSO with MiniLM and lost with USE-lite, whose in-sample gain was memorised),
- * and the complexity model (none: the signals only reach the evidence, their fitted weights did not beat the tier
+ * embedder (on the bank with general exemplars, the distance-weighted vote with per-label thresholds led under LOSO
+ * with both embedders, and the general exemplars helped it over abstention alone), and the complexity model (none: the signals only reach the evidence, their fitted weights did not beat the tier
  * kNN score on held-out outcome data).
  */
 const SHIPPED_CONFIG_NAME: Record<string, string> = {
   minilm: 'weighted kNN + per-label',
-  'use-lite': 'centroid blend, one threshold',
+  'use-lite': 'weighted kNN + per-label',
 };
 const SHIPPED_FEATURES: string | undefined = undefined;
 
