@@ -6,13 +6,14 @@ import { FEATURE_SETS } from './complexity-fit.js';
 import { holdoutFiles } from './dev-sources.js';
 import { openEvalRouter } from './eval-router.js';
 import { readLabelledFile } from './labelled-file.js';
-import { INTENT_CONFIGS, runLoso, settingsOf, type FoldFit } from './run-loso.js';
+import { INTENT_CONFIGS, TIER_CONFIGS, runLoso, settingsOf, type FoldFit } from './run-loso.js';
 import { evaluateLabelled } from './run-labelled.js';
 
 export interface LosoSuiteOptions {
   evaldataDir: string;
   embedders: string[];
   compare: boolean;
+  compareTier?: boolean | undefined;
   writeCalibration: boolean;
   intentCap: number;
   mmluCap: number;
@@ -20,6 +21,9 @@ export interface LosoSuiteOptions {
   jsonPath: string | undefined;
   /** Override the shipped choices (names from the comparison tables), to measure an alternative. */
   intentConfig?: string | undefined;
+  tierConfig?: string | undefined;
+  /** Leave out the final check on the held-out own prompts: whoever is still tuning must not see them. */
+  skipHoldout?: boolean | undefined;
   complexity?: string | undefined;
 }
 
@@ -33,6 +37,8 @@ const SHIPPED_CONFIG_NAME: Record<string, string> = {
   minilm: 'centroid blend + per-label',
   'use-lite': 'centroid blend, one threshold',
 };
+/** The tier configuration the service ships for every embedder (the tier scoring table in docs/routing-quality.md). */
+const SHIPPED_TIER_CONFIG = 'top-k mean';
 const SHIPPED_FEATURES: string | undefined = undefined;
 
 /** The calibration file name and embedder id: the real MiniLM is matched by model identity (issue 12), USE-lite by its id. */
@@ -52,6 +58,9 @@ export async function runLosoSuite(options: LosoSuiteOptions): Promise<number> {
     const configName = options.intentConfig ?? SHIPPED_CONFIG_NAME[name] ?? 'centroid blend + per-label';
     const shipped = INTENT_CONFIGS.find((c) => c.name === configName);
     if (!shipped) throw new Error(`--intent-config must be one of: ${INTENT_CONFIGS.map((c) => c.name).join('; ')}`);
+    const tierConfigName = options.tierConfig ?? SHIPPED_TIER_CONFIG;
+    const shippedTierConfig = TIER_CONFIGS.findIndex((c) => c.name === tierConfigName);
+    if (shippedTierConfig < 0) throw new Error(`--tier-config must be one of: ${TIER_CONFIGS.map((c) => c.name).join('; ')}`);
     let router = await openEvalRouter({ routesDataDir: options.routesDataDir, env });
     let fullFit: FoldFit;
     try {
@@ -66,8 +75,10 @@ export async function runLosoSuite(options: LosoSuiteOptions): Promise<number> {
         intentCap: options.intentCap,
         mmluCap: options.mmluCap,
         shippedConfig: INTENT_CONFIGS.findIndex((c) => c.name === configName),
+        shippedTierConfig,
         features: FEATURE_SETS.find((f) => f.name === (options.complexity ?? SHIPPED_FEATURES)),
         compare: options.compare,
+        compareTier: options.compareTier ?? false,
       });
       console.log(result.text);
       fullFit = result.fullFit;
@@ -120,6 +131,7 @@ export async function runLosoSuite(options: LosoSuiteOptions): Promise<number> {
         // The real MiniLM finds all-MiniLM-L6-v2.json by its verified model identity (resolveScoring).
         router = await openEvalRouter({ routesDataDir: options.routesDataDir, env });
       }
+      if (options.skipHoldout) continue;
       console.log(
         `\n-- final check: held-out own prompts (scripts/quality/holdout/, never tuned on), routed by the service, scoring ${router.router.scoringSource}`,
       );
