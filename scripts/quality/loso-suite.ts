@@ -37,8 +37,14 @@ const SHIPPED_CONFIG_NAME: Record<string, string> = {
   minilm: 'centroid blend + per-label',
   'use-lite': 'centroid blend, one threshold',
 };
-/** The tier configuration the service ships for every embedder (the tier scoring table in docs/routing-quality.md). */
-const SHIPPED_TIER_CONFIG = 'top-k mean';
+/**
+ * The tier configuration per embedder, chosen by the tier scoring table (docs/routing-quality.md, "Tier work, round 3"):
+ * the centroid blend gained under LOSO with USE-lite and lost with MiniLM; the complex offset lost with both.
+ */
+const SHIPPED_TIER_CONFIG: Record<string, string> = {
+  minilm: 'top-k mean',
+  'use-lite': 'centroid blend',
+};
 const SHIPPED_FEATURES: string | undefined = undefined;
 
 /** The calibration file name and embedder id: the real MiniLM is matched by model identity (issue 12), USE-lite by its id. */
@@ -58,7 +64,7 @@ export async function runLosoSuite(options: LosoSuiteOptions): Promise<number> {
     const configName = options.intentConfig ?? SHIPPED_CONFIG_NAME[name] ?? 'centroid blend + per-label';
     const shipped = INTENT_CONFIGS.find((c) => c.name === configName);
     if (!shipped) throw new Error(`--intent-config must be one of: ${INTENT_CONFIGS.map((c) => c.name).join('; ')}`);
-    const tierConfigName = options.tierConfig ?? SHIPPED_TIER_CONFIG;
+    const tierConfigName = options.tierConfig ?? SHIPPED_TIER_CONFIG[name] ?? 'top-k mean';
     const shippedTierConfig = TIER_CONFIGS.findIndex((c) => c.name === tierConfigName);
     if (shippedTierConfig < 0) throw new Error(`--tier-config must be one of: ${TIER_CONFIGS.map((c) => c.name).join('; ')}`);
     let router = await openEvalRouter({ routesDataDir: options.routesDataDir, env });
@@ -100,7 +106,7 @@ export async function runLosoSuite(options: LosoSuiteOptions): Promise<number> {
           objective: {
             data: `../shared/evaldata per-source files by family (intent up to ${options.intentCap} rows per family, complexity_exemplars.jsonl for tiers, RouterBench/MMLU (${options.mmluCap})/MT-Bench outcomes); see scripts/quality/dev-sources.ts`,
             intent: `${configName}, maximising macro-F1 (general counted as a class): method settings and threshold, then per-label thresholds${shipped?.margin ? ', then the margin under which it abstains into general' : ''}`,
-            tier: 'max accuracy with complex -> simple at most 2%',
+            tier: `${tierConfigName}, maximising accuracy with complex -> simple at most 2%`,
             complexity: fullFit.complexity
               ? 'logistic fit of "weak model wrong, strong right" on outcome data, families weighted equally; threshold the lowest keeping tier accuracy within 3 points'
               : 'not shipped: the fitted signal weights did not beat the tier kNN score on held-out outcome data (docs/routing-quality.md)',
