@@ -1,6 +1,6 @@
 import Anthropic, { APIConnectionError, APIConnectionTimeoutError, APIError, APIUserAbortError } from '@anthropic-ai/sdk';
 import type { MessageCreateParamsNonStreaming, MessageCreateParamsStreaming } from '@anthropic-ai/sdk/resources/messages';
-import { toAnthropicRequest, withThinkingBudget } from './anthropic-request.js';
+import { anthropicEffort, toAnthropicRequest, withRouteReasoning } from './anthropic-request.js';
 import { fromAnthropicMessage } from './anthropic-response.js';
 import { createAnthropicChunkMapper } from './anthropic-stream.js';
 import { startDeadline } from './deadline.js';
@@ -14,6 +14,11 @@ export interface AnthropicProviderOptions {
   baseURL?: string | undefined;
   /** Seconds since the epoch for `created`; injectable so tests can pin it. */
   now?: () => number;
+}
+
+/** The routing table's setting in Anthropic's terms (its effort checked against the Anthropic scale at load). */
+function routeReasoning(call: ProviderCallOptions) {
+  return { effort: anthropicEffort(call.reasoning?.effort), thinkingBudget: call.reasoning?.thinkingBudget };
 }
 
 /** Anthropic through the official SDK, translating the canonical OpenAI format both ways. */
@@ -37,7 +42,7 @@ export function createAnthropicProvider(options: AnthropicProviderOptions): Prov
       const deadline = startDeadline(call.signal, call.timeoutMs);
       try {
         const body: MessageCreateParamsNonStreaming = {
-          ...withThinkingBudget(toAnthropicRequest(request, call.model), call.reasoning?.thinkingBudget),
+          ...withRouteReasoning(toAnthropicRequest(request, call.model), routeReasoning(call)),
           stream: false,
         };
         const message = await client.messages.create(body, { signal: deadline.signal });
@@ -53,7 +58,7 @@ export function createAnthropicProvider(options: AnthropicProviderOptions): Prov
       const deadline = startDeadline(call.signal, call.timeoutMs);
       try {
         const body: MessageCreateParamsStreaming = {
-          ...withThinkingBudget(toAnthropicRequest(request, call.model), call.reasoning?.thinkingBudget),
+          ...withRouteReasoning(toAnthropicRequest(request, call.model), routeReasoning(call)),
           stream: true,
         };
         const events = await client.messages.create(body, { signal: deadline.signal });

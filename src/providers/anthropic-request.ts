@@ -105,7 +105,23 @@ export function toAnthropicRequest(request: ChatRequest, model: string): Anthrop
   if (tools !== undefined && tools.length > 0) result.tools = tools;
   const toolChoice = toToolChoice(request.tool_choice, request.parallel_tool_calls);
   if (toolChoice !== undefined) result.tool_choice = toolChoice;
+  const effort = anthropicEffort(request.reasoning_effort);
+  if (effort !== undefined) result.output_config = { effort };
   return result;
+}
+
+export type AnthropicEffort = NonNullable<NonNullable<AnthropicRequest['output_config']>['effort']>;
+
+/**
+ * OpenAI's `reasoning_effort` as Anthropic's `output_config.effort`, which
+ * bounds all of the answer's tokens (thinking, text and tool calls). The two
+ * scales share low..max; `minimal` becomes Anthropic's lowest, `low`, and
+ * `none` has no counterpart (effort cannot switch a model's output off), so
+ * nothing is sent for it and the model runs at its default.
+ */
+export function anthropicEffort(effort: ChatRequest['reasoning_effort']): AnthropicEffort | undefined {
+  if (effort == null || effort === 'none') return undefined;
+  return effort === 'minimal' ? 'low' : effort;
 }
 
 function toMessageParam(turn: Turn): MessageParam {
@@ -239,4 +255,19 @@ export function withThinkingBudget(request: AnthropicRequest, budget: number | u
   if (budget === undefined || request.thinking !== undefined) return request;
   const { temperature: _temperature, top_p: _topP, ...rest } = request;
   return { ...rest, max_tokens: request.max_tokens + budget, thinking: { type: 'enabled', budget_tokens: budget } };
+}
+
+/**
+ * The routing table's reasoning for an Anthropic model, where the request set
+ * none: a thinking budget (models with manual extended thinking) or an effort
+ * (`output_config.effort`, for the models that take it; newer ones think
+ * adaptively and refuse a budget). The client's own effort wins.
+ */
+export function withRouteReasoning(
+  request: AnthropicRequest,
+  reasoning: { effort?: AnthropicEffort | undefined; thinkingBudget?: number | undefined } | undefined,
+): AnthropicRequest {
+  const budgeted = withThinkingBudget(request, reasoning?.thinkingBudget);
+  if (reasoning?.effort === undefined || budgeted.output_config?.effort != null) return budgeted;
+  return { ...budgeted, output_config: { ...budgeted.output_config, effort: reasoning.effort } };
 }
