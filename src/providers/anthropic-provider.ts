@@ -1,6 +1,6 @@
 import Anthropic, { APIConnectionError, APIConnectionTimeoutError, APIError, APIUserAbortError } from '@anthropic-ai/sdk';
 import type { MessageCreateParamsNonStreaming, MessageCreateParamsStreaming } from '@anthropic-ai/sdk/resources/messages';
-import { anthropicEffort, toAnthropicRequest, withRouteReasoning } from './anthropic-request.js';
+import { toAnthropicRequest, withReasoning } from './anthropic-request.js';
 import { fromAnthropicMessage } from './anthropic-response.js';
 import { createAnthropicChunkMapper } from './anthropic-stream.js';
 import { startDeadline } from './deadline.js';
@@ -14,11 +14,6 @@ export interface AnthropicProviderOptions {
   baseURL?: string | undefined;
   /** Seconds since the epoch for `created`; injectable so tests can pin it. */
   now?: () => number;
-}
-
-/** The routing table's setting in Anthropic's terms (its effort checked against the Anthropic scale at load). */
-function routeReasoning(call: ProviderCallOptions) {
-  return { effort: anthropicEffort(call.reasoning?.effort), thinkingBudget: call.reasoning?.thinkingBudget };
 }
 
 /** Anthropic through the official SDK, translating the canonical OpenAI format both ways. */
@@ -42,7 +37,7 @@ export function createAnthropicProvider(options: AnthropicProviderOptions): Prov
       const deadline = startDeadline(call.signal, call.timeoutMs);
       try {
         const body: MessageCreateParamsNonStreaming = {
-          ...withRouteReasoning(toAnthropicRequest(request, call.model), routeReasoning(call)),
+          ...withReasoning(toAnthropicRequest(request, call.model), request.reasoning_effort, call.reasoning),
           stream: false,
         };
         const message = await client.messages.create(body, { signal: deadline.signal });
@@ -58,7 +53,7 @@ export function createAnthropicProvider(options: AnthropicProviderOptions): Prov
       const deadline = startDeadline(call.signal, call.timeoutMs);
       try {
         const body: MessageCreateParamsStreaming = {
-          ...withRouteReasoning(toAnthropicRequest(request, call.model), routeReasoning(call)),
+          ...withReasoning(toAnthropicRequest(request, call.model), request.reasoning_effort, call.reasoning),
           stream: true,
         };
         const events = await client.messages.create(body, { signal: deadline.signal });

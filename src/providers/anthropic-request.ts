@@ -16,7 +16,7 @@ import type {
   ChatCompletionToolChoiceOption,
   ChatCompletionToolMessageParam,
 } from 'openai/resources/chat/completions';
-import { ProviderError, type ChatRequest } from './types.js';
+import { ProviderError, type ChatRequest, type ProviderCallOptions } from './types.js';
 
 /** Anthropic requires `max_tokens`; OpenAI clients usually leave it out. */
 export const DEFAULT_MAX_TOKENS = 4096;
@@ -105,8 +105,6 @@ export function toAnthropicRequest(request: ChatRequest, model: string): Anthrop
   if (tools !== undefined && tools.length > 0) result.tools = tools;
   const toolChoice = toToolChoice(request.tool_choice, request.parallel_tool_calls);
   if (toolChoice !== undefined) result.tool_choice = toolChoice;
-  const effort = anthropicEffort(request.reasoning_effort);
-  if (effort !== undefined) result.output_config = { effort };
   return result;
 }
 
@@ -258,16 +256,19 @@ export function withThinkingBudget(request: AnthropicRequest, budget: number | u
 }
 
 /**
- * The routing table's reasoning for an Anthropic model, where the request set
- * none: a thinking budget (models with manual extended thinking) or an effort
- * (`output_config.effort`, for the models that take it; newer ones think
- * adaptively and refuse a budget). The client's own effort wins.
+ * How hard an Anthropic model works: the routing table's thinking budget
+ * (models with manual extended thinking) where the request set no thinking,
+ * and `output_config.effort` (what newer models take; they think adaptively
+ * and refuse a budget): the client's own effort when the model takes one,
+ * else the table's. A model that does not take effort gets none, as before.
  */
-export function withRouteReasoning(
+export function withReasoning(
   request: AnthropicRequest,
-  reasoning: { effort?: AnthropicEffort | undefined; thinkingBudget?: number | undefined } | undefined,
+  clientEffort: ChatRequest['reasoning_effort'],
+  table: ProviderCallOptions['reasoning'],
 ): AnthropicRequest {
-  const budgeted = withThinkingBudget(request, reasoning?.thinkingBudget);
-  if (reasoning?.effort === undefined || budgeted.output_config?.effort != null) return budgeted;
-  return { ...budgeted, output_config: { ...budgeted.output_config, effort: reasoning.effort } };
+  const budgeted = withThinkingBudget(request, table?.thinkingBudget);
+  const effort = (table?.takesEffort === true ? anthropicEffort(clientEffort) : undefined) ?? anthropicEffort(table?.effort);
+  if (effort === undefined) return budgeted;
+  return { ...budgeted, output_config: { ...budgeted.output_config, effort } };
 }

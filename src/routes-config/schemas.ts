@@ -116,7 +116,13 @@ export type ProviderConfig = z.infer<typeof ProviderConfigSchema>;
 export const ReasoningEffortSchema = z.enum(['minimal', 'low', 'medium', 'high']);
 export type ReasoningEffort = z.infer<typeof ReasoningEffortSchema>;
 
-export const CAPABILITIES = ['vision', 'tools', 'json', 'code', 'long_context'] as const;
+/**
+ * What a model can do. `vision` filters candidates for requests with images;
+ * `effort` says an Anthropic model takes `output_config.effort`, so a client's
+ * own effort is sent to it (older Claude models refuse the field); the rest
+ * are shown in decisions.
+ */
+export const CAPABILITIES = ['vision', 'tools', 'json', 'code', 'long_context', 'effort'] as const;
 export const CapabilitySchema = z.enum(CAPABILITIES);
 export type Capability = z.infer<typeof CapabilitySchema>;
 

@@ -177,7 +177,30 @@ test("an Anthropic model with an effort gets output_config.effort; the client's 
     messages: [{ role: 'user', content: 'design a rate limiter' }],
   });
   assert.deepEqual(sentConfig(), { effort: 'low' });
-  // A model without an effort in the table gets none unless the client asks.
+  // A model that takes effort but has none in the table gets the client's, or none.
   await anthropic.messages.create({ model: 'claude-sonnet-5', max_tokens: 200, messages: [{ role: 'user', content: 'hi' }] });
+  assert.equal(sentConfig(), undefined);
+  await openai.chat.completions.create({
+    model: 'claude-sonnet-5',
+    reasoning_effort: 'medium',
+    messages: [{ role: 'user', content: 'hi' }],
+  });
+  assert.deepEqual(sentConfig(), { effort: 'medium' });
+  // Older Claude models refuse output_config.effort: without the `effort` capability a client's effort is not sent
+  // (an agent that always sends one must not break on them), in either API's words.
+  await openai.chat.completions.create({
+    model: 'claude-sonnet-4',
+    reasoning_effort: 'high',
+    messages: [{ role: 'user', content: 'hi' }],
+  });
+  assert.equal(sentConfig(), undefined);
+  await openai.responses.create({ model: 'claude-sonnet-4', input: 'hi', reasoning: { effort: 'high' } });
+  assert.equal(sentConfig(), undefined);
+  await anthropic.messages.create({
+    model: 'claude-sonnet-4',
+    max_tokens: 200,
+    output_config: { effort: 'high' },
+    messages: [{ role: 'user', content: 'hi' }],
+  });
   assert.equal(sentConfig(), undefined);
 });
