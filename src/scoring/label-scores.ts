@@ -31,6 +31,8 @@ export interface ScoreOptions {
    * label, and a label's score is the weighted mean similarity of its votes over all votes (absent: per-label top k).
    */
   vote_tau?: number | undefined;
+  /** Added to a label's score before ranking (a calibrated lean; absent: none). */
+  label_offsets?: Record<string, number> | undefined;
 }
 
 /** Aggregates `count` values, best first, starting at `from` (summed in that order). */
@@ -150,8 +152,9 @@ export function scoreAxis(index: ExemplarIndex, query: Float32Array, options: Sc
   index.labels.forEach((label, i) => {
     if (counts[i]! === 0) return;
     const nearest = votes ? votes[i]! : aggregate(best, i * k, counts[i]!, options.aggregation);
-    scores[label] =
+    const similarity =
       centroidWeight > 0 ? centroidWeight * centroidSimilarity(index, i, query) + (1 - centroidWeight) * nearest : nearest;
+    scores[label] = similarity + (options.label_offsets?.[label] ?? 0);
   });
   const ranked = Object.entries(scores)
     .map(([label, score]) => ({ label, score }))
