@@ -9,7 +9,7 @@ test('GET /admin/exemplars/health: leave-one-out health per axis, and a mislabel
   const auth = { authorization: `Bearer ${ADMIN}` };
   const before = (await (await app.request('/admin/exemplars/health', { headers: auth })).json()) as Record<string, any>;
   assert.deepEqual(Object.keys(before).sort(), ['intent', 'tier']);
-  assert.equal(before.intent.labels.length, 7);
+  assert.equal(before.intent.labels.length, 8, 'the seven product intents and the general region');
   assert.equal(before.tier.labels.length, 3);
   for (const axis of ['tier', 'intent']) {
     assert.ok(before[axis].loo_accuracy > 0 && before[axis].loo_accuracy <= 1);

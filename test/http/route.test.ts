@@ -15,7 +15,7 @@ test('POST /v1/route returns the decision with its evidence', async (t) => {
   assert.match(body.decision_id, /^[0-9a-f-]{36}$/);
   assert.ok(['simple', 'medium', 'complex'].includes(body.tier));
   assert.equal(Object.keys(body.scores.tier).length, 3, 'every tier is scored');
-  assert.equal(Object.keys(body.scores.intent).length, 7, 'every intent is scored');
+  assert.equal(Object.keys(body.scores.intent).length, 8, 'every intent is scored, and the general region');
   assert.ok(body.top_exemplars.length > 0);
   for (const match of body.top_exemplars) {
     assert.ok(typeof match.id === 'number' && typeof match.text === 'string' && match.similarity <= 1.0001);
