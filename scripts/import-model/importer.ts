@@ -254,6 +254,7 @@ export async function importModel(request: ImportRequest): Promise<ImportResult>
       };
     }
     const floatCount = [...floatChannels.values()].reduce((n, channels) => n + channels.length, 0);
+    // Per layer, Q, K, V, the attention output and the intermediate dense read `hidden` channels, the FFN output `intermediate`.
     const denseChannels = config.shape.layers * (5 * config.shape.hidden + config.shape.intermediate);
     step(
       `building ${MODEL_FILES.int8} (int8, ${scheme}${scheme === 'outlier-split' ? `: ${floatCount} of ${denseChannels} dense-input channels in float` : ''})`,
