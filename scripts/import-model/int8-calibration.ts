@@ -6,7 +6,7 @@
  * exemplar bank, so the int8 bytes (and the embedder id keyed on them) stay
  * the same when the bank changes.
  */
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { AutoTokenizer, env } from '@xenova/transformers';
@@ -18,7 +18,16 @@ import type { BertWeights } from '../bert-onnx/bert-model.js';
 import { encodeModel } from '../bert-onnx/onnx-builder.js';
 import { MINILM_MAX_TOKENS } from '../../src/embedding/sequence-limit.js';
 
-export const CALIBRATION_SENTENCES_PATH = join(dirname(fileURLToPath(import.meta.url)), 'int8-calibration-sentences.json');
+const SENTENCES_FILE = 'int8-calibration-sentences.json';
+const MODULE_DIR = dirname(fileURLToPath(import.meta.url));
+// Beside this module when it runs from the sources (npm run import-model); compiled into dist/scripts/import-model/,
+// the JSON is still in the sources' folder.
+const SENTENCES_CANDIDATES = [
+  join(MODULE_DIR, SENTENCES_FILE),
+  join(MODULE_DIR, '../../../scripts/import-model', SENTENCES_FILE),
+];
+export const CALIBRATION_SENTENCES_PATH =
+  SENTENCES_CANDIDATES.find((path) => existsSync(path)) ?? join(MODULE_DIR, SENTENCES_FILE);
 
 const CalibrationFileSchema = z.object({ note: z.string(), sentences: z.array(z.string().min(1)).min(1) });
 
