@@ -5,6 +5,9 @@ import type { AppEnv } from '../http/app-env.js';
 import { TraceSpan } from './trace-span.js';
 import type { Tracing } from './tracing.js';
 
+/** Probes and scrapes: a trace every few seconds per replica that says nothing about routing. */
+const UNTRACED_PATHS = new Set(['/healthz', '/readyz', '/metrics']);
+
 const requestHeaders: TextMapGetter<Context<AppEnv>> = {
   keys: (c) => Object.keys(c.req.header()),
   get: (c, key) => c.req.header(key),
@@ -46,12 +49,15 @@ function endingWhenRead(body: ReadableStream<Uint8Array>, onEnd: () => void): Re
  * the caller's span when a `traceparent` came in. The handlers find it as
  * `c.get('trace')` and hang the pipeline's spans and the decision on it.
  *
+ * Health probes and metric scrapes are not traced.
+ *
  * The response carries `traceparent` naming this span, and `traceresponse`
  * (the same value, the W3C Trace Context Level 2 draft's response header), so
  * a caller without tracing of its own can still quote the trace id.
  */
 export function traceRequests(tracing: Tracing): MiddlewareHandler<AppEnv> {
   return async function traced(c, next) {
+    if (UNTRACED_PATHS.has(c.req.path)) return next();
     const { method } = c.req;
     const url = new URL(c.req.url);
     const attributes: Record<string, string | number> = {

@@ -59,3 +59,19 @@ test('a batch: one route span per query under the request, each with its own dec
     );
   });
 });
+
+test('health probes and metric scrapes make no spans', async (t) => {
+  const { tracing, exporter } = memoryTracing(t);
+  const stack = await startProxyStack(t, { providers: ['openai'], tracing });
+  for (const path of ['/healthz', '/readyz', '/metrics']) {
+    const response = await stack.app.request(path);
+    assert.equal(response.status, 200, path);
+    assert.equal(response.headers.get('traceparent'), null, path);
+  }
+  assert.deepEqual(exporter.getFinishedSpans(), []);
+  await stack.app.request('/v1/models');
+  assert.deepEqual(
+    exporter.getFinishedSpans().map((span) => span.name),
+    ['GET /v1/models'],
+  );
+});
