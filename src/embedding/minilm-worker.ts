@@ -52,4 +52,9 @@ try {
   reply({ type: 'ready', identity: { id, standin, description, dim, ...(model === undefined ? {} : { model }) } });
 } catch (error) {
   reply({ type: 'failed', seq: -1, name: (error as Error).name, message: (error as Error).message });
+  // Stay alive (idle; the pool has unreferenced this thread, so it does not hold the process open). The model's
+  // loader had already loaded onnxruntime-node 1.14 here, and a thread that loaded it and then ended corrupted the
+  // heap of the threads still using it: the process aborted at exit ("free(): invalid next size") in about one run
+  // in eight of test/embedding/minilm-worker.test.ts, and never when no worker ended early.
+  port.on('message', () => undefined);
 }
