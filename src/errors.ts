@@ -13,6 +13,7 @@ export type ErrorCode =
   | 'unknown_model'
   | 'unknown_strategy'
   | 'previous_response_not_found'
+  | 'response_not_found'
   | 'invalid_routes_data'
   | 'not_ready'
   | 'no_candidate_available'

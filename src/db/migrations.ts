@@ -164,6 +164,13 @@ const MIGRATIONS: readonly { version: number; name: string; sql: string; rebuild
       CREATE INDEX responses_expires_at ON responses (expires_at);
     `,
   },
+  {
+    version: 7,
+    name: 'stored responses owner',
+    // A hash of the API key that created the response: only that key may continue, read or delete it (ids travel in
+    // logs and agent transcripts). Rows from before have none and stay readable by keyless callers until they expire.
+    sql: `ALTER TABLE responses ADD COLUMN owner TEXT;`,
+  },
 ];
 
 /** Applies every migration not applied yet (up to `upTo`, for tests that need an older schema); returns how many ran. */

@@ -58,6 +58,9 @@ export function fromAnthropicRequest(request: AnthropicInboundRequest): ChatRequ
       result.parallel_tool_calls = false;
     }
   }
+  // Anthropic's effort scale is a subset of OpenAI's, so the client's own effort survives the canonical format.
+  const effort = request.output_config?.effort;
+  if (effort != null) result.reasoning_effort = effort;
   const format = request.output_config?.format;
   if (format != null) result.response_format = { type: 'json_schema', json_schema: { name: 'response', schema: format.schema } };
   // Usage is needed for the cost and for the final message_delta of the Anthropic stream.

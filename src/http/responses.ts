@@ -4,7 +4,9 @@ import { z } from 'zod';
 import type { Logger } from '../logger.js';
 import type { ResponsesInboundRequest } from '../providers/responses-inbound.js';
 import type { AppEnv } from './app-env.js';
-import { readJsonBody } from './body.js';
+import { AppError } from '../errors.js';
+import { callerFingerprint } from './auth.js';
+import { describeValidation, readJsonBody } from './body.js';
 import { callContext } from './chat-completions.js';
 import { decisionHeaders, SSE_HEADERS } from './proxy-headers.js';
 import type { RouteLimits } from './route-schemas.js';
@@ -70,8 +72,8 @@ export function responsesRoutes(limits: RouteLimits, logger: Logger): Hono<AppEn
     const started = performance.now();
     const body = (await readJsonBody(c, schema)) as unknown as ResponsesInboundRequest;
     const { responses } = c.get('services').proxy;
-    const prepared = responses.prepare(body);
     const context = callContext(c, '/v1/responses', body.model);
+    const prepared = responses.prepare(body, context.owner);
     const plan = await responses.plan(prepared, context);
 
     if (body.stream !== true) {
@@ -103,5 +105,39 @@ export function responsesRoutes(limits: RouteLimits, logger: Logger): Hono<AppEn
     };
     return sseResponse(frames(), { ...SSE_HEADERS, ...decisionHeaders(call, undefined) });
   });
+
+  // Reading back what the router stored, for the SDK's responses.retrieve / inputItems.list / delete. Each answers
+  // only the key that created the response; any other sees a 404, the same as for an id that never existed.
+  routes.get('/v1/responses/:id', (c) => {
+    const query = RetrieveQuerySchema.safeParse(c.req.query());
+    if (!query.success) throw new AppError('invalid_request', 400, describeValidation(query.error));
+    if (query.data.stream === 'true')
+      throw new AppError(
+        'invalid_request',
+        400,
+        'stream: only background responses can be streamed back, and this router runs none',
+        {
+          param: 'stream',
+        },
+      );
+    return c.json(c.get('services').proxy.responses.retrieve(c.req.param('id'), callerFingerprint(c)));
+  });
+  routes.get('/v1/responses/:id/input_items', (c) => {
+    const query = InputItemsQuerySchema.safeParse(c.req.query());
+    if (!query.success) throw new AppError('invalid_request', 400, describeValidation(query.error));
+    return c.json(c.get('services').proxy.responses.inputItems(c.req.param('id'), callerFingerprint(c), query.data));
+  });
+  routes.delete('/v1/responses/:id', (c) =>
+    c.json(c.get('services').proxy.responses.delete(c.req.param('id'), callerFingerprint(c))),
+  );
   return routes;
 }
+
+/** `include` (and the stream tuning fields) are accepted and have nothing to act on: the stored items are whole. */
+const RetrieveQuerySchema = z.looseObject({ stream: z.enum(['true', 'false']).optional() });
+
+const InputItemsQuerySchema = z.looseObject({
+  after: z.string().min(1).max(200).optional(),
+  limit: z.coerce.number().int().min(1).max(100).default(20),
+  order: z.enum(['asc', 'desc']).default('desc'),
+});

@@ -1,6 +1,6 @@
 import Anthropic, { APIConnectionError, APIConnectionTimeoutError, APIError, APIUserAbortError } from '@anthropic-ai/sdk';
 import type { MessageCreateParamsNonStreaming, MessageCreateParamsStreaming } from '@anthropic-ai/sdk/resources/messages';
-import { toAnthropicRequest, withThinkingBudget } from './anthropic-request.js';
+import { toAnthropicRequest, withReasoning } from './anthropic-request.js';
 import { fromAnthropicMessage } from './anthropic-response.js';
 import { createAnthropicChunkMapper } from './anthropic-stream.js';
 import { startDeadline } from './deadline.js';
@@ -38,7 +38,7 @@ export function createAnthropicProvider(options: AnthropicProviderOptions): Prov
       const deadline = startDeadline(call.signal, call.timeoutMs);
       try {
         const body: MessageCreateParamsNonStreaming = {
-          ...withThinkingBudget(toAnthropicRequest(request, call.model), call.reasoning?.thinkingBudget),
+          ...withReasoning(toAnthropicRequest(request, call.model), request.reasoning_effort, call.reasoning),
           stream: false,
         };
         const message = await client.messages.create(body, sdkRequestOptions(deadline.signal, call));
@@ -54,7 +54,7 @@ export function createAnthropicProvider(options: AnthropicProviderOptions): Prov
       const deadline = startDeadline(call.signal, call.timeoutMs);
       try {
         const body: MessageCreateParamsStreaming = {
-          ...withThinkingBudget(toAnthropicRequest(request, call.model), call.reasoning?.thinkingBudget),
+          ...withReasoning(toAnthropicRequest(request, call.model), request.reasoning_effort, call.reasoning),
           stream: true,
         };
         const events = await client.messages.create(body, sdkRequestOptions(deadline.signal, call));

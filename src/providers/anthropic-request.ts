@@ -16,7 +16,7 @@ import type {
   ChatCompletionToolChoiceOption,
   ChatCompletionToolMessageParam,
 } from 'openai/resources/chat/completions';
-import { ProviderError, type ChatRequest } from './types.js';
+import { ProviderError, type ChatRequest, type ProviderCallOptions } from './types.js';
 
 /** Anthropic requires `max_tokens`; OpenAI clients usually leave it out. */
 export const DEFAULT_MAX_TOKENS = 4096;
@@ -106,6 +106,20 @@ export function toAnthropicRequest(request: ChatRequest, model: string): Anthrop
   const toolChoice = toToolChoice(request.tool_choice, request.parallel_tool_calls);
   if (toolChoice !== undefined) result.tool_choice = toolChoice;
   return result;
+}
+
+export type AnthropicEffort = NonNullable<NonNullable<AnthropicRequest['output_config']>['effort']>;
+
+/**
+ * OpenAI's `reasoning_effort` as Anthropic's `output_config.effort`, which
+ * bounds all of the answer's tokens (thinking, text and tool calls). The two
+ * scales share low..max; `minimal` becomes Anthropic's lowest, `low`, and
+ * `none` has no counterpart (effort cannot switch a model's output off), so
+ * nothing is sent for it and the model runs at its default.
+ */
+export function anthropicEffort(effort: ChatRequest['reasoning_effort']): AnthropicEffort | undefined {
+  if (effort == null || effort === 'none') return undefined;
+  return effort === 'minimal' ? 'low' : effort;
 }
 
 function toMessageParam(turn: Turn): MessageParam {
@@ -239,4 +253,22 @@ export function withThinkingBudget(request: AnthropicRequest, budget: number | u
   if (budget === undefined || request.thinking !== undefined) return request;
   const { temperature: _temperature, top_p: _topP, ...rest } = request;
   return { ...rest, max_tokens: request.max_tokens + budget, thinking: { type: 'enabled', budget_tokens: budget } };
+}
+
+/**
+ * How hard an Anthropic model works: the routing table's thinking budget
+ * (models with manual extended thinking) where the request set no thinking,
+ * and `output_config.effort` (what newer models take; they think adaptively
+ * and refuse a budget): the client's own effort when the model takes one,
+ * else the table's. A model that does not take effort gets none, as before.
+ */
+export function withReasoning(
+  request: AnthropicRequest,
+  clientEffort: ChatRequest['reasoning_effort'],
+  table: ProviderCallOptions['reasoning'],
+): AnthropicRequest {
+  const budgeted = withThinkingBudget(request, table?.thinkingBudget);
+  const effort = (table?.takesEffort === true ? anthropicEffort(clientEffort) : undefined) ?? anthropicEffort(table?.effort);
+  if (effort === undefined) return budgeted;
+  return { ...budgeted, output_config: { ...budgeted.output_config, effort } };
 }

@@ -18,6 +18,7 @@ import {
   type ResponsesInboundRequest,
 } from '../providers/responses-inbound.js';
 import type { ChatRequest, Provider, ProviderCallOptions } from '../providers/types.js';
+import { listInputItems, type InputItemList, type InputItemsPage } from '../responses/input-items.js';
 import type { ResponseStore, StoredResponse } from '../responses/response-store.js';
 import type { ChatProxy, ProxyCallContext, ProxyCandidate, ProxyOutcome, ProxyPlan } from './chat-proxy.js';
 
@@ -68,7 +69,8 @@ export class ResponsesProxy {
     this.now = options.now ?? Date.now;
   }
 
-  prepare(request: ResponsesInboundRequest): PreparedResponse {
+  /** `owner` is the caller's key hash: previous_response_id only reaches that key's own responses. */
+  prepare(request: ResponsesInboundRequest, owner: string | undefined): PreparedResponse {
     for (const field of UNSUPPORTED_FIELDS) {
       if (request[field] != null)
         throw new AppError('invalid_request', 400, `${field} is not supported by this router; send the input items`, {
@@ -82,7 +84,7 @@ export class ResponsesProxy {
     let previous: StoredResponse | undefined;
     const previousId = request.previous_response_id ?? undefined;
     if (previousId !== undefined) {
-      previous = this.options.store?.find(previousId);
+      previous = this.options.store?.find(previousId, owner);
       if (previous === undefined) {
         throw new AppError(
           'previous_response_not_found',
@@ -137,7 +139,7 @@ export class ResponsesProxy {
         completion: () => response.output_text,
       }),
     );
-    this.save(prepared, plan, call.candidate, call.value);
+    this.save(prepared, plan, call.candidate, call.value, context.owner);
     return { plan, candidate: call.candidate, attempts: call.attempts, response: call.value, costUsd: call.costUsd };
   }
 
@@ -169,7 +171,7 @@ export class ResponsesProxy {
             : undefined,
       }),
     );
-    const save = (response: Response) => this.save(prepared, plan, call.candidate, response);
+    const save = (response: Response) => this.save(prepared, plan, call.candidate, response, context.owner);
     const events = (async function* () {
       for await (const event of call.stream) {
         if (event.type === 'response.completed' || event.type === 'response.incomplete') save(event.response);
@@ -233,7 +235,13 @@ export class ResponsesProxy {
     yield* mapper.finish();
   }
 
-  private save(prepared: PreparedResponse, plan: ProxyPlan, candidate: ProxyCandidate, response: Response): void {
+  private save(
+    prepared: PreparedResponse,
+    plan: ProxyPlan,
+    candidate: ProxyCandidate,
+    response: Response,
+    owner: string | undefined,
+  ): void {
     if (prepared.request.store === false || this.options.store === undefined) return;
     this.options.store.save({
       id: response.id,
@@ -241,8 +249,40 @@ export class ResponsesProxy {
       tier: plan.tier,
       conversation: [...prepared.history, ...inputItems(prepared.request.input), ...outputAsInput(response.output)],
       response,
+      owner,
     });
   }
+
+  /** GET /v1/responses/{id}: the stored response as it was answered. */
+  retrieve(id: string, owner: string | undefined): Response {
+    return this.stored(id, owner).response;
+  }
+
+  /** GET /v1/responses/{id}/input_items: the items the response was generated from, a page at a time. */
+  inputItems(id: string, owner: string | undefined, page: InputItemsPage): InputItemList {
+    return listInputItems(this.stored(id, owner), page);
+  }
+
+  /** DELETE /v1/responses/{id}: afterwards it can be neither read nor continued. */
+  delete(id: string, owner: string | undefined): { id: string; object: 'response'; deleted: true } {
+    if (this.options.store?.delete(id, owner) !== true) throw responseNotFound(id);
+    return { id, object: 'response', deleted: true };
+  }
+
+  private stored(id: string, owner: string | undefined): StoredResponse {
+    const stored = this.options.store?.find(id, owner);
+    if (stored === undefined) throw responseNotFound(id);
+    return stored;
+  }
+}
+
+/** Unknown, expired, stored with `store: false`, or another key's: all look the same to the caller. */
+function responseNotFound(id: string): AppError {
+  return new AppError(
+    'response_not_found',
+    404,
+    `Response with id '${id}' not found: the router only keeps responses it answered with store not false, for RESPONSES_TTL_SECONDS, for the API key that created them`,
+  );
 }
 
 /** The upstream's answer under our id, and the model name the chat endpoints report. */

@@ -10,6 +10,8 @@ export interface StoredResponse {
   conversation: ResponseInputItem[];
   response: Response;
   createdAt: number;
+  /** A hash of the API key that created it (undefined for a keyless caller): the only key that may use it again. */
+  owner: string | undefined;
 }
 
 export interface ResponseStoreOptions {
@@ -30,6 +32,7 @@ export class ResponseStore {
   private readonly insert: Database.Statement;
   private readonly select: Database.Statement;
   private readonly purge: Database.Statement;
+  private readonly remove: Database.Statement;
   private readonly now: () => number;
   private lastPurge = Number.NEGATIVE_INFINITY;
 
@@ -39,11 +42,13 @@ export class ResponseStore {
   ) {
     this.now = options.now ?? Date.now;
     this.insert = db.prepare(
-      'INSERT OR REPLACE INTO responses (id, created_at, expires_at, model, tier, conversation, response) VALUES (?, ?, ?, ?, ?, ?, ?)',
+      'INSERT OR REPLACE INTO responses (id, created_at, expires_at, model, tier, conversation, response, owner) VALUES (?, ?, ?, ?, ?, ?, ?, ?)',
     );
+    // `IS` rather than `=`: a keyless caller's responses have a NULL owner, and only keyless callers match it.
     this.select = db.prepare(
-      'SELECT id, created_at, model, tier, conversation, response FROM responses WHERE id = ? AND expires_at > ?',
+      'SELECT id, created_at, model, tier, conversation, response, owner FROM responses WHERE id = ? AND owner IS ? AND expires_at > ?',
     );
+    this.remove = db.prepare('DELETE FROM responses WHERE id = ? AND owner IS ? AND expires_at > ?');
     this.purge = db.prepare('DELETE FROM responses WHERE expires_at <= ?');
   }
 
@@ -61,12 +66,27 @@ export class ResponseStore {
       entry.tier ?? null,
       JSON.stringify(entry.conversation),
       JSON.stringify(entry.response),
+      entry.owner ?? null,
     );
   }
 
-  find(id: string): StoredResponse | undefined {
-    const row = this.select.get(id, this.now()) as
-      { id: string; created_at: number; model: string; tier: string | null; conversation: string; response: string } | undefined;
+  /**
+   * The response if it exists, has not expired and belongs to `owner`. Another
+   * key's response is as absent as an unknown one: ids appear in logs and
+   * transcripts, and knowing one must not be enough to read a conversation.
+   */
+  find(id: string, owner: string | undefined): StoredResponse | undefined {
+    const row = this.select.get(id, owner ?? null, this.now()) as
+      | {
+          id: string;
+          created_at: number;
+          model: string;
+          tier: string | null;
+          conversation: string;
+          response: string;
+          owner: string | null;
+        }
+      | undefined;
     if (row === undefined) return undefined;
     return {
       id: row.id,
@@ -75,6 +95,12 @@ export class ResponseStore {
       conversation: JSON.parse(row.conversation) as ResponseInputItem[],
       response: JSON.parse(row.response) as Response,
       createdAt: row.created_at,
+      owner: row.owner ?? undefined,
     };
+  }
+
+  /** Deletes `owner`'s live response; false when there was none to delete (unknown, expired or another key's). */
+  delete(id: string, owner: string | undefined): boolean {
+    return this.remove.run(id, owner ?? null, this.now()).changes > 0;
   }
 }

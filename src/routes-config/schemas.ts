@@ -116,7 +116,13 @@ export type ProviderConfig = z.infer<typeof ProviderConfigSchema>;
 export const ReasoningEffortSchema = z.enum(['minimal', 'low', 'medium', 'high']);
 export type ReasoningEffort = z.infer<typeof ReasoningEffortSchema>;
 
-export const CAPABILITIES = ['vision', 'tools', 'json', 'code', 'long_context'] as const;
+/**
+ * What a model can do. `vision` filters candidates for requests with images;
+ * `effort` says an Anthropic model takes `output_config.effort`, so a client's
+ * own effort is sent to it (older Claude models refuse the field); the rest
+ * are shown in decisions.
+ */
+export const CAPABILITIES = ['vision', 'tools', 'json', 'code', 'long_context', 'effort'] as const;
 export const CapabilitySchema = z.enum(CAPABILITIES);
 export type Capability = z.infer<typeof CapabilitySchema>;
 
@@ -127,9 +133,10 @@ export const ModelConfigSchema = z
     model: z.string().min(1),
     capabilities: z.array(CapabilitySchema).default([]),
     /**
-     * OpenAI reasoning effort sent with every call to this entry unless the
-     * client set its own: "this model, with low effort" is an entry of its own
-     * (its own id and price row), which tier lists name like any other model.
+     * Reasoning effort sent with every call to this entry unless the client set
+     * its own: OpenAI's `reasoning_effort`, or Anthropic's `output_config.effort`.
+     * "This model, with low effort" is an entry of its own (its own id and price
+     * row), which tier lists name like any other model.
      */
     reasoning_effort: ReasoningEffortSchema.optional(),
     /** Anthropic extended thinking: the budget in tokens, sent unless the client set thinking itself. */
@@ -169,11 +176,17 @@ export const RoutingTableSchema = z
       const provider = table.providers[model.provider];
       if (!provider) {
         ctx.addIssue({ code: 'custom', path: ['models', id, 'provider'], message: `unknown provider "${model.provider}"` });
-      } else if (model.reasoning_effort !== undefined && provider.kind !== 'openai') {
+      } else if (model.reasoning_effort !== undefined && model.thinking_budget !== undefined) {
         ctx.addIssue({
           code: 'custom',
           path: ['models', id, 'reasoning_effort'],
-          message: 'reasoning_effort is for openai-kind providers; Anthropic models take thinking_budget',
+          message: 'give a model reasoning_effort or thinking_budget, not both; make two entries to offer both',
+        });
+      } else if (model.reasoning_effort === 'minimal' && provider.kind === 'anthropic') {
+        ctx.addIssue({
+          code: 'custom',
+          path: ['models', id, 'reasoning_effort'],
+          message: 'Anthropic effort (output_config.effort) starts at "low"; "minimal" is OpenAI only',
         });
       } else if (model.thinking_budget !== undefined && provider.kind !== 'anthropic') {
         ctx.addIssue({

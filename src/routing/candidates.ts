@@ -12,12 +12,19 @@ import {
 export interface CandidateReasoning {
   effort?: ReasoningEffort;
   thinkingBudget?: number;
+  /**
+   * Whether a client's own effort may be sent: always for OpenAI-kind models
+   * (as before), for Anthropic ones only with an effort of their own or the
+   * `effort` capability, since older Claude models refuse `output_config.effort`.
+   */
+  takesEffort?: boolean;
 }
 
 export function reasoningOf(model: ModelConfig): CandidateReasoning | undefined {
-  if (model.reasoning_effort !== undefined) return { effort: model.reasoning_effort };
-  if (model.thinking_budget !== undefined) return { thinkingBudget: model.thinking_budget };
-  return undefined;
+  const takesEffort = model.capabilities.includes('effort');
+  if (model.reasoning_effort !== undefined) return { effort: model.reasoning_effort, takesEffort: true };
+  if (model.thinking_budget !== undefined) return { thinkingBudget: model.thinking_budget, takesEffort };
+  return takesEffort ? { takesEffort } : undefined;
 }
 import { tierRank } from './tier-order.js';
 

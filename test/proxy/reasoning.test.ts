@@ -16,13 +16,13 @@ function openaiClient(url: string) {
   return new OpenAI({ apiKey: 'router-client-key', baseURL: `${url}/v1`, maxRetries: 0 });
 }
 
-/** routes-data with every tier led by "gpt-5-mini with low reasoning effort", whatever the query scores. */
-function routesDataWithReasoningTier(t: { after: (fn: () => void) => void }): string {
+/** routes-data with every tier led by one model with a reasoning setting ("gpt-5-mini with low effort"), whatever the query scores. */
+function routesDataWithReasoningTier(t: { after: (fn: () => void) => void }, leader = 'gpt-5-mini-low'): string {
   const dir = tempDir(t);
   cpSync(ROUTES_DATA_DIR, dir, { recursive: true });
   const path = join(dir, 'routing.json');
   const table = JSON.parse(readFileSync(path, 'utf8')) as { tiers: Record<string, string[]>; intents: Record<string, Json> };
-  for (const tier of Object.keys(table.tiers)) table.tiers[tier] = ['gpt-5-mini-low', ...table.tiers[tier]!];
+  for (const tier of Object.keys(table.tiers)) table.tiers[tier] = [leader, ...table.tiers[tier]!];
   table.intents = {};
   writeFileSync(path, JSON.stringify(table));
   return dir;
@@ -97,12 +97,110 @@ test('an Anthropic model with a thinking budget gets extended thinking, with roo
   );
 });
 
-test('routing.json refuses reasoning settings on the wrong provider kind', (t) => {
-  const dir = tempDir(t);
-  cpSync(ROUTES_DATA_DIR, dir, { recursive: true });
-  const path = join(dir, 'routing.json');
-  const table = JSON.parse(readFileSync(path, 'utf8')) as { models: Record<string, Json> };
-  table.models['claude-sonnet-4']!.reasoning_effort = 'low';
-  writeFileSync(path, JSON.stringify(table));
-  assert.throws(() => loadRoutesData(dir), /reasoning_effort is for openai-kind providers/);
+test("routing.json refuses reasoning settings that the model's provider cannot take", (t) => {
+  const cases: [string, Json, RegExp][] = [
+    ['claude-sonnet-4', { reasoning_effort: 'minimal' }, /Anthropic effort \(output_config.effort\) starts at "low"/],
+    ['claude-sonnet-4', { reasoning_effort: 'low', thinking_budget: 2048 }, /reasoning_effort or thinking_budget, not both/],
+    ['gpt-4o', { thinking_budget: 2048 }, /thinking_budget is for anthropic-kind providers/],
+  ];
+  for (const [model, setting, message] of cases) {
+    const dir = tempDir(t);
+    cpSync(ROUTES_DATA_DIR, dir, { recursive: true });
+    const path = join(dir, 'routing.json');
+    const table = JSON.parse(readFileSync(path, 'utf8')) as { models: Record<string, Json> };
+    Object.assign(table.models[model]!, setting);
+    writeFileSync(path, JSON.stringify(table));
+    assert.throws(() => loadRoutesData(dir), message, JSON.stringify(setting));
+  }
+});
+
+test("an Anthropic model with an effort gets output_config.effort; the client's own effort, in either API's words, wins", async (t) => {
+  const stack = await startProxyStack(t, {
+    providers: ['anthropic'],
+    env: { ROUTES_DATA_DIR: routesDataWithReasoningTier(t, 'claude-sonnet-5-low') },
+  });
+  const decision = (await (await postJson(stack.app, '/v1/route', { query: 'design a rate limiter' })).json()) as Json;
+  assert.equal(decision.model, 'claude-sonnet-5-low');
+  assert.equal(decision.reasoning_effort, 'low', 'the decision shows it');
+
+  const sentConfig = () => {
+    const sent = stack.upstream.requests.at(-1)!;
+    assert.equal(sent.api, 'anthropic');
+    return (sent.body as Json).output_config;
+  };
+  const openai = openaiClient(stack.url);
+  const { response } = await openai.chat.completions
+    .create({ model: 'auto', temperature: 0.3, messages: [{ role: 'user', content: 'design a rate limiter' }] })
+    .withResponse();
+  assert.equal(response.headers.get('x-router-reasoning'), 'effort=low');
+  assert.deepEqual(sentConfig(), { effort: 'low' }, "the routing table's effort, when the client set none");
+  assert.equal((stack.upstream.requests.at(-1)!.body as Json).model, 'claude-sonnet-5');
+  assert.equal(
+    (stack.upstream.requests.at(-1)!.body as Json).temperature,
+    0.3,
+    'effort, unlike a thinking budget, keeps temperature',
+  );
+
+  // OpenAI's reasoning_effort on chat completions, and reasoning.effort on the Responses API, become Anthropic's effort.
+  await openai.chat.completions.create({
+    model: 'auto',
+    reasoning_effort: 'high',
+    messages: [{ role: 'user', content: 'design a rate limiter' }],
+  });
+  assert.deepEqual(sentConfig(), { effort: 'high' });
+  await openai.chat.completions.create({
+    model: 'auto',
+    reasoning_effort: 'minimal',
+    messages: [{ role: 'user', content: 'design a rate limiter' }],
+  });
+  assert.deepEqual(sentConfig(), { effort: 'low' }, "minimal is below Anthropic's scale: its lowest step");
+  await openai.responses.create({ model: 'auto', input: 'design a rate limiter', reasoning: { effort: 'medium' } });
+  assert.deepEqual(sentConfig(), { effort: 'medium' });
+  await openai.responses.create({ model: 'auto', input: 'design a rate limiter' });
+  assert.deepEqual(sentConfig(), { effort: 'low' });
+  const stream = openai.responses.stream({ model: 'auto', input: 'design a rate limiter', reasoning: { effort: 'xhigh' } });
+  await stream.finalResponse();
+  assert.deepEqual(sentConfig(), { effort: 'xhigh' }, 'the streamed translation carries it too');
+
+  // The Anthropic endpoint: the client's own output_config.effort passes through, whatever the table says.
+  const anthropic = new Anthropic({ apiKey: 'k', baseURL: stack.url, maxRetries: 0 });
+  await anthropic.messages.create({
+    model: 'auto',
+    max_tokens: 200,
+    output_config: { effort: 'max' },
+    messages: [{ role: 'user', content: 'design a rate limiter' }],
+  });
+  assert.deepEqual(sentConfig(), { effort: 'max' });
+  await anthropic.messages.create({
+    model: 'auto',
+    max_tokens: 200,
+    messages: [{ role: 'user', content: 'design a rate limiter' }],
+  });
+  assert.deepEqual(sentConfig(), { effort: 'low' });
+  // A model that takes effort but has none in the table gets the client's, or none.
+  await anthropic.messages.create({ model: 'claude-sonnet-5', max_tokens: 200, messages: [{ role: 'user', content: 'hi' }] });
+  assert.equal(sentConfig(), undefined);
+  await openai.chat.completions.create({
+    model: 'claude-sonnet-5',
+    reasoning_effort: 'medium',
+    messages: [{ role: 'user', content: 'hi' }],
+  });
+  assert.deepEqual(sentConfig(), { effort: 'medium' });
+  // Older Claude models refuse output_config.effort: without the `effort` capability a client's effort is not sent
+  // (an agent that always sends one must not break on them), in either API's words.
+  await openai.chat.completions.create({
+    model: 'claude-sonnet-4',
+    reasoning_effort: 'high',
+    messages: [{ role: 'user', content: 'hi' }],
+  });
+  assert.equal(sentConfig(), undefined);
+  await openai.responses.create({ model: 'claude-sonnet-4', input: 'hi', reasoning: { effort: 'high' } });
+  assert.equal(sentConfig(), undefined);
+  await anthropic.messages.create({
+    model: 'claude-sonnet-4',
+    max_tokens: 200,
+    output_config: { effort: 'high' },
+    messages: [{ role: 'user', content: 'hi' }],
+  });
+  assert.equal(sentConfig(), undefined);
 });

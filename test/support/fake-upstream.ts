@@ -317,6 +317,8 @@ function validateOpenAI(body: Json): string | undefined {
   return undefined;
 }
 
+const ANTHROPIC_EFFORTS = ['low', 'medium', 'high', 'xhigh', 'max'];
+
 /** Rules of the real Anthropic Messages API that a wrong translation would break. */
 function validateAnthropic(req: IncomingMessage, body: Json): string | undefined {
   if (req.headers['anthropic-version'] === undefined) return 'anthropic-version: header is required';
@@ -331,6 +333,13 @@ function validateAnthropic(req: IncomingMessage, body: Json): string | undefined
       return 'thinking.enabled.budget_tokens: Input should be greater than or equal to 1024';
     if (budget >= Number(body['max_tokens'])) return '`max_tokens` must be greater than `thinking.budget_tokens`.';
     if (temperature !== undefined && temperature !== 1) return '`temperature` may only be set to 1 when thinking is enabled.';
+  }
+  const outputConfig = body['output_config'];
+  if (outputConfig !== undefined) {
+    if (!isObject(outputConfig)) return 'output_config: Input should be an object';
+    const effort = outputConfig['effort'];
+    if (effort != null && (typeof effort !== 'string' || !ANTHROPIC_EFFORTS.includes(effort)))
+      return `output_config.effort: Input should be 'low', 'medium', 'high', 'xhigh' or 'max'`;
   }
   const messages = asArray(body['messages']);
   if (messages.length === 0) return 'messages: at least one message is required';
