@@ -392,6 +392,6 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       samplerRatio: e.OTEL_TRACES_SAMPLER_ARG ?? 1,
     },
     providerEnv: Object.freeze({ ...env }),
-    secrets: [...secretValues(withoutEmpty(env)), ...otlpHeaderSecrets(e)],
+    secrets: [...new Set([...secretValues(withoutEmpty(env)), ...otlpHeaderSecrets(e)])],
   };
 }
