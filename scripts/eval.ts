@@ -24,7 +24,7 @@ const USAGE = `usage:
   npm run eval -- --file PATH --axis intent|tier [--label-field FIELD] [--map from=to,...] [--lang en]
                   [--auc-positive LABEL] [--limit N] [--strategy S] [--routes-data DIR] [--json OUT]
   npm run eval -- --suite [--evaldata DIR] [--json OUT]
-  npm run eval -- --suite --loso [--embedders minilm,use-lite] [--compare] [--write-calibration] [--json OUT]
+  npm run eval -- --suite --loso [--embedders minilm,use-lite] [--compare | --compare-tier] [--write-calibration] [--skip-holdout] [--json OUT]
   npm run eval -- --outcomes PATH [--models simple=M,medium=M,complex=M] [--cost-field cost] [--chart OUT.svg] [--json OUT]
 
   --file          labelled JSONL: "text" plus a label field
@@ -37,9 +37,11 @@ const USAGE = `usage:
   --loso          leave-one-source-out: every fitted setting fitted without the held-out source family, then
                   the held-out own prompts (scripts/quality/holdout/) as the final check
   --embedders     with --loso, which embedders, in order (default minilm,use-lite; minilm needs MINILM_MODEL_DIR)
-  --compare       with --loso, also the tables of intent scoring methods and complexity models
+  --compare       with --loso, also the tables of intent and tier scoring methods and complexity models
+  --compare-tier  with --loso, only the table of tier scoring methods
   --write-calibration  with --loso, write routes-data/calibration/<embedder>.json from the fit on all families
-  --intent-config, --complexity   with --loso, measure another row of the comparison tables as if shipped
+  --intent-config, --tier-config, --complexity   with --loso, measure another row of the comparison tables as if shipped
+  --skip-holdout  with --loso, leave out the final check on the held-out own prompts (while tuning: never look at them)
   --outcomes      outcome mode: per-prompt correctness/score and cost per model (RouterBench, RouteLLM, MT-Bench files)
   --models        which model answers each tier (outcome files with two models need none)
   --chart         write the quality-cost curve as an SVG
@@ -65,10 +67,13 @@ async function main(): Promise<number> {
         loso: { type: 'boolean', default: false },
         embedders: { type: 'string', default: 'minilm,use-lite' },
         compare: { type: 'boolean', default: false },
+        'compare-tier': { type: 'boolean', default: false },
         'write-calibration': { type: 'boolean', default: false },
         'intent-cap': { type: 'string', default: '300' },
         'mmlu-cap': { type: 'string', default: '2000' },
         'intent-config': { type: 'string' },
+        'tier-config': { type: 'string' },
+        'skip-holdout': { type: 'boolean', default: false },
         complexity: { type: 'string' },
         evaldata: { type: 'string', default: '../shared/evaldata' },
         outcomes: { type: 'string' },
@@ -95,12 +100,15 @@ async function main(): Promise<number> {
         .map((e) => e.trim())
         .filter((e) => e !== ''),
       compare: args.compare,
+      compareTier: args['compare-tier'],
       writeCalibration: args['write-calibration'],
       intentCap: Number(args['intent-cap']),
       mmluCap: Number(args['mmlu-cap']),
       routesDataDir: args['routes-data'],
       jsonPath: args.json,
       intentConfig: args['intent-config'],
+      tierConfig: args['tier-config'],
+      skipHoldout: args['skip-holdout'],
       complexity: args.complexity,
     });
   }

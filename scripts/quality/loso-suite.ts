@@ -6,13 +6,14 @@ import { FEATURE_SETS } from './complexity-fit.js';
 import { holdoutFiles } from './dev-sources.js';
 import { openEvalRouter } from './eval-router.js';
 import { readLabelledFile } from './labelled-file.js';
-import { INTENT_CONFIGS, runLoso, settingsOf, type FoldFit } from './run-loso.js';
+import { INTENT_CONFIGS, TIER_CONFIGS, runLoso, settingsOf, type FoldFit } from './run-loso.js';
 import { evaluateLabelled } from './run-labelled.js';
 
 export interface LosoSuiteOptions {
   evaldataDir: string;
   embedders: string[];
   compare: boolean;
+  compareTier?: boolean | undefined;
   writeCalibration: boolean;
   intentCap: number;
   mmluCap: number;
@@ -20,6 +21,9 @@ export interface LosoSuiteOptions {
   jsonPath: string | undefined;
   /** Override the shipped choices (names from the comparison tables), to measure an alternative. */
   intentConfig?: string | undefined;
+  tierConfig?: string | undefined;
+  /** Leave out the final check on the held-out own prompts: whoever is still tuning must not see them. */
+  skipHoldout?: boolean | undefined;
   complexity?: string | undefined;
 }
 
@@ -32,6 +36,14 @@ export interface LosoSuiteOptions {
 const SHIPPED_CONFIG_NAME: Record<string, string> = {
   minilm: 'centroid blend + per-label',
   'use-lite': 'centroid blend, one threshold',
+};
+/**
+ * The tier configuration per embedder, chosen by the tier scoring table (docs/routing-quality.md, "Tier work, round 3"):
+ * the centroid blend gained under LOSO with USE-lite and lost with MiniLM; the complex offset lost with both.
+ */
+const SHIPPED_TIER_CONFIG: Record<string, string> = {
+  minilm: 'top-k mean',
+  'use-lite': 'centroid blend',
 };
 const SHIPPED_FEATURES: string | undefined = undefined;
 
@@ -52,6 +64,9 @@ export async function runLosoSuite(options: LosoSuiteOptions): Promise<number> {
     const configName = options.intentConfig ?? SHIPPED_CONFIG_NAME[name] ?? 'centroid blend + per-label';
     const shipped = INTENT_CONFIGS.find((c) => c.name === configName);
     if (!shipped) throw new Error(`--intent-config must be one of: ${INTENT_CONFIGS.map((c) => c.name).join('; ')}`);
+    const tierConfigName = options.tierConfig ?? SHIPPED_TIER_CONFIG[name] ?? 'top-k mean';
+    const shippedTierConfig = TIER_CONFIGS.findIndex((c) => c.name === tierConfigName);
+    if (shippedTierConfig < 0) throw new Error(`--tier-config must be one of: ${TIER_CONFIGS.map((c) => c.name).join('; ')}`);
     let router = await openEvalRouter({ routesDataDir: options.routesDataDir, env });
     let fullFit: FoldFit;
     try {
@@ -66,8 +81,10 @@ export async function runLosoSuite(options: LosoSuiteOptions): Promise<number> {
         intentCap: options.intentCap,
         mmluCap: options.mmluCap,
         shippedConfig: INTENT_CONFIGS.findIndex((c) => c.name === configName),
+        shippedTierConfig,
         features: FEATURE_SETS.find((f) => f.name === (options.complexity ?? SHIPPED_FEATURES)),
         compare: options.compare,
+        compareTier: options.compareTier ?? false,
       });
       console.log(result.text);
       fullFit = result.fullFit;
@@ -89,7 +106,7 @@ export async function runLosoSuite(options: LosoSuiteOptions): Promise<number> {
           objective: {
             data: `../shared/evaldata per-source files by family (intent up to ${options.intentCap} rows per family, complexity_exemplars.jsonl for tiers, RouterBench/MMLU (${options.mmluCap})/MT-Bench outcomes); see scripts/quality/dev-sources.ts`,
             intent: `${configName}, maximising macro-F1 (general counted as a class): method settings and threshold, then per-label thresholds${shipped?.margin ? ', then the margin under which it abstains into general' : ''}`,
-            tier: 'max accuracy with complex -> simple at most 2%',
+            tier: `${tierConfigName}, maximising accuracy with complex -> simple at most 2%`,
             complexity: fullFit.complexity
               ? 'logistic fit of "weak model wrong, strong right" on outcome data, families weighted equally; threshold the lowest keeping tier accuracy within 3 points'
               : 'not shipped: the fitted signal weights did not beat the tier kNN score on held-out outcome data (docs/routing-quality.md)',
@@ -120,6 +137,7 @@ export async function runLosoSuite(options: LosoSuiteOptions): Promise<number> {
         // The real MiniLM finds all-MiniLM-L6-v2.json by its verified model identity (resolveScoring).
         router = await openEvalRouter({ routesDataDir: options.routesDataDir, env });
       }
+      if (options.skipHoldout) continue;
       console.log(
         `\n-- final check: held-out own prompts (scripts/quality/holdout/, never tuned on), routed by the service, scoring ${router.router.scoringSource}`,
       );

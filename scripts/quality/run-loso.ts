@@ -77,9 +77,46 @@ export const INTENT_CONFIGS: IntentConfig[] = [
   { name: 'any method + per-label + margin', kinds: ['topk', 'centroid-blend', 'weighted-knn'], perLabel: true, margin: true },
 ];
 
+/**
+ * How a fold's tier scoring is configured: the settings grids the fit may choose from. The centroid weight is the
+ * service's `centroid_weight` on the tier axis; the complex offset its `label_offsets.complex` (added to the complex
+ * score before the tiers are ranked, a lean towards the tier whose miss costs most).
+ */
+export interface TierConfig {
+  name: string;
+  centroidWeights: number[];
+  complexOffsets: number[];
+}
+
+export const TIER_CONFIGS: TierConfig[] = [
+  { name: 'top-k mean', centroidWeights: [0], complexOffsets: [0] },
+  { name: 'centroid blend', centroidWeights: [0, 0.25, 0.5, 0.75], complexOffsets: [0] },
+  { name: 'top-k mean + complex offset', centroidWeights: [0], complexOffsets: [0, 0.01, 0.02, 0.03, 0.04, 0.05] },
+  {
+    name: 'centroid blend + complex offset',
+    centroidWeights: [0, 0.25, 0.5, 0.75],
+    complexOffsets: [0, 0.01, 0.02, 0.03, 0.04, 0.05],
+  },
+];
+
+export interface TierFit {
+  k: number;
+  aggregation: 'mean' | 'max';
+  centroidWeight: number;
+  complexOffset: number;
+}
+
+export function tierFitName(tier: TierFit): string {
+  const nearest = tier.aggregation === 'max' ? 'top-1 max' : `top-${tier.k} mean`;
+  return (
+    (tier.centroidWeight > 0 ? `centroid ${tier.centroidWeight} + ${nearest}` : nearest) +
+    (tier.complexOffset > 0 ? `, complex +${tier.complexOffset}` : '')
+  );
+}
+
 export interface FoldFit {
   intent: { method: Method; thresholds: IntentThresholds };
-  tier: { k: number; aggregation: 'mean' | 'max' };
+  tier: TierFit;
   disabledRules: string[];
   complexity: ComplexityModel | undefined;
 }
@@ -92,9 +129,13 @@ export interface LosoOptions {
   mmluCap: number;
   /** Intent configuration the service ships (index into INTENT_CONFIGS). */
   shippedConfig: number;
+  /** Tier configuration the service ships (index into TIER_CONFIGS). */
+  shippedTierConfig: number;
   /** The complexity model the service would use; undefined: the tier comes from the kNN scores alone. */
   features: FeatureSet | undefined;
   compare: boolean;
+  /** Only the tier scoring table of the comparisons (cheaper than all of them). */
+  compareTier: boolean;
 }
 
 export async function runLoso(
@@ -197,8 +238,14 @@ export async function runLoso(
     ]!;
 
   const tierSettingsOf = (fit: FoldFit): AxisScoring => ({ ...base.tier, k: fit.tier.k, aggregation: fit.tier.aggregation });
-  const tierScoresOf = (item: Item, k: number, aggregation: 'mean' | 'max'): AxisScores => {
-    const scores = scoreWith({ kind: 'topk', k, aggregation }, item.tier);
+  const complexIndex = TIERS.indexOf('complex');
+  const tierScoresOf = (item: Item, tier: TierFit): AxisScores => {
+    const { k, aggregation, centroidWeight, complexOffset } = tier;
+    const scores = scoreWith(
+      centroidWeight > 0 ? { kind: 'centroid-blend', k, alpha: centroidWeight } : { kind: 'topk', k, aggregation },
+      item.tier,
+    );
+    scores[complexIndex]! += complexOffset;
     const ranked = TIERS.map((label, l) => ({ label, score: scores[l]! })).sort((a, b) => b.score - a.score);
     return {
       scores: Object.fromEntries(ranked.map((r) => [r.label, r.score])),
@@ -209,7 +256,7 @@ export async function runLoso(
   };
   const decide = (item: Item, fit: FoldFit, complexity: ComplexityModel | undefined) => {
     const intent = intentOf(item, fit);
-    const tierScores = tierScoresOf(item, fit.tier.k, fit.tier.aggregation);
+    const tierScores = tierScoresOf(item, fit.tier);
     const knn = tierDifficulty(tierScores);
     const strongNeed = complexity ? probabilityOf(complexity, { signals: item.signals, knn }) : undefined;
     const disabled = new Set(fit.disabledRules);
@@ -240,7 +287,7 @@ export async function runLoso(
             const item = outcomeItems[s]![i]!;
             return {
               signals: item.signals,
-              knn: tierDifficulty(tierScoresOf(item, fit.tier.k, fit.tier.aggregation)),
+              knn: tierDifficulty(tierScoresOf(item, fit.tier)),
               positive: needsStrong(source, row),
               family: source.family,
             };
@@ -249,38 +296,53 @@ export async function runLoso(
     );
 
   /** Everything fitted on the families `train` accepts. */
+  /** Tier settings: the most accurate on the training tier rows with complex -> simple at most 2%. */
+  const fitTier = (train: (family: string) => boolean, fit: FoldFit, config: TierConfig): TierFit => {
+    let best: (TierFit & { accuracy: number }) | undefined;
+    for (const centroidWeight of config.centroidWeights)
+      for (const complexOffset of config.complexOffsets)
+        for (const k of K_GRID) {
+          for (const aggregation of ['mean', 'max'] as const) {
+            if (aggregation === 'max' && (k > 1 || centroidWeight > 0)) continue;
+            const tier = { k, aggregation, centroidWeight, complexOffset };
+            const trial = { ...fit, tier };
+            let right = 0;
+            let n = 0;
+            let complex = 0;
+            let complexSimple = 0;
+            tierItems.forEach((item, i) => {
+              if (!train(item.family)) return;
+              const decided = decide(item, trial, undefined).tier;
+              n++;
+              if (decided === tierRows[i]!.label) right++;
+              if (tierRows[i]!.label === 'complex') {
+                complex++;
+                if (decided === 'simple') complexSimple++;
+              }
+            });
+            const accuracy = right / Math.max(1, n);
+            if (complexSimple / Math.max(1, complex) > 0.02) continue;
+            if (!best || accuracy > best.accuracy + 1e-9) best = { ...tier, accuracy };
+          }
+        }
+    if (!best) return fit.tier;
+    const { accuracy: _accuracy, ...tier } = best;
+    return tier;
+  };
+
+  const tierConfig = TIER_CONFIGS[options.shippedTierConfig]!;
   const fitFold = (train: (family: string) => boolean, config: IntentConfig, features: FeatureSet | undefined): FoldFit => {
     const disabledRules = misfiringRules(train);
     const disabled = new Set(disabledRules);
     const keep = Uint8Array.from(intentItems.map((item) => (train(item.family) ? 1 : 0)));
     const intent = fitIntent(config, keep, disabled);
-    const partial: FoldFit = { intent, tier: { k: base.tier.k, aggregation: 'mean' }, disabledRules, complexity: undefined };
-    // Tier k: the most accurate on the training tier rows with complex -> simple at most 2%.
-    let bestTier: { k: number; aggregation: 'mean' | 'max'; accuracy: number } | undefined;
-    for (const k of K_GRID) {
-      for (const aggregation of ['mean', 'max'] as const) {
-        if (aggregation === 'max' && k > 1) continue;
-        const fit = { ...partial, tier: { k, aggregation } };
-        let right = 0;
-        let n = 0;
-        let complex = 0;
-        let complexSimple = 0;
-        tierItems.forEach((item, i) => {
-          if (!train(item.family)) return;
-          const tier = decide(item, fit, undefined).tier;
-          n++;
-          if (tier === tierRows[i]!.label) right++;
-          if (tierRows[i]!.label === 'complex') {
-            complex++;
-            if (tier === 'simple') complexSimple++;
-          }
-        });
-        const accuracy = right / Math.max(1, n);
-        if (complexSimple / Math.max(1, complex) > 0.02) continue;
-        if (!bestTier || accuracy > bestTier.accuracy + 1e-9) bestTier = { k, aggregation, accuracy };
-      }
-    }
-    partial.tier = bestTier ? { k: bestTier.k, aggregation: bestTier.aggregation } : partial.tier;
+    const partial: FoldFit = {
+      intent,
+      tier: { k: base.tier.k, aggregation: 'mean', centroidWeight: 0, complexOffset: 0 },
+      disabledRules,
+      complexity: undefined,
+    };
+    partial.tier = fitTier(train, partial, tierConfig);
     if (!features) return partial;
     const model = fitStrongNeed(strongExamples(train, partial), features);
     // Threshold: the lowest that keeps training tier accuracy within 3 points of the kNN-only decision,
@@ -334,7 +396,9 @@ export async function runLoso(
   const f3 = (x: number) => x.toFixed(3);
 
   log(`== leave-one-source-out: embedder ${embedder.id}, exemplar set ${router.router.exemplarSet().version}`);
-  log(`intent scoring fitted per fold: ${shipped.name}; complexity model: ${options.features?.name ?? 'none (tier kNN alone)'}`);
+  log(
+    `intent scoring fitted per fold: ${shipped.name}; tier scoring: ${tierConfig.name}; complexity model: ${options.features?.name ?? 'none (tier kNN alone)'}`,
+  );
   log(
     `-- intent (${intentRows.length} rows, ${new Set(intentRows.map((r) => r.family)).size} families, up to ${options.intentCap} each)`,
   );
@@ -397,7 +461,7 @@ export async function runLoso(
     const inside = familyAccuracy(tierIn.predictions, family);
     tierFamilyFigures[family] = { rows: loso.n, loso: loso.accuracy, inSample: inside.accuracy };
     log(
-      `${family.padEnd(18)} ${String(loso.n).padStart(5)} ${f3(loso.accuracy).padStart(9)} ${f3(inside.accuracy).padStart(10)}  tier k ${foldFits.get(family)!.tier.k}`,
+      `${family.padEnd(18)} ${String(loso.n).padStart(5)} ${f3(loso.accuracy).padStart(9)} ${f3(inside.accuracy).padStart(10)}  tier ${tierFitName(foldFits.get(family)!.tier)}`,
     );
   }
 
@@ -474,6 +538,64 @@ export async function runLoso(
 
   // ------------------------------------------------------------ comparisons
   const comparisons: Record<string, unknown> = {};
+  if (options.compare || options.compareTier) {
+    log();
+    log('-- tier scoring, each fitted per fold (tier rows: accuracy, complex -> simple, MT-Bench and MMLU accuracy; outcome');
+    log('   rows, pooled: needs-strong prompts routed to complex, and all prompts routed to complex, the cost side)');
+    log(
+      `${'tier scoring'.padEnd(34)} ${'LOSO'.padStart(6)} ${'c->s'.padStart(6)} ${'in-smp'.padStart(7)} ${'mt_bench'.padStart(9)} ${'mmlu'.padStart(6)} ${'need->cx'.padStart(9)} ${'all->cx'.padStart(8)}  chosen on all data`,
+    );
+    for (const config of TIER_CONFIGS) {
+      const perFamily = new Map(
+        families.map((family) => {
+          const fold = foldFits.get(family)!;
+          return [family, { ...fold, tier: fitTier((f) => f !== family, fold, config) }] as const;
+        }),
+      );
+      const all = { ...fullFit, tier: fitTier(() => true, fullFit, config) };
+      const tierPredictions = (fitOf: (family: string) => FoldFit) =>
+        tierItems.map((item, i) => ({
+          gold: tierRows[i]!.label,
+          predicted: decide(item, fitOf(item.family), undefined).tier,
+          family: item.family,
+        }));
+      const loso = tierPredictions((family) => perFamily.get(family)!);
+      const inside = tierPredictions(() => all);
+      const accuracyOf = (rows: { gold: string; predicted: string }[]) =>
+        rows.filter((r) => r.gold === r.predicted).length / Math.max(1, rows.length);
+      const complexRows = loso.filter((r) => r.gold === 'complex');
+      const complexToSimple = complexRows.filter((r) => r.predicted === 'simple').length / Math.max(1, complexRows.length);
+      let need = 0;
+      let needComplex = 0;
+      let outcomeRows = 0;
+      let outcomeComplex = 0;
+      outcomes.forEach((source, s) => {
+        const fit = perFamily.get(source.family)!;
+        source.rows.forEach((row, i) => {
+          const complex = decide(outcomeItems[s]![i]!, fit, undefined).tier === 'complex';
+          outcomeRows++;
+          if (complex) outcomeComplex++;
+          if (!needsStrong(source, row)) return;
+          need++;
+          if (complex) needComplex++;
+        });
+      });
+      const row = {
+        loso: accuracyOf(loso),
+        complexToSimple,
+        inSample: accuracyOf(inside),
+        mtBench: accuracyOf(loso.filter((r) => r.family === 'mt_bench')),
+        mmlu: accuracyOf(loso.filter((r) => r.family === 'routellm_mmlu')),
+        needsStrongToComplex: needComplex / Math.max(1, need),
+        allToComplex: outcomeComplex / Math.max(1, outcomeRows),
+        chosen: tierFitName(all.tier),
+      };
+      comparisons[`tier: ${config.name}`] = row;
+      log(
+        `${config.name.padEnd(34)} ${f3(row.loso).padStart(6)} ${pct(row.complexToSimple).padStart(6)} ${f3(row.inSample).padStart(7)} ${f3(row.mtBench).padStart(9)} ${f3(row.mmlu).padStart(6)} ${pct(row.needsStrongToComplex).padStart(9)} ${pct(row.allToComplex).padStart(8)}  ${row.chosen}`,
+      );
+    }
+  }
   if (options.compare) {
     log();
     log('-- intent scoring methods, each fitted per fold (pooled macro-F1 and the weakest intent)');
@@ -529,7 +651,7 @@ export async function runLoso(
         const scores = outcomeItems[s]!.map((item) =>
           probabilityOf(model, {
             signals: item.signals,
-            knn: tierDifficulty(tierScoresOf(item, fold.tier.k, fold.tier.aggregation)),
+            knn: tierDifficulty(tierScoresOf(item, fold.tier)),
           }),
         );
         return rocAuc(scores.map((score, i) => ({ score, positive: positives[i]! })));
@@ -547,7 +669,7 @@ export async function runLoso(
     `chitchat_es routed to smalltalk, LOSO: ${pct(chitchatEs.accuracy)}; own Spanish set (scripts/quality/spanish-check.jsonl) intent accuracy LOSO ${f3(ownEsReport.accuracy)}`,
   );
   log(
-    `fitted on all families (what a calibration file ships): intent ${methodName(fullFit.intent.method)}, threshold ${fullFit.intent.thresholds.threshold}, margin ${fullFit.intent.thresholds.minMargin}; tier k ${fullFit.tier.k} ${fullFit.tier.aggregation}; rules off: ${fullFit.disabledRules.join(', ') || '-'}; complexity threshold ${fullFit.complexity?.threshold ?? '-'}`,
+    `fitted on all families (what a calibration file ships): intent ${methodName(fullFit.intent.method)}, threshold ${fullFit.intent.thresholds.threshold}, margin ${fullFit.intent.thresholds.minMargin}; tier ${tierFitName(fullFit.tier)}; rules off: ${fullFit.disabledRules.join(', ') || '-'}; complexity threshold ${fullFit.complexity?.threshold ?? '-'}`,
   );
 
   const digest = (rows: readonly { text: string; label: string }[]) =>
@@ -621,7 +743,13 @@ export function settingsOf(fit: FoldFit, base: ScoringSettings): Partial<Scoring
       ...(Object.keys(labelThresholds).length > 0 ? { label_thresholds: labelThresholds } : {}),
       ...(fit.intent.thresholds.minMargin > 0 ? { min_margin: fit.intent.thresholds.minMargin } : {}),
     },
-    tier: { ...base.tier, k: fit.tier.k, aggregation: fit.tier.aggregation },
+    tier: {
+      ...base.tier,
+      k: fit.tier.k,
+      aggregation: fit.tier.aggregation,
+      ...(fit.tier.centroidWeight > 0 ? { centroid_weight: fit.tier.centroidWeight } : {}),
+      ...(fit.tier.complexOffset > 0 ? { label_offsets: { complex: fit.tier.complexOffset } } : {}),
+    },
     ...(fit.complexity ? { complexity: fit.complexity } : {}),
   };
 }

@@ -264,6 +264,11 @@ export const AxisScoringSchema = z
     label_thresholds: z.record(z.string(), z.number().min(-1).max(1)).optional(),
     /** Share of a label's score taken from the similarity to the label's centroid instead of its k nearest exemplars. */
     centroid_weight: z.number().min(0).max(1).optional(),
+    /**
+     * Added to a label's score before the labels are ranked: a calibrated lean towards the label whose miss costs most
+     * (the tier axis: complex, since under-routing a demanding prompt is the failure a router must not have).
+     */
+    label_offsets: z.record(z.string(), z.number().min(-1).max(1)).optional(),
     /** Intent only: when the best label leads the second by less than this, the router abstains into `general`. */
     min_margin: z.number().min(0).max(1).optional(),
   })

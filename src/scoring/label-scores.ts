@@ -26,6 +26,8 @@ export interface ScoreOptions {
   topExemplars: number;
   /** Share of a label's score that is the similarity to its centroid (0 or absent: the k nearest alone). */
   centroid_weight?: number | undefined;
+  /** Added to a label's score before ranking (a calibrated lean; absent: none). */
+  label_offsets?: Record<string, number> | undefined;
 }
 
 /** Aggregates `count` values, best first, starting at `from` (summed in that order). */
@@ -115,8 +117,9 @@ export function scoreAxis(index: ExemplarIndex, query: Float32Array, options: Sc
   index.labels.forEach((label, i) => {
     if (counts[i]! === 0) return;
     const nearest = aggregate(best, i * k, counts[i]!, options.aggregation);
-    scores[label] =
+    const similarity =
       centroidWeight > 0 ? centroidWeight * centroidSimilarity(index, i, query) + (1 - centroidWeight) * nearest : nearest;
+    scores[label] = similarity + (options.label_offsets?.[label] ?? 0);
   });
   const ranked = Object.entries(scores)
     .map(([label, score]) => ({ label, score }))

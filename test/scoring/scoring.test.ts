@@ -82,3 +82,15 @@ test('scoreAxis: centroid_weight blends the similarity to the label centroid wit
   const plain = scoreAxis(index, query, { k: 2, aggregation: 'mean', topExemplars: 0, centroid_weight: 0 });
   assert.ok(Math.abs(plain.scores.a! - nearestA) < 1e-6);
 });
+
+test('scoreAxis: label_offsets are added to a label score before ranking, so an offset can reorder the labels', () => {
+  const plain = scoreAxis(index, unit(0.15, 1), { k: 1, aggregation: 'max', topExemplars: 0 });
+  assert.equal(plain.ranked[0]!.label, 'b');
+  const gap = plain.scores.b! - plain.scores.a!;
+  assert.ok(gap > 0 && gap < 0.05, `gap ${gap}`);
+  const leaning = scoreAxis(index, unit(0.15, 1), { k: 1, aggregation: 'max', topExemplars: 0, label_offsets: { a: 0.05 } });
+  assert.ok(Math.abs(leaning.scores.a! - (plain.scores.a! + 0.05)) < 1e-9);
+  assert.equal(leaning.scores.b, plain.scores.b);
+  assert.equal(leaning.ranked[0]!.label, 'a');
+  assert.ok(Math.abs(leaning.margin - (0.05 - gap)) < 1e-6);
+});
