@@ -24,6 +24,8 @@ import { routeRoutes } from './http/route.js';
 import { statsRoutes } from './http/stats.js';
 import type { Logger } from './logger.js';
 import { RouterMetrics } from './metrics/metrics.js';
+import { traceRequests } from './tracing/request-span.js';
+import type { Tracing } from './tracing/tracing.js';
 import type { RouterServices } from './services.js';
 
 export interface AppDeps {
@@ -36,6 +38,8 @@ export interface AppDeps {
   metrics?: RouterMetrics;
   /** Milliseconds clock for the rate limits (requests and failed authentications); tests pass their own to step time instead of sleeping. */
   now?: () => number;
+  /** OpenTelemetry (src/tracing), when OTEL_TRACES_EXPORTER configures it; tests pass one with an in-memory exporter. */
+  tracing?: Tracing | undefined;
 }
 
 /** The same factory serves production and tests: everything it needs comes in through deps. */
@@ -49,6 +53,8 @@ export function createApp(deps: AppDeps): Hono<AppEnv> {
   const authFailures = authFailureCounter({ burst: access.authFailureBurst, perMinute: access.authFailuresPerMinute, ...clock });
   const timeoutGuard = requestTimeout(access.requestTimeoutMs);
 
+  // First, so the request's span covers every middleware; without tracing not even a pass-through is mounted.
+  if (deps.tracing) app.use('*', traceRequests(deps.tracing));
   app.use('*', requestContext({ logger: deps.logger, metrics }));
   app.use('*', closeConnectionsWhileDraining(deps.draining ?? (() => false)));
   app.use(

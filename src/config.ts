@@ -16,6 +16,40 @@ const positiveInt = z.coerce.number().int().positive();
 export const EMBEDDER_CHOICES = ['auto', 'minilm', 'use-lite'] as const;
 export type EmbedderChoice = (typeof EMBEDDER_CHOICES)[number];
 
+const TRACE_EXPORTERS = ['otlp', 'console', 'none'] as const;
+const OTLP_PROTOCOLS = ['http/protobuf', 'http/json'] as const;
+const otlpProtocolMessage = { message: 'use http/protobuf or http/json (grpc is not built in)' };
+export const TRACE_SAMPLERS = [
+  'always_on',
+  'always_off',
+  'traceidratio',
+  'parentbased_always_on',
+  'parentbased_always_off',
+  'parentbased_traceidratio',
+] as const;
+export type TraceSamplerName = (typeof TRACE_SAMPLERS)[number];
+
+/** `key1=value1,key2=value2`, values percent-decoded, as the OpenTelemetry environment specification writes lists. */
+const keyValueList = z.string().transform((text, ctx) => {
+  const pairs: Record<string, string> = {};
+  for (const item of text.split(',')) {
+    if (item.trim() === '') continue;
+    const at = item.indexOf('=');
+    const key = at > 0 ? item.slice(0, at).trim() : '';
+    if (key === '') {
+      ctx.addIssue({ code: 'custom', message: `"${item.trim().slice(0, 40)}" is not key=value` });
+      return z.NEVER;
+    }
+    try {
+      pairs[key] = decodeURIComponent(item.slice(at + 1).trim());
+    } catch {
+      ctx.addIssue({ code: 'custom', message: `the value of ${key} is not valid percent-encoding` });
+      return z.NEVER;
+    }
+  }
+  return pairs;
+});
+
 const LOG_LEVELS = ['debug', 'info', 'warn', 'error', 'silent'] as const;
 export type LogLevel = (typeof LOG_LEVELS)[number];
 
@@ -84,7 +118,46 @@ const EnvSchema = z.object({
   SHUTDOWN_DRAIN_MS: z.coerce.number().int().min(0).default(5_000),
   AUTH_FAILURE_BURST: positiveInt.default(20),
   AUTH_FAILURE_PER_MINUTE: z.coerce.number().min(0).default(30),
+  // OpenTelemetry's own names (the SDK environment specification), so a collector setup carries over unchanged.
+  OTEL_SDK_DISABLED: booleanFromEnv.default(false),
+  OTEL_TRACES_EXPORTER: z.enum(TRACE_EXPORTERS).default('none'),
+  OTEL_SERVICE_NAME: z.string().min(1).default('semantic-llm-router'),
+  OTEL_RESOURCE_ATTRIBUTES: keyValueList.optional(),
+  OTEL_EXPORTER_OTLP_ENDPOINT: z.url().default('http://localhost:4318'),
+  OTEL_EXPORTER_OTLP_TRACES_ENDPOINT: z.url().optional(),
+  OTEL_EXPORTER_OTLP_PROTOCOL: z.enum(OTLP_PROTOCOLS, otlpProtocolMessage).default('http/protobuf'),
+  OTEL_EXPORTER_OTLP_TRACES_PROTOCOL: z.enum(OTLP_PROTOCOLS, otlpProtocolMessage).optional(),
+  OTEL_EXPORTER_OTLP_HEADERS: keyValueList.optional(),
+  OTEL_EXPORTER_OTLP_TRACES_HEADERS: keyValueList.optional(),
+  OTEL_EXPORTER_OTLP_TIMEOUT: positiveInt.default(10_000),
+  OTEL_EXPORTER_OTLP_TRACES_TIMEOUT: positiveInt.optional(),
+  OTEL_TRACES_SAMPLER: z.enum(TRACE_SAMPLERS).default('parentbased_always_on'),
+  OTEL_TRACES_SAMPLER_ARG: z.coerce.number().min(0).max(1).optional(),
 });
+
+export interface TracingSettings {
+  exporter: 'otlp' | 'console' | 'none';
+  serviceName: string;
+  /** OTEL_RESOURCE_ATTRIBUTES; `service.name` comes from OTEL_SERVICE_NAME, which wins. */
+  resourceAttributes: Record<string, string>;
+  otlp: {
+    /** The full traces URL: OTEL_EXPORTER_OTLP_TRACES_ENDPOINT as given, else OTEL_EXPORTER_OTLP_ENDPOINT + /v1/traces. */
+    url: string;
+    protocol: 'http/protobuf' | 'http/json';
+    /** The generic headers, then the traces-only ones over them. */
+    headers: Record<string, string>;
+    timeoutMs: number;
+  };
+  sampler: TraceSamplerName;
+  /** The ratio of the `traceidratio` samplers (default 1). */
+  samplerRatio: number;
+}
+
+/** OTEL_EXPORTER_OTLP_ENDPOINT is a base: the signal's path is appended (the specification's rule for the generic variable). */
+function otlpTracesUrl(base: string, tracesEndpoint: string | undefined): string {
+  if (tracesEndpoint !== undefined) return tracesEndpoint;
+  return `${base.replace(/\/+$/, '')}/v1/traces`;
+}
 
 export interface Config {
   port: number;
@@ -188,6 +261,8 @@ export interface Config {
   shutdownGraceMs: number;
   /** After SIGTERM: how long the service keeps accepting and answering (readiness false, `connection: close`) before it closes. */
   shutdownDrainMs: number;
+  /** OpenTelemetry traces (src/tracing): off while `exporter` is `none`, and then no SDK is started. */
+  tracing: TracingSettings;
   /** Provider keys and base URLs, looked up by the names routes-data/routing.json gives. */
   providerEnv: Readonly<Record<string, string | undefined>>;
   /** Every key value in the environment (`*_API_KEY`, `*_API_KEYS`): redacted from every log line in every encoding. */
@@ -200,6 +275,13 @@ function secretValues(env: Record<string, string>): string[] {
     .filter(([name]) => /_API_KEYS?$/.test(name))
     .flatMap(([, value]) => value.split(','))
     .map((value) => value.trim())
+    .filter((value) => value.length >= 8);
+}
+
+/** OTLP header values are usually a collector's API key (`x-honeycomb-team=...`, `authorization=Bearer ...`). */
+function otlpHeaderSecrets(e: z.infer<typeof EnvSchema>): string[] {
+  return [...Object.values(e.OTEL_EXPORTER_OTLP_HEADERS ?? {}), ...Object.values(e.OTEL_EXPORTER_OTLP_TRACES_HEADERS ?? {})]
+    .flatMap((value) => [value, value.replace(/^Bearer\s+/i, '')])
     .filter((value) => value.length >= 8);
 }
 
@@ -296,7 +378,20 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       storePrompts: e.LEDGER_STORE_PROMPTS,
       responsesTtlMs: e.RESPONSES_TTL_SECONDS * 1000,
     },
+    tracing: {
+      exporter: e.OTEL_SDK_DISABLED ? 'none' : e.OTEL_TRACES_EXPORTER,
+      serviceName: e.OTEL_SERVICE_NAME,
+      resourceAttributes: e.OTEL_RESOURCE_ATTRIBUTES ?? {},
+      otlp: {
+        url: otlpTracesUrl(e.OTEL_EXPORTER_OTLP_ENDPOINT, e.OTEL_EXPORTER_OTLP_TRACES_ENDPOINT),
+        protocol: e.OTEL_EXPORTER_OTLP_TRACES_PROTOCOL ?? e.OTEL_EXPORTER_OTLP_PROTOCOL,
+        headers: { ...e.OTEL_EXPORTER_OTLP_HEADERS, ...e.OTEL_EXPORTER_OTLP_TRACES_HEADERS },
+        timeoutMs: e.OTEL_EXPORTER_OTLP_TRACES_TIMEOUT ?? e.OTEL_EXPORTER_OTLP_TIMEOUT,
+      },
+      sampler: e.OTEL_TRACES_SAMPLER,
+      samplerRatio: e.OTEL_TRACES_SAMPLER_ARG ?? 1,
+    },
     providerEnv: Object.freeze({ ...env }),
-    secrets: secretValues(withoutEmpty(env)),
+    secrets: [...new Set([...secretValues(withoutEmpty(env)), ...otlpHeaderSecrets(e)])],
   };
 }

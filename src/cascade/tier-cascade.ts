@@ -6,6 +6,8 @@ import { ForwardError, forwardWithFallback } from '../providers/forward.js';
 import type { ProviderRegistry } from '../providers/registry.js';
 import type { ChatRequest } from '../providers/types.js';
 import { TIERS, type PriceTable, type RoutingTable, type Tier } from '../routes-config/schemas.js';
+import type { TraceSpan } from '../tracing/trace-span.js';
+import { tracedCall } from '../tracing/upstream-attempt.js';
 
 /**
  * How a cascade consultation ended. Only `answered` and `cached` carry a tier;
@@ -33,7 +35,8 @@ export interface TierCascade {
   readonly model: string;
   /** The tier margin under which the kNN decision is uncertain enough to ask. */
   readonly maxMargin: number;
-  ask(query: string, signal?: AbortSignal): Promise<CascadeResult>;
+  /** `trace`: the span the consultation's upstream call becomes a child of, when tracing is on. */
+  ask(query: string, signal?: AbortSignal, trace?: TraceSpan): Promise<CascadeResult>;
 }
 
 export interface TierCascadeOptions {
@@ -117,7 +120,7 @@ export function createTierCascade(options: TierCascadeOptions): TierCascade {
     model: options.model,
     maxMargin: options.maxMargin,
 
-    async ask(query, signal = new AbortController().signal) {
+    async ask(query, signal = new AbortController().signal, trace) {
       const key = textKey(query);
       const hit = cache.get(key);
       if (hit !== undefined) {
@@ -143,7 +146,23 @@ export function createTierCascade(options: TierCascadeOptions): TierCascade {
         const { value } = await forwardWithFallback(
           [candidate],
           (picked, attempt) =>
-            provider.complete(request, { model: picked.providerModel, signal: attempt.signal, timeoutMs: attempt.timeoutMs }),
+            tracedCall(
+              trace,
+              { ...picked, request },
+              (headers) =>
+                provider.complete(request, {
+                  model: picked.providerModel,
+                  signal: attempt.signal,
+                  timeoutMs: attempt.timeoutMs,
+                  headers,
+                }),
+              (answer) => ({
+                responseModel: answer.model,
+                usage: answer.usage
+                  ? { inputTokens: answer.usage.prompt_tokens, outputTokens: answer.usage.completion_tokens }
+                  : undefined,
+              }),
+            ),
           { breaker: options.breaker, totalTimeoutMs: options.timeoutMs, attemptTimeoutMs: options.timeoutMs, signal },
         );
         const text = value.choices[0]?.message.content ?? '';

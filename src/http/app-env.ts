@@ -1,5 +1,6 @@
 import type { Logger } from '../logger.js';
 import type { RouterServices } from '../services.js';
+import type { TraceSpan } from '../tracing/trace-span.js';
 
 /** What the app's middleware puts on every request. */
 export type AppEnv = {
@@ -13,5 +14,7 @@ export type AppEnv = {
     deadline: AbortSignal | undefined;
     /** Set by `ready()` on /v1/*, /admin/* and /dashboard/api/*; routes outside those groups must not read it. */
     services: RouterServices;
+    /** The request's server span, when tracing is on (src/tracing): the pipeline's spans are its children. */
+    trace: TraceSpan | undefined;
   };
 };

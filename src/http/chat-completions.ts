@@ -21,6 +21,7 @@ export function callContext(c: Context<AppEnv>, endpoint: string, model: string)
     requestId: c.get('requestId'),
     clientRequestId: c.get('clientRequestId'),
     owner: callerFingerprint(c),
+    trace: c.get('trace'),
   };
 }
 

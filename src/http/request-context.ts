@@ -20,9 +20,12 @@ export function requestContext(options: { logger: Logger; metrics: RouterMetrics
     const offered = c.req.header('x-request-id');
     const clientRequestId = offered !== undefined && CLIENT_REQUEST_ID.test(offered) ? offered : undefined;
     const requestId = randomUUID();
-    const log = options.logger.child(
-      clientRequestId === undefined ? { request_id: requestId } : { request_id: requestId, client_request_id: clientRequestId },
-    );
+    const fields: Record<string, string> = { request_id: requestId };
+    if (clientRequestId !== undefined) fields.client_request_id = clientRequestId;
+    // With tracing on, every line of the request names its trace, so a log line leads to the trace and back.
+    const traceId = c.get('trace')?.traceId;
+    if (traceId !== undefined) fields.trace_id = traceId;
+    const log = options.logger.child(fields);
     c.set('requestId', requestId);
     c.set('clientRequestId', clientRequestId);
     c.set('log', log);

@@ -24,6 +24,7 @@ export function routeRoutes(limits: RouteLimits): Hono<AppEnv> {
       decisionId: c.get('requestId'),
       owner: callerFingerprint(c),
       signal: requestSignal(c),
+      trace: c.get('trace'),
     });
     return c.json(routeResponse(outcome, router.embedder, router.exemplarSet()), 200, cascadeHeaders(outcome.cascade));
   });
@@ -33,8 +34,17 @@ export function routeRoutes(limits: RouteLimits): Hono<AppEnv> {
     const { router } = c.get('services');
     const owner = callerFingerprint(c);
     const signal = requestSignal(c);
+    const trace = c.get('trace');
     const outcomes = await Promise.all(
-      body.queries.map((query) => router.route({ query, strategy: body.strategy, owner, signal })),
+      body.queries.map(async (query, index) => {
+        // One span per query, each with its own decision, under the request's span.
+        const span = trace?.child('route', { attributes: { 'router.batch.index': index } });
+        try {
+          return await router.route({ query, strategy: body.strategy, owner, signal, trace: span });
+        } finally {
+          span?.end();
+        }
+      }),
     );
     return c.json({ decisions: outcomes.map((outcome) => routeResponse(outcome, router.embedder, router.exemplarSet())) });
   });

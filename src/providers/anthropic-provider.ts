@@ -5,6 +5,7 @@ import { fromAnthropicMessage } from './anthropic-response.js';
 import { createAnthropicChunkMapper } from './anthropic-stream.js';
 import { startDeadline } from './deadline.js';
 import { createPooledFetch } from './pooled-fetch.js';
+import { sdkRequestOptions } from './request-options.js';
 import { errorMessage, toProviderError, truncatedStreamError, type UpstreamFailure } from './provider-errors.js';
 import type { ChatCompletion, ChatCompletionChunk, ChatRequest, Provider, ProviderCallOptions } from './types.js';
 
@@ -40,7 +41,7 @@ export function createAnthropicProvider(options: AnthropicProviderOptions): Prov
           ...withReasoning(toAnthropicRequest(request, call.model), request.reasoning_effort, call.reasoning),
           stream: false,
         };
-        const message = await client.messages.create(body, { signal: deadline.signal });
+        const message = await client.messages.create(body, sdkRequestOptions(deadline.signal, call));
         return fromAnthropicMessage(message, created());
       } catch (error) {
         throw toProviderError(error, { deadline, secrets, describe: describeAnthropicError });
@@ -56,7 +57,7 @@ export function createAnthropicProvider(options: AnthropicProviderOptions): Prov
           ...withReasoning(toAnthropicRequest(request, call.model), request.reasoning_effort, call.reasoning),
           stream: true,
         };
-        const events = await client.messages.create(body, { signal: deadline.signal });
+        const events = await client.messages.create(body, sdkRequestOptions(deadline.signal, call));
         const mapper = createAnthropicChunkMapper({ created: created() });
         for await (const event of events) {
           const chunks = mapper.map(event);

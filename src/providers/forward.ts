@@ -32,6 +32,8 @@ export interface AttemptContext {
   signal: AbortSignal;
   /** This attempt's budget: the per-attempt timeout, or less when the total deadline is nearer. */
   timeoutMs: number;
+  /** The attempt span's W3C trace context (`traceparent`), sent upstream when tracing is on. */
+  headers?: Record<string, string> | undefined;
 }
 
 export interface ForwardOptions {

@@ -1,6 +1,7 @@
 import OpenAI, { APIConnectionError, APIConnectionTimeoutError, APIError, APIUserAbortError } from 'openai';
 import { startDeadline } from './deadline.js';
 import { createPooledFetch } from './pooled-fetch.js';
+import { sdkRequestOptions } from './request-options.js';
 import { errorMessage, toProviderError, truncatedStreamError, type UpstreamFailure } from './provider-errors.js';
 import type {
   Response,
@@ -92,14 +93,20 @@ export function createOpenAIProvider(options: OpenAIProviderOptions): Provider {
   const responses: ResponsesApi = {
     create: (request: ResponseCreateParamsNonStreaming, call: ProviderCallOptions): Promise<Response> =>
       once(call, (signal) =>
-        client.responses.create({ ...withResponsesReasoning(request, call), model: call.model, stream: false }, { signal }),
+        client.responses.create(
+          { ...withResponsesReasoning(request, call), model: call.model, stream: false },
+          sdkRequestOptions(signal, call),
+        ),
       ),
 
     stream: (request: ResponseCreateParamsStreaming, call: ProviderCallOptions): AsyncGenerator<ResponseStreamEvent> =>
       relay(
         call,
         (signal) =>
-          client.responses.create({ ...withResponsesReasoning(request, call), model: call.model, stream: true }, { signal }),
+          client.responses.create(
+            { ...withResponsesReasoning(request, call), model: call.model, stream: true },
+            sdkRequestOptions(signal, call),
+          ),
         (event) => {
           // An `error` event is the upstream failing mid-stream: the same as a dropped connection to the caller.
           if (event.type === 'error') throw new ProviderError({ kind: 'server', retryable: true, message: event.message });
@@ -113,7 +120,9 @@ export function createOpenAIProvider(options: OpenAIProviderOptions): Provider {
     ...(options.responsesApi === true ? { responses } : {}),
 
     complete: (request: ChatRequest, call: ProviderCallOptions): Promise<ChatCompletion> =>
-      once(call, (signal) => client.chat.completions.create({ ...upstreamBody(request, call), stream: false }, { signal })),
+      once(call, (signal) =>
+        client.chat.completions.create({ ...upstreamBody(request, call), stream: false }, sdkRequestOptions(signal, call)),
+      ),
 
     stream: (request: ChatRequest, call: ProviderCallOptions): AsyncGenerator<ChatCompletionChunk> =>
       relay(
@@ -121,7 +130,7 @@ export function createOpenAIProvider(options: OpenAIProviderOptions): Provider {
         (signal) =>
           client.chat.completions.create(
             { ...upstreamBody(request, call), stream: true, stream_options: { ...request.stream_options, include_usage: true } },
-            { signal },
+            sdkRequestOptions(signal, call),
           ),
         (chunk) => chunk.choices.some((choice) => choice.finish_reason !== null),
       ),

@@ -27,6 +27,8 @@ export interface ProviderCallOptions {
   timeoutMs: number;
   /** The routing table's reasoning for this model, applied only where the request sets none. */
   reasoning?: { effort?: ReasoningEffort; thinkingBudget?: number; takesEffort?: boolean } | undefined;
+  /** Extra request headers for the upstream: the attempt span's `traceparent` when tracing is on. */
+  headers?: Record<string, string> | undefined;
 }
 
 /**

@@ -20,6 +20,16 @@ import type { ChatCompletion, ChatCompletionChunk, ChatRequest, Provider } from 
 import type { RouterService } from '../router-service.js';
 import type { RoutesData } from '../routes-config/load-routes-data.js';
 import { reasoningOf, type CandidateReasoning } from '../routing/candidates.js';
+import type { TraceSpan } from '../tracing/trace-span.js';
+import { recordServedCall } from '../tracing/decision-attributes.js';
+import {
+  failingSpanOnError,
+  recordAnswer,
+  responseModelOf,
+  startAttemptSpan,
+  tracedCall,
+  type UpstreamCall,
+} from '../tracing/upstream-attempt.js';
 import { resolveModelChoice } from './model-choice.js';
 
 export interface ProxyServices {
@@ -43,6 +53,8 @@ export interface ProxyCallContext {
   clientRequestId?: string | undefined;
   /** A hash of the caller's key, remembered with the decision for feedback. */
   owner?: string | undefined;
+  /** The request's span when tracing is on: the decision goes on it, each upstream attempt under it. */
+  trace?: TraceSpan | undefined;
 }
 
 export interface ProxyCandidate {
@@ -110,6 +122,10 @@ export interface ForwardedStream<T> {
 
 function chatUsage(usage: ChatCompletion['usage']): ReportedUsage | undefined {
   return usage == null ? undefined : { inputTokens: usage.prompt_tokens, outputTokens: usage.completion_tokens };
+}
+
+function upstreamCall(candidate: ProxyCandidate, request: ChatRequest): UpstreamCall {
+  return { provider: candidate.provider, model: candidate.model, providerModel: candidate.providerModel, request };
 }
 
 function estimatedUsage(prompt: string, completion: string): TokenUsage {
@@ -203,6 +219,7 @@ export class ChatProxy {
       decisionId: context.requestId,
       owner: context.owner,
       signal: context.signal,
+      trace: context.trace,
     });
     const available = outcome.decision.candidates.filter((candidate) => candidate.available);
     if (available.length === 0) {
@@ -267,6 +284,7 @@ export class ChatProxy {
             signal: attempt.signal,
             timeoutMs: attempt.timeoutMs,
             reasoning: candidate.reasoning,
+            headers: attempt.headers,
           },
         ),
       (completion) => ({ reported: chatUsage(completion.usage), completion: () => completionText(completion) }),
@@ -289,6 +307,7 @@ export class ChatProxy {
             signal: attempt.signal,
             timeoutMs: attempt.timeoutMs,
             reasoning: candidate.reasoning,
+            headers: attempt.headers,
           },
         ),
       (chunk) => {
@@ -325,7 +344,13 @@ export class ChatProxy {
     try {
       const result = await forwardWithFallback(
         plan.candidates,
-        (candidate, ctx) => attempt(this.provider(candidate), candidate, ctx),
+        (candidate, ctx) =>
+          tracedCall(
+            context.trace,
+            upstreamCall(candidate, request),
+            (headers) => attempt(this.provider(candidate), candidate, { ...ctx, headers }),
+            (value) => ({ responseModel: responseModelOf(value), usage: measure(value).reported }),
+          ),
         this.forwardOptions(context.signal),
       );
       this.served(plan, result.candidate);
@@ -358,11 +383,19 @@ export class ChatProxy {
     meter: (item: T) => { text: string; reported: ReportedUsage | undefined },
   ): Promise<ForwardedStream<T>> {
     const upstreamStarted = performance.now();
+    // The span of the attempt in progress; the stream that wins keeps it open until it ends.
+    let attemptSpan: TraceSpan | undefined;
     let result;
     try {
       result = await forwardStreamWithFallback(
         plan.candidates,
-        (candidate, ctx) => open(this.provider(candidate), candidate, ctx),
+        (candidate, ctx) => {
+          const provider = this.provider(candidate);
+          if (context.trace === undefined) return open(provider, candidate, ctx);
+          const span = startAttemptSpan(context.trace, upstreamCall(candidate, request));
+          attemptSpan = span;
+          return failingSpanOnError(open(provider, candidate, { ...ctx, headers: span.headers() }), span);
+        },
         this.forwardOptions(context.signal),
       );
     } catch (error) {
@@ -371,12 +404,15 @@ export class ChatProxy {
     const { candidate, attempts } = result;
     this.served(plan, candidate);
     const source = result.stream;
+    const servedSpan = attemptSpan;
     const stream = async function* (this: ChatProxy): AsyncGenerator<T> {
       let text = '';
       let reported: ReportedUsage | undefined;
+      let responseModel: string | undefined;
       let failure: unknown;
       try {
         for await (const item of source) {
+          if (servedSpan && responseModel === undefined) responseModel = responseModelOf(item);
           const measured = meter(item);
           text += measured.text;
           if (measured.reported) reported = measured.reported;
@@ -395,6 +431,11 @@ export class ChatProxy {
           httpStatus: 200,
           errorCode: failure !== undefined ? 'stream_failed' : aborted ? 'client_closed' : undefined,
         });
+        if (servedSpan) {
+          // A stream that failed has already failed and ended its span (failingSpanOnError).
+          recordAnswer(servedSpan, { responseModel, usage: reported });
+          servedSpan.end();
+        }
       }
     }.call(this);
     return { candidate, attempts, stream };
@@ -472,6 +513,18 @@ export class ChatProxy {
       prompt: this.settings.storePrompts ? promptText(request) : undefined,
     };
     this.observe(entry);
+    if (context.trace)
+      recordServedCall(context.trace, {
+        routed: plan.routed,
+        configVersion: plan.configVersion,
+        model: result.candidate?.model,
+        provider: result.candidate?.provider,
+        attempts: result.attempts,
+        usage: result.usage,
+        costUsd,
+        baselineCostUsd,
+        errorCode: result.errorCode,
+      });
     try {
       this.services.ledger.record(entry);
     } catch (error) {

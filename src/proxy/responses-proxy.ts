@@ -96,6 +96,9 @@ export class ResponsesProxy {
     }
     const history = previous?.conversation ?? [];
     const chat: ChatRequest = { model: request.model, messages: routingMessages(request, history) };
+    // Not sent anywhere in this form: the limits are here for the attempt spans' gen_ai.request.* attributes.
+    if (request.max_output_tokens != null) chat.max_completion_tokens = request.max_output_tokens;
+    if (request.temperature != null) chat.temperature = request.temperature;
     if (chat.messages.length === 0)
       throw new AppError('invalid_request', 400, 'input must hold at least one item', { param: 'input' });
     const id = `resp_${randomUUID().replaceAll('-', '')}`;

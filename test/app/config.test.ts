@@ -70,3 +70,59 @@ test('the cascade and the promotion check are off by default, and their settings
     },
   );
 });
+
+test('tracing: off by default; the OTEL_* variables build the OTLP settings by the specification rules', () => {
+  const defaults = loadConfig({}).tracing;
+  assert.equal(defaults.exporter, 'none');
+  assert.equal(defaults.serviceName, 'semantic-llm-router');
+  assert.deepEqual(defaults.otlp, {
+    url: 'http://localhost:4318/v1/traces',
+    protocol: 'http/protobuf',
+    headers: {},
+    timeoutMs: 10_000,
+  });
+  assert.equal(defaults.sampler, 'parentbased_always_on');
+
+  const set = loadConfig({
+    OTEL_TRACES_EXPORTER: 'otlp',
+    OTEL_EXPORTER_OTLP_ENDPOINT: 'https://collector.example:4318/',
+    OTEL_EXPORTER_OTLP_HEADERS: 'api-key=abc%3D%3Dxyz123,team=router',
+    OTEL_EXPORTER_OTLP_TRACES_HEADERS: 'team=traces',
+    OTEL_EXPORTER_OTLP_PROTOCOL: 'http/json',
+    OTEL_EXPORTER_OTLP_TRACES_TIMEOUT: '2500',
+    OTEL_TRACES_SAMPLER: 'parentbased_traceidratio',
+    OTEL_TRACES_SAMPLER_ARG: '0.25',
+    OTEL_RESOURCE_ATTRIBUTES: 'service.namespace=llm,deployment.environment.name=prod',
+  }).tracing;
+  assert.equal(set.exporter, 'otlp');
+  assert.equal(set.otlp.url, 'https://collector.example:4318/v1/traces', 'the generic endpoint gets the signal path');
+  assert.deepEqual(set.otlp.headers, { 'api-key': 'abc==xyz123', team: 'traces' }, 'percent-decoded; traces-only wins');
+  assert.equal(set.otlp.protocol, 'http/json');
+  assert.equal(set.otlp.timeoutMs, 2500);
+  assert.equal(set.sampler, 'parentbased_traceidratio');
+  assert.equal(set.samplerRatio, 0.25);
+  assert.deepEqual(set.resourceAttributes, { 'service.namespace': 'llm', 'deployment.environment.name': 'prod' });
+  assert.equal(
+    loadConfig({ OTEL_EXPORTER_OTLP_TRACES_ENDPOINT: 'http://c:4318/exact/path' }).tracing.otlp.url,
+    'http://c:4318/exact/path',
+    'the traces endpoint is used as given',
+  );
+  assert.equal(loadConfig({ OTEL_TRACES_EXPORTER: 'otlp', OTEL_SDK_DISABLED: 'true' }).tracing.exporter, 'none');
+
+  assert.throws(
+    () =>
+      loadConfig({
+        OTEL_TRACES_EXPORTER: 'jaeger',
+        OTEL_EXPORTER_OTLP_PROTOCOL: 'grpc',
+        OTEL_EXPORTER_OTLP_HEADERS: 'no-equals-sign',
+        OTEL_TRACES_SAMPLER_ARG: '2',
+      }),
+    (error: unknown) => {
+      assert.ok(error instanceof ConfigError);
+      assert.equal(error.problems.length, 4);
+      assert.match(error.message, /OTEL_EXPORTER_OTLP_PROTOCOL: use http\/protobuf or http\/json/);
+      assert.match(error.message, /OTEL_EXPORTER_OTLP_HEADERS: "no-equals-sign" is not key=value/);
+      return true;
+    },
+  );
+});

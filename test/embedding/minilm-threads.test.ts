@@ -35,7 +35,9 @@ function ticksSince(before: Map<string, number>): number[] {
 /**
  * Repeats `step` until the busiest thread has used `minTicks` of CPU, then returns each thread's ticks, busiest first.
  * A fixed number of embeds was too little CPU on a fast machine (7 ticks) to tell the threads apart; stopping on
- * work done rather than on a count or a duration keeps the comparison meaningful on any machine.
+ * work done rather than on a count or a duration keeps the comparison meaningful on any machine. The
+ * bounds are loose because on a loaded machine the second thread of a 2-thread session gets less CPU (14 of 30 ticks
+ * seen), while a 1-thread session leaves every other thread near zero.
  */
 async function busyThreadsUntil(minTicks: number, step: (i: number) => Promise<void>): Promise<number[]> {
   const before = cpuTicksByThread();
@@ -58,14 +60,14 @@ test('ONNX_INTRA_OP_THREADS reaches onnxruntime: 1 thread runs MiniLM on the cal
       intraOpThreads: threads,
     });
     await embedder.embed([LONG]);
-    const busy = await busyThreadsUntil(30, async (i) => {
+    const busy = await busyThreadsUntil(50, async (i) => {
       await embedder.embed([`${LONG} ${i}`]);
     });
     const [busiest = 0, second = 0] = busy;
-    assert.ok(busiest >= 30, `the embeds used too little CPU to tell threads apart: ${busy.slice(0, 4).join(', ')} ticks`);
+    assert.ok(busiest >= 50, `the embeds used too little CPU to tell threads apart: ${busy.slice(0, 4).join(', ')} ticks`);
     if (threads === 1)
-      assert.ok(second < busiest * 0.2, `a 1-thread session kept a second thread busy: ${busy.slice(0, 4).join(', ')} ticks`);
+      assert.ok(second < busiest * 0.15, `a 1-thread session kept a second thread busy: ${busy.slice(0, 4).join(', ')} ticks`);
     else
-      assert.ok(second > busiest * 0.5, `a 2-thread session left its second thread idle: ${busy.slice(0, 4).join(', ')} ticks`);
+      assert.ok(second > busiest * 0.3, `a 2-thread session left its second thread idle: ${busy.slice(0, 4).join(', ')} ticks`);
   }
 });

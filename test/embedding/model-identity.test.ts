@@ -20,8 +20,11 @@ async function importedTiny(t: { after: (fn: () => void) => void }): Promise<{ m
   const dir = tempDir(t);
   writeTinySnapshot(join(dir, 'snap'));
   const { model, dispose } = locateModel(join(dir, 'snap'), () => {});
-  importModel({ model, out: join(dir, 'model'), modelName: NAME, log: () => {}, now: () => new Date(0) });
-  dispose();
+  try {
+    await importModel({ model, out: join(dir, 'model'), modelName: NAME, log: () => {}, now: () => new Date(0) });
+  } finally {
+    dispose();
+  }
   const identityDir = join(dir, 'identity');
   mkdirSync(identityDir);
   return { modelDir: join(dir, 'model'), identityDir };

@@ -1,6 +1,7 @@
 import type { AddressInfo } from 'node:net';
 import { serve } from '@hono/node-server';
 import { startFakeUpstream, type FakeUpstream } from './fake-upstream.js';
+import type { Tracing } from '../../src/tracing/tracing.js';
 import { postJson, startTestService, type TestEmbedder, type TestService } from './test-router.js';
 
 export const UPSTREAM_KEY = 'sk-test-upstream-4f1c9a';
@@ -24,6 +25,8 @@ export async function startProxyStack(
     env?: Record<string, string>;
     /** The stand-in by default (fast, meaningless scores); USE-lite where the scores are shown, as in screenshots. */
     embedder?: TestEmbedder;
+    /** Tracing for the app (an in-memory exporter in the tracing tests); off otherwise, as in production by default. */
+    tracing?: Tracing;
   } = {},
 ): Promise<ProxyStack> {
   const upstream = await startFakeUpstream({ apiKey: UPSTREAM_KEY });
@@ -34,7 +37,12 @@ export async function startProxyStack(
     env[`${prefix}_API_KEY`] = UPSTREAM_KEY;
     env[`${prefix}_BASE_URL`] = provider === 'anthropic' ? upstream.anthropicBaseURL : upstream.openaiBaseURL;
   }
-  const service = await startTestService(t, options.embedder ?? 'tiny-standin', { ...env, ...options.env });
+  const service = await startTestService(
+    t,
+    options.embedder ?? 'tiny-standin',
+    { ...env, ...options.env },
+    options.tracing ? { tracing: options.tracing } : {},
+  );
   const server = serve({ fetch: service.app.fetch, port: 0, hostname: '127.0.0.1' });
   await new Promise<void>((resolve) => server.once('listening', () => resolve()));
   t.after(() => new Promise<void>((resolve) => server.close(() => resolve())));

@@ -7,6 +7,7 @@
 import { copyFileSync, mkdirSync, readFileSync, readdirSync, statSync, writeFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { crc32 } from 'node:zlib';
+import type { BertWeights } from '../../scripts/bert-onnx/bert-model.js';
 import { tensorsFromBertWeights } from '../../scripts/import-model/bert-weights-from-tensors.js';
 import { encodeSafetensors } from '../../scripts/import-model/safetensors.js';
 import { DEFAULT_SEED } from '../../scripts/minilm-standin/standin-dir.js';
@@ -16,11 +17,15 @@ import { TINY_STANDIN_DIR } from './env.js';
 
 const TOKENIZER_FILES = ['tokenizer.json', 'tokenizer_config.json', 'special_tokens_map.json', 'vocab.txt'];
 
-/** The tiny stand-in (same seed, so the same weights as .cache/minilm-standin/tiny) as a sentence-transformers folder. */
-export function writeTinySnapshot(dir: string): void {
+/**
+ * The tiny stand-in (same seed, so the same weights as .cache/minilm-standin/tiny) as a sentence-transformers folder.
+ * `edit` may change the weights first (say, plant an outlier channel).
+ */
+export function writeTinySnapshot(dir: string, edit?: (weights: BertWeights) => void): void {
   mkdirSync(join(dir, '1_Pooling'), { recursive: true });
   const shape = shapeOf('tiny');
   const weights = generateBertWeights(shape, DEFAULT_SEED);
+  edit?.(weights);
   writeFileSync(join(dir, 'model.safetensors'), encodeSafetensors(tensorsFromBertWeights(weights, shape)));
   // The stand-in's config.json already advertises the tiny shape.
   copyFileSync(join(TINY_STANDIN_DIR, 'config.json'), join(dir, 'config.json'));

@@ -10,6 +10,7 @@ import { createLogger, silentLogger, type Logger } from '../../src/logger.js';
 import { RouterMetrics } from '../../src/metrics/metrics.js';
 import { loadExemplarFiles } from '../../src/routes-config/load-routes-data.js';
 import type { RouterServices } from '../../src/services.js';
+import type { Tracing } from '../../src/tracing/tracing.js';
 import { PROJECT_ROOT, ROUTES_DATA_DIR, TINY_STANDIN_DIR, tempDir, testConfig } from './env.js';
 
 export type TestEmbedder = 'use-lite' | 'tiny-standin';
@@ -51,7 +52,7 @@ export async function startTestService(
   t: { after: (fn: () => void | Promise<void>) => void },
   embedder: TestEmbedder,
   env: Record<string, string> = {},
-  options: { now?: () => number } = {},
+  options: { now?: () => number; tracing?: Tracing } = {},
 ): Promise<TestService> {
   const databasePath = join(tempDir(t), 'router.db');
   copyFileSync(await seededTemplate(embedder), databasePath);
@@ -69,7 +70,14 @@ export async function startTestService(
     config,
     logLines,
     metrics,
-    app: createApp({ config, logger, metrics, services: () => booted, ...(options.now ? { now: options.now } : {}) }),
+    app: createApp({
+      config,
+      logger,
+      metrics,
+      services: () => booted,
+      tracing: options.tracing,
+      ...(options.now ? { now: options.now } : {}),
+    }),
   };
 }
 
