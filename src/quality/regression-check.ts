@@ -1,6 +1,7 @@
-import { AXES, GENERAL_INTENT, LABELS_BY_AXIS, type Axis, type AxisScoring } from '../routes-config/schemas.js';
-import { thresholdFor } from '../routing/decide.js';
-import { buildExemplarIndex, similarities } from '../scoring/exemplar-index.js';
+import { AXES, LABELS_BY_AXIS, type Axis, type AxisScoring } from '../routes-config/schemas.js';
+import { intentFromScores, thresholdFor, UNSURE_TIER } from '../routing/decide.js';
+import { buildExemplarIndex, similarities, type ExemplarIndex } from '../scoring/exemplar-index.js';
+import { scoreAxis, scoreLabels } from '../scoring/label-scores.js';
 
 /**
  * Would an exemplar change make routing worse? Two figures, each before and
@@ -24,7 +25,14 @@ export interface ValidationVector {
   vector: Float32Array;
 }
 
-export type AxisSettings = Record<Axis, Pick<AxisScoring, 'k' | 'aggregation' | 'threshold' | 'label_thresholds'>>;
+/** What the check reads of an axis's scoring settings: pass the ones routing uses (calibrated when calibrated). */
+export type AxisSettings = Record<
+  Axis,
+  Pick<
+    AxisScoring,
+    'k' | 'aggregation' | 'threshold' | 'label_thresholds' | 'centroid_weight' | 'vote_tau' | 'label_offsets' | 'min_margin'
+  >
+>;
 
 export interface FigurePair {
   before: number;
@@ -58,30 +66,77 @@ function insertTop(best: Float64Array, from: number, count: number, value: numbe
   return count < k ? count + 1 : count;
 }
 
-/** The label with the best aggregate of its top k (as scoring/label-scores.ts scores), or undefined when no label has rows. */
+/**
+ * The label the service's scorer ranks first (scoring/label-scores.ts scoreLabels: top-k aggregate, distance-weighted
+ * vote or centroid blend, with the label offsets), from one row's per-label k nearest in slot `offset` of
+ * `best`/`counts`; undefined when no label has rows. Ties go to the earlier label, as scoreAxis's stable sort does.
+ */
 function pickBest(
   best: Float64Array,
   counts: Int32Array,
   offset: number,
-  labelCount: number,
+  labels: readonly string[],
   settings: AxisSettings[Axis],
-): { label: number; score: number } | undefined {
+  centroidSimilarityOf: (label: number) => number,
+): number | undefined {
   const k = settings.k;
-  let winner: { label: number; score: number } | undefined;
+  const labelCount = labels.length;
+  const scores = scoreLabels(
+    best.subarray(offset * k, (offset + labelCount) * k),
+    counts.subarray(offset, offset + labelCount),
+    k,
+    labels,
+    settings,
+    centroidSimilarityOf,
+  );
+  let winner: number | undefined;
   for (let label = 0; label < labelCount; label++) {
-    const count = counts[offset + label]!;
-    if (count === 0) continue;
-    const from = (offset + label) * k;
-    let score = best[from]!;
-    if (settings.aggregation !== 'max') {
-      let sum = 0;
-      for (let i = 0; i < count; i++) sum += best[from + i]!;
-      score = settings.aggregation === 'sum' ? sum : sum / count;
-    }
-    if (winner === undefined || score > winner.score) winner = { label, score };
+    if (counts[offset + label]! === 0) continue;
+    if (winner === undefined || scores[label]! > scores[winner]!) winner = label;
   }
   return winner;
 }
+
+function dot(a: Float32Array, aFrom: number, b: Float32Array, bFrom: number, dim: number): number {
+  let sum = 0;
+  for (let d = 0; d < dim; d++) sum += a[aFrom + d]! * b[bFrom + d]!;
+  return sum;
+}
+
+/**
+ * Similarity of row `r` to each label's centroid with `r` left out of its own label's centroid, as the service would
+ * see it scoring that row against the bank without it. The own centroid is summed again in row order in float32 and
+ * normalised as buildExemplarIndex does, so the figure is the service's to the bit; it costs one pass over the
+ * row's label per row, paid only with a centroid blend.
+ */
+function centroidsWithout(index: ExemplarIndex, rowsOfLabel: readonly Int32Array[], r: number): (label: number) => number {
+  const { dim, matrix } = index;
+  const own = index.labelOfRow[r]!;
+  const centroid = new Float32Array(dim);
+  for (const other of rowsOfLabel[own]!) {
+    if (other === r) continue;
+    for (let d = 0; d < dim; d++) centroid[d]! += matrix[other * dim + d]!;
+  }
+  let norm = 0;
+  for (let d = 0; d < dim; d++) norm += centroid[d]! ** 2;
+  norm = Math.sqrt(norm);
+  if (norm > 0) for (let d = 0; d < dim; d++) centroid[d]! /= norm;
+  return (label) =>
+    label === own ? dot(centroid, 0, matrix, r * dim, dim) : dot(index.centroids, label * dim, matrix, r * dim, dim);
+}
+
+function rowsByLabel(index: ExemplarIndex): Int32Array[] {
+  const lists: number[][] = index.labels.map(() => []);
+  for (let r = 0; r < index.size; r++) lists[index.labelOfRow[r]!]!.push(r);
+  return lists.map((rows) => Int32Array.from(rows));
+}
+
+function centroidBlended(settings: AxisSettings[Axis]): boolean {
+  return (settings.centroid_weight ?? 0) > 0;
+}
+
+/** Centroids do not enter the score without a blend: no similarity to them is ever asked for. */
+const NO_CENTROIDS = (): number => 0;
 
 /** Per-label top k of `sims`, skipping row `skip`, into slot `offset` of `best`/`counts`. */
 function collectTop(
@@ -100,20 +155,6 @@ function collectTop(
     const label = labelOfRow[r]!;
     counts[offset + label] = insertTop(best, (offset + label) * k, counts[offset + label]!, sims[r]!, k);
   }
-}
-
-function bestLabel(
-  sims: Float32Array,
-  size: number,
-  labelOfRow: Uint16Array,
-  labelCount: number,
-  settings: AxisSettings[Axis],
-  skip: number,
-): { label: number; score: number } | undefined {
-  const best = new Float64Array(labelCount * settings.k);
-  const counts = new Int32Array(labelCount);
-  collectTop(sims, size, labelOfRow, labelCount, settings.k, skip, best, counts, 0);
-  return pickBest(best, counts, 0, labelCount, settings);
 }
 
 function indexOf(axis: Axis, bank: readonly BankVector[]) {
@@ -149,11 +190,13 @@ export function leaveOneOutState(axis: Axis, bank: readonly BankVector[], settin
   const best = new Float64Array(index.size * labelCount * settings.k);
   const counts = new Int32Array(index.size * labelCount);
   const sims = new Float32Array(index.size);
+  const rowsOfLabel = centroidBlended(settings) ? rowsByLabel(index) : undefined;
   let correct = 0;
   for (let r = 0; r < index.size; r++) {
     similarities(index, index.matrix.subarray(r * index.dim, (r + 1) * index.dim), sims);
     collectTop(sims, index.size, index.labelOfRow, labelCount, settings.k, r, best, counts, r * labelCount);
-    if (pickBest(best, counts, r * labelCount, labelCount, settings)?.label === index.labelOfRow[r]) correct++;
+    const centroids = rowsOfLabel ? centroidsWithout(index, rowsOfLabel, r) : NO_CENTROIDS;
+    if (pickBest(best, counts, r * labelCount, index.labels, settings, centroids) === index.labelOfRow[r]) correct++;
   }
   // One exemplar alone has no others to be judged by; an empty axis has nothing to get wrong.
   return { axis, index, settings, best, counts, accuracy: index.size < 2 ? 1 : correct / index.size };
@@ -167,10 +210,29 @@ export function leaveOneOutAccuracy(axis: Axis, bank: readonly BankVector[], set
 /**
  * The leave-one-out state after adding `added` (new exemplars of the state's
  * axis) to the bank the state was built from: the same figures as building it
- * again, for the cost of the new pairs only.
+ * again, for the cost of the new pairs only. With a centroid blend it builds
+ * again: an added row moves its label's centroid, and every row of that label
+ * would need its own centroid (without itself) summed anew, which is most of a
+ * rebuild's cost anyway; the top-k mean and the vote read only the kept k nearest.
  */
 export function leaveOneOutAfterAdding(state: LeaveOneOutState, added: readonly BankVector[]): LeaveOneOutState {
   const { index, settings } = state;
+  const rows = [
+    ...Array.from({ length: index.size }, (_, r) => ({
+      id: index.ids[r]!,
+      label: index.labels[index.labelOfRow[r]!]!,
+      text: '',
+      vector: index.matrix.subarray(r * index.dim, (r + 1) * index.dim),
+    })),
+    ...added.map((row) => ({ id: row.id, label: row.label, text: '', vector: row.vector })),
+  ];
+  if (centroidBlended(settings)) {
+    return leaveOneOutState(
+      state.axis,
+      rows.map((row) => ({ ...row, axis: state.axis })),
+      settings,
+    );
+  }
   const k = settings.k;
   const labelCount = index.labels.length;
   const labelIndex = new Map(index.labels.map((label, i) => [label, i]));
@@ -180,11 +242,8 @@ export function leaveOneOutAfterAdding(state: LeaveOneOutState, added: readonly 
     return label;
   });
   const total = index.size + added.length;
-  const dot = (a: Float32Array, b: Float32Array) => {
-    let sum = 0;
-    for (let d = 0; d < a.length; d++) sum += a[d]! * b[d]!;
-    return sum;
-  };
+  // Rounded to float32 as similarities() stores them, so the kept k nearest are a rebuild's to the bit.
+  const similarity = (a: Float32Array, b: Float32Array) => Math.fround(dot(a, 0, b, 0, b.length));
   const best = new Float64Array(total * labelCount * k);
   const counts = new Int32Array(total * labelCount);
   best.set(state.best);
@@ -197,9 +256,9 @@ export function leaveOneOutAfterAdding(state: LeaveOneOutState, added: readonly 
     const vector = index.matrix.subarray(r * index.dim, (r + 1) * index.dim);
     added.forEach((row, i) => {
       const label = addedLabels[i]!;
-      counts[offset + label] = insertTop(best, (offset + label) * k, counts[offset + label]!, dot(vector, row.vector), k);
+      counts[offset + label] = insertTop(best, (offset + label) * k, counts[offset + label]!, similarity(vector, row.vector), k);
     });
-    if (pickBest(best, counts, offset, labelCount, settings)?.label === index.labelOfRow[r]) correct++;
+    if (pickBest(best, counts, offset, index.labels, settings, NO_CENTROIDS) === index.labelOfRow[r]) correct++;
   }
   // New exemplars: every old row and every other new row.
   const sims = new Float32Array(index.size);
@@ -210,25 +269,26 @@ export function leaveOneOutAfterAdding(state: LeaveOneOutState, added: readonly 
     added.forEach((other, j) => {
       if (j === i) return;
       const label = addedLabels[j]!;
-      counts[offset + label] = insertTop(best, (offset + label) * k, counts[offset + label]!, dot(row.vector, other.vector), k);
+      counts[offset + label] = insertTop(
+        best,
+        (offset + label) * k,
+        counts[offset + label]!,
+        similarity(row.vector, other.vector),
+        k,
+      );
     });
-    if (pickBest(best, counts, offset, labelCount, settings)?.label === addedLabels[i]) correct++;
+    if (pickBest(best, counts, offset, index.labels, settings, NO_CENTROIDS) === addedLabels[i]) correct++;
   });
 
-  const rows = [
-    ...Array.from({ length: index.size }, (_, r) => ({
-      id: index.ids[r]!,
-      label: index.labels[index.labelOfRow[r]!]!,
-      text: '',
-      vector: index.matrix.subarray(r * index.dim, (r + 1) * index.dim),
-    })),
-    ...added.map((row) => ({ id: row.id, label: row.label, text: '', vector: row.vector })),
-  ];
   const next = buildExemplarIndex(index.labels, added[0]?.vector.length ?? index.dim, rows, { coarseMinRows: 0 });
   return { axis: state.axis, index: next, settings, best, counts, accuracy: total < 2 ? 1 : correct / total };
 }
 
-/** Share of validation rows of this axis routed to their label, as decideRoute would (intent abstains below its threshold). */
+/**
+ * Share of validation rows of this axis routed to their label, as routing would: the service's scorer over the
+ * bank, then intent as decideRoute decides it from the scores (general exemplars, per-label thresholds, minimum
+ * margin) and the tier's best label, the unsure tier below its threshold (a request's strategy is not known here).
+ */
 export function validationAccuracy(
   axis: Axis,
   bank: readonly BankVector[],
@@ -238,14 +298,15 @@ export function validationAccuracy(
   const rows = validation.filter((row) => row.axis === axis);
   if (rows.length === 0) return 1;
   const index = indexOf(axis, bank);
-  const sims = new Float32Array(index.size);
+  const scratch = new Float32Array(index.size);
   let correct = 0;
   for (const row of rows) {
-    if (index.size > 0) similarities(index, row.vector, sims);
-    const best = index.size > 0 ? bestLabel(sims, index.size, index.labelOfRow, index.labels.length, settings, -1) : undefined;
-    let predicted = best === undefined ? GENERAL_INTENT : index.labels[best.label]!;
-    if (axis === 'intent' && best !== undefined && best.score < thresholdFor({ margin: 0, ...settings }, predicted))
-      predicted = GENERAL_INTENT;
+    const scores = scoreAxis(index, row.vector, { ...settings, topExemplars: 0 }, scratch);
+    const best = scores.ranked[0];
+    let predicted: string;
+    if (axis === 'intent') predicted = intentFromScores(scores, settings, []);
+    else if (best === undefined || best.score < thresholdFor(settings, best.label)) predicted = UNSURE_TIER;
+    else predicted = best.label;
     if (predicted === row.label) correct++;
   }
   return correct / rows.length;

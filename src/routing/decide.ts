@@ -70,10 +70,13 @@ export interface Decision {
 }
 
 /** When tier scores are too weak to trust, the middle tier is the least costly mistake. */
-const UNSURE_TIER: Tier = 'medium';
+export const UNSURE_TIER: Tier = 'medium';
 
 /** The label's own threshold when a calibration set one, else the axis threshold. */
-export function thresholdFor(settings: AxisScoring, label: string): number {
+export function thresholdFor(
+  settings: Pick<AxisScoring, 'threshold' | 'label_thresholds'> & Partial<AxisScoring>,
+  label: string,
+): number {
   return settings.label_thresholds?.[label] ?? settings.threshold;
 }
 
@@ -83,6 +86,19 @@ function decideIntent(input: DecisionInput, adjustments: string[]): RoutedIntent
     adjustments.push(`rule ${forced.id} set intent ${forced.set.intent!}`);
     return forced.set.intent!;
   }
+  return intentFromScores(input.intentScores, input.intentSettings, adjustments);
+}
+
+/**
+ * The intent the scores alone give under these settings (no rules): exported so that the promotion regression check
+ * (quality/regression-check.ts) judges validation rows as routing does.
+ */
+export function intentFromScores(
+  intentScores: Pick<AxisScores, 'ranked' | 'margin'>,
+  intentSettings: Pick<AxisScoring, 'threshold' | 'label_thresholds' | 'min_margin'>,
+  adjustments: string[],
+): RoutedIntent {
+  const input = { intentScores, intentSettings };
   const { ranked } = input.intentScores;
   let best = ranked[0];
   let margin = input.intentScores.margin;

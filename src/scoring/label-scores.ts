@@ -87,6 +87,39 @@ function weightedVote(best: Float64Array, counts: Int32Array, k: number, tau: nu
   return weighted;
 }
 
+/** What turns a label's nearest similarities into its score: the options scoreLabels reads. */
+export type LabelScoring = Pick<ScoreOptions, 'aggregation' | 'centroid_weight' | 'vote_tau' | 'label_offsets'>;
+
+/**
+ * Each label's score from its k nearest similarities (`best[l*k ..]`, best first, `counts[l]` of them) and, with a
+ * centroid blend, its similarity to the label's centroid; NaN for a label without exemplars. The one place a
+ * label's score is made: the router (scoreAxis) and the promotion regression check (quality/regression-check.ts)
+ * both call it, so the check's figures say what routing would decide.
+ */
+export function scoreLabels(
+  best: Float64Array,
+  counts: Int32Array,
+  k: number,
+  labels: readonly string[],
+  options: LabelScoring,
+  centroidSimilarityOf: (label: number) => number,
+): Float64Array {
+  const labelCount = counts.length;
+  const scores = new Float64Array(labelCount);
+  const centroidWeight = options.centroid_weight ?? 0;
+  const votes = options.vote_tau !== undefined && k > 0 ? weightedVote(best, counts, k, options.vote_tau) : undefined;
+  for (let i = 0; i < labelCount; i++) {
+    if (counts[i]! === 0) {
+      scores[i] = Number.NaN;
+      continue;
+    }
+    const nearest = votes ? votes[i]! : aggregate(best, i * k, counts[i]!, options.aggregation);
+    const similarity = centroidWeight > 0 ? centroidWeight * centroidSimilarityOf(i) + (1 - centroidWeight) * nearest : nearest;
+    scores[i] = similarity + (options.label_offsets?.[labels[i]!] ?? 0);
+  }
+  return scores;
+}
+
 function centroidSimilarity(index: ExemplarIndex, label: number, query: Float32Array): number {
   let dot = 0;
   const at = label * index.dim;
@@ -146,15 +179,10 @@ export function scoreAxis(index: ExemplarIndex, query: Float32Array, options: Sc
       }
     }
   }
+  const labelScores = scoreLabels(best, counts, k, index.labels, options, (label) => centroidSimilarity(index, label, query));
   const scores: Record<string, number> = {};
-  const centroidWeight = options.centroid_weight ?? 0;
-  const votes = options.vote_tau !== undefined && k > 0 ? weightedVote(best, counts, k, options.vote_tau) : undefined;
   index.labels.forEach((label, i) => {
-    if (counts[i]! === 0) return;
-    const nearest = votes ? votes[i]! : aggregate(best, i * k, counts[i]!, options.aggregation);
-    const similarity =
-      centroidWeight > 0 ? centroidWeight * centroidSimilarity(index, i, query) + (1 - centroidWeight) * nearest : nearest;
-    scores[label] = similarity + (options.label_offsets?.[label] ?? 0);
+    if (counts[i]! > 0) scores[label] = labelScores[i]!;
   });
   const ranked = Object.entries(scores)
     .map(([label, score]) => ({ label, score }))
