@@ -181,6 +181,8 @@ export interface LeaveOneOutState {
   best: Float64Array;
   /** size x labels. */
   counts: Int32Array;
+  /** Per row, the label index the service's scorer gives it against all the other rows (-1: no other rows). */
+  predicted: Int16Array;
   accuracy: number;
 }
 
@@ -191,15 +193,17 @@ export function leaveOneOutState(axis: Axis, bank: readonly BankVector[], settin
   const counts = new Int32Array(index.size * labelCount);
   const sims = new Float32Array(index.size);
   const rowsOfLabel = centroidBlended(settings) ? rowsByLabel(index) : undefined;
+  const predicted = new Int16Array(index.size);
   let correct = 0;
   for (let r = 0; r < index.size; r++) {
     similarities(index, index.matrix.subarray(r * index.dim, (r + 1) * index.dim), sims);
     collectTop(sims, index.size, index.labelOfRow, labelCount, settings.k, r, best, counts, r * labelCount);
     const centroids = rowsOfLabel ? centroidsWithout(index, rowsOfLabel, r) : NO_CENTROIDS;
-    if (pickBest(best, counts, r * labelCount, index.labels, settings, centroids) === index.labelOfRow[r]) correct++;
+    predicted[r] = pickBest(best, counts, r * labelCount, index.labels, settings, centroids) ?? -1;
+    if (predicted[r] === index.labelOfRow[r]) correct++;
   }
   // One exemplar alone has no others to be judged by; an empty axis has nothing to get wrong.
-  return { axis, index, settings, best, counts, accuracy: index.size < 2 ? 1 : correct / index.size };
+  return { axis, index, settings, best, counts, predicted, accuracy: index.size < 2 ? 1 : correct / index.size };
 }
 
 /** Share of the axis's exemplars whose best label among all the other exemplars is their own (no abstention). */
@@ -249,6 +253,7 @@ export function leaveOneOutAfterAdding(state: LeaveOneOutState, added: readonly 
   best.set(state.best);
   counts.set(state.counts);
 
+  const predicted = new Int16Array(total);
   let correct = 0;
   // Old exemplars: their stored top k, plus the new rows.
   for (let r = 0; r < index.size; r++) {
@@ -258,7 +263,8 @@ export function leaveOneOutAfterAdding(state: LeaveOneOutState, added: readonly 
       const label = addedLabels[i]!;
       counts[offset + label] = insertTop(best, (offset + label) * k, counts[offset + label]!, similarity(vector, row.vector), k);
     });
-    if (pickBest(best, counts, offset, index.labels, settings, NO_CENTROIDS) === index.labelOfRow[r]) correct++;
+    predicted[r] = pickBest(best, counts, offset, index.labels, settings, NO_CENTROIDS) ?? -1;
+    if (predicted[r] === index.labelOfRow[r]) correct++;
   }
   // New exemplars: every old row and every other new row.
   const sims = new Float32Array(index.size);
@@ -277,11 +283,12 @@ export function leaveOneOutAfterAdding(state: LeaveOneOutState, added: readonly 
         k,
       );
     });
-    if (pickBest(best, counts, offset, index.labels, settings, NO_CENTROIDS) === addedLabels[i]) correct++;
+    predicted[index.size + i] = pickBest(best, counts, offset, index.labels, settings, NO_CENTROIDS) ?? -1;
+    if (predicted[index.size + i] === addedLabels[i]) correct++;
   });
 
   const next = buildExemplarIndex(index.labels, added[0]?.vector.length ?? index.dim, rows, { coarseMinRows: 0 });
-  return { axis: state.axis, index: next, settings, best, counts, accuracy: total < 2 ? 1 : correct / total };
+  return { axis: state.axis, index: next, settings, best, counts, predicted, accuracy: total < 2 ? 1 : correct / total };
 }
 
 /**
