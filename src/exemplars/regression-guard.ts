@@ -79,6 +79,9 @@ export class RegressionGuard {
   private stateFor(revision: number, axis: Axis, bank: readonly BankVector[], settings: AxisSettings[Axis]): LeaveOneOutState {
     const key = `${revision}:${axis}`;
     let state = this.states.get(key);
+    // Scoring settings can change without a new revision (a calibration reloaded): a state kept under other settings
+    // would give figures routing no longer stands for.
+    if (state && JSON.stringify(state.settings) !== JSON.stringify(settings)) state = undefined;
     if (!state) {
       state = leaveOneOutState(axis, bank, settings);
       this.remember(key, state);
