@@ -137,21 +137,28 @@ export function createOpenAIProvider(options: OpenAIProviderOptions): Provider {
   };
 }
 
+/**
+ * The client's effort when the model takes one (the `effort` capability or an effort of its own in routing.json),
+ * else the table's. Models without reasoning (gpt-4o, gpt-4o-mini) refuse `reasoning_effort` with a 400, and an
+ * agent that sends an effort on every call was failing whenever `auto` routed it to one of them.
+ */
 function upstreamBody(request: ChatRequest, call: ProviderCallOptions) {
   // `stream_options` is rejected by OpenAI on a non-streaming call; the stream call sets its own.
-  const { stream: _stream, stream_options: _streamOptions, ...rest } = request;
-  const effort = request.reasoning_effort ?? call.reasoning?.effort;
+  const { stream: _stream, stream_options: _streamOptions, reasoning_effort: clientEffort, ...rest } = request;
+  const effort = (call.reasoning?.takesEffort === true ? clientEffort : undefined) ?? call.reasoning?.effort;
   return { ...rest, model: call.model, ...(effort != null ? { reasoning_effort: effort } : {}) };
 }
 
-/** The table's effort for this model, unless the client chose one. */
+/** As upstreamBody, for the Responses API: `reasoning` (effort and summary) only for a model that takes it. */
 function withResponsesReasoning<R extends ResponseCreateParamsNonStreaming | ResponseCreateParamsStreaming>(
   request: R,
   call: ProviderCallOptions,
 ): R {
-  const effort = call.reasoning?.effort;
-  if (effort === undefined || request.reasoning?.effort != null) return request;
-  return { ...request, reasoning: { ...request.reasoning, effort } };
+  const { reasoning, ...rest } = request;
+  const tableEffort = call.reasoning?.effort;
+  if (call.reasoning?.takesEffort !== true) return rest as R;
+  if (tableEffort === undefined || reasoning?.effort != null) return request;
+  return { ...request, reasoning: { ...reasoning, effort: tableEffort } };
 }
 
 export function describeOpenAIError(error: unknown): UpstreamFailure | undefined {

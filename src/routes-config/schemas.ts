@@ -127,9 +127,10 @@ export type ReasoningEffort = z.infer<typeof ReasoningEffortSchema>;
 
 /**
  * What a model can do. `vision` filters candidates for requests with images;
- * `effort` says an Anthropic model takes `output_config.effort`, so a client's
- * own effort is sent to it (older Claude models refuse the field); the rest
- * are shown in decisions.
+ * `effort` says a model reasons and takes an effort (OpenAI `reasoning_effort`
+ * / `reasoning.effort`, Anthropic `output_config.effort`), so a client's own
+ * effort is sent to it; models without it refuse the field (gpt-4o, older
+ * Claude models), so they never get one. The rest are shown in decisions.
  */
 export const CAPABILITIES = ['vision', 'tools', 'json', 'code', 'long_context', 'effort'] as const;
 export const CapabilitySchema = z.enum(CAPABILITIES);

@@ -13,9 +13,10 @@ export interface CandidateReasoning {
   effort?: ReasoningEffort;
   thinkingBudget?: number;
   /**
-   * Whether a client's own effort may be sent: always for OpenAI-kind models
-   * (as before), for Anthropic ones only with an effort of their own or the
-   * `effort` capability, since older Claude models refuse `output_config.effort`.
+   * Whether a client's own effort may be sent: only to a model with an effort
+   * of its own or the `effort` capability, since models without reasoning
+   * refuse it (OpenAI's gpt-4o family `reasoning_effort`, older Claude models
+   * `output_config.effort`).
    */
   takesEffort?: boolean;
 }

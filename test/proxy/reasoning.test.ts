@@ -67,6 +67,44 @@ test('a tier led by a model with reasoning effort: applied when the client sets 
   assert.deepEqual((stack.upstream.requests.at(-1)!.body as Json).reasoning, { effort: 'minimal' });
 });
 
+test("an OpenAI model without reasoning never gets a client's effort (it would refuse it); one with the effort capability does", async (t) => {
+  const stack = await startProxyStack(t, { providers: ['openai'] });
+  const openai = openaiClient(stack.url);
+  const sent = () => stack.upstream.requests.at(-1)!;
+  // The fake refuses reasoning_effort for gpt-4* as OpenAI does: before the capability gate these calls failed with 400.
+  await openai.chat.completions.create({
+    model: 'gpt-4o',
+    reasoning_effort: 'high',
+    messages: [{ role: 'user', content: 'hi' }],
+  });
+  assert.equal(sent().api, 'openai');
+  assert.equal((sent().body as Json).model, 'gpt-4o');
+  assert.equal((sent().body as Json).reasoning_effort, undefined);
+  await openai.chat.completions.create({ model: 'gpt-5', reasoning_effort: 'high', messages: [{ role: 'user', content: 'hi' }] });
+  assert.equal((sent().body as Json).reasoning_effort, 'high', 'gpt-5 has the effort capability');
+  await openai.chat.completions.create({ model: 'gpt-5', messages: [{ role: 'user', content: 'hi' }] });
+  assert.equal((sent().body as Json).reasoning_effort, undefined, 'no effort of its own, none from the client: none sent');
+
+  await openai.responses.create({ model: 'gpt-4o', input: 'hi', reasoning: { effort: 'high', summary: 'auto' } });
+  assert.equal((sent().body as Json).model, 'gpt-4o');
+  assert.equal((sent().body as Json).reasoning, undefined);
+  await openai.responses.create({ model: 'gpt-5', input: 'hi', reasoning: { effort: 'high' } });
+  assert.deepEqual((sent().body as Json).reasoning, { effort: 'high' });
+
+  // Routed: the effort an agent sends on every call reaches the model only when the model takes it.
+  const decision = (await (await postJson(stack.app, '/v1/route', { query: 'hi there' })).json()) as Json;
+  const routed = await openai.chat.completions.create({
+    model: 'auto',
+    reasoning_effort: 'medium',
+    messages: [{ role: 'user', content: 'hi there' }],
+  });
+  assert.equal(routed.model, (sent().body as Json).model);
+  assert.equal(
+    (sent().body as Json).reasoning_effort,
+    decision.model === 'gpt-5' || decision.model === 'gpt-5-mini' ? 'medium' : undefined,
+  );
+});
+
 test('an Anthropic model with a thinking budget gets extended thinking, with room for the answer and no temperature', async (t) => {
   const stack = await startProxyStack(t, { providers: ['anthropic'] });
   const { data, response } = await openaiClient(stack.url)

@@ -296,8 +296,13 @@ function authMessage(api: Api, req: IncomingMessage): string {
 }
 
 /** Rules of the real OpenAI API that a wrong adapter would break. */
+/** OpenAI's models without reasoning (the gpt-4o family, gpt-4.1) refuse a reasoning effort outright. */
+const takesNoReasoning = (model: unknown) => typeof model === 'string' && model.startsWith('gpt-4');
+
 function validateOpenAI(body: Json): string | undefined {
   if (typeof body['model'] !== 'string') return 'you must provide a model parameter';
+  if (body['reasoning_effort'] != null && takesNoReasoning(body['model']))
+    return "Unsupported parameter: 'reasoning_effort' is not supported with this model.";
   const messages = asArray(body['messages']);
   if (messages.length === 0) return "[] is too short - 'messages'";
   if (body['stream_options'] != null && body['stream'] !== true) {
@@ -730,6 +735,8 @@ function anthropicEvents(n: number, answer: Answer): string[] {
 /** Rules of the real Responses API that a wrong adapter would break. */
 function validateResponses(body: Json): string | undefined {
   if (typeof body['model'] !== 'string') return "Missing required parameter: 'model'.";
+  if (body['reasoning'] != null && takesNoReasoning(body['model']))
+    return "Unsupported parameter: 'reasoning.effort' is not supported with this model.";
   for (const moved of ['messages', 'max_tokens', 'max_completion_tokens', 'stream_options']) {
     if (body[moved] !== undefined) return `Unsupported parameter: '${moved}'.`;
   }
