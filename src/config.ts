@@ -37,7 +37,9 @@ const keyValueList = z.string().transform((text, ctx) => {
     const at = item.indexOf('=');
     const key = at > 0 ? item.slice(0, at).trim() : '';
     if (key === '') {
-      ctx.addIssue({ code: 'custom', message: `"${item.trim().slice(0, 40)}" is not key=value` });
+      // Only what comes before a ':' or a space: these lists carry credentials, and the message reaches stderr.
+      const start = item.trim().split(/[:\s]/)[0]!.slice(0, 24);
+      ctx.addIssue({ code: 'custom', message: `an item starting "${start}" is not key=value` });
       return z.NEVER;
     }
     try {
@@ -121,7 +123,14 @@ const EnvSchema = z.object({
   // OpenTelemetry's own names (the SDK environment specification), so a collector setup carries over unchanged.
   OTEL_SDK_DISABLED: booleanFromEnv.default(false),
   OTEL_TRACES_EXPORTER: z.enum(TRACE_EXPORTERS).default('none'),
-  OTEL_SERVICE_NAME: z.string().min(1).default('semantic-llm-router'),
+});
+
+/**
+ * The rest of the tracing variables, read only when an exporter is on: OTEL_* set platform-wide for other services
+ * (a grpc protocol, a vendor's sampler) must not stop a router whose tracing is off.
+ */
+const TracingEnvSchema = z.object({
+  OTEL_SERVICE_NAME: z.string().min(1).optional(),
   OTEL_RESOURCE_ATTRIBUTES: keyValueList.optional(),
   OTEL_EXPORTER_OTLP_ENDPOINT: z.url().default('http://localhost:4318'),
   OTEL_EXPORTER_OTLP_TRACES_ENDPOINT: z.url().optional(),
@@ -138,7 +147,7 @@ const EnvSchema = z.object({
 export interface TracingSettings {
   exporter: 'otlp' | 'console' | 'none';
   serviceName: string;
-  /** OTEL_RESOURCE_ATTRIBUTES; `service.name` comes from OTEL_SERVICE_NAME, which wins. */
+  /** OTEL_RESOURCE_ATTRIBUTES; `service.name` comes from OTEL_SERVICE_NAME when that is set, which wins. */
   resourceAttributes: Record<string, string>;
   otlp: {
     /** The full traces URL: OTEL_EXPORTER_OTLP_TRACES_ENDPOINT as given, else OTEL_EXPORTER_OTLP_ENDPOINT + /v1/traces. */
@@ -279,8 +288,15 @@ function secretValues(env: Record<string, string>): string[] {
 }
 
 /** OTLP header values are usually a collector's API key (`x-honeycomb-team=...`, `authorization=Bearer ...`). */
-function otlpHeaderSecrets(e: z.infer<typeof EnvSchema>): string[] {
-  return [...Object.values(e.OTEL_EXPORTER_OTLP_HEADERS ?? {}), ...Object.values(e.OTEL_EXPORTER_OTLP_TRACES_HEADERS ?? {})]
+function otlpHeaderSecrets(e: z.infer<typeof TracingEnvSchema>): string[] {
+  const urlPasswords = [e.OTEL_EXPORTER_OTLP_ENDPOINT, e.OTEL_EXPORTER_OTLP_TRACES_ENDPOINT]
+    .map((url) => (url === undefined ? '' : decodeURIComponent(new URL(url).password)))
+    .filter((password) => password !== '');
+  return [
+    ...Object.values(e.OTEL_EXPORTER_OTLP_HEADERS ?? {}),
+    ...Object.values(e.OTEL_EXPORTER_OTLP_TRACES_HEADERS ?? {}),
+    ...urlPasswords,
+  ]
     .flatMap((value) => [value, value.replace(/^Bearer\s+/i, '')])
     .filter((value) => value.length >= 8);
 }
@@ -305,6 +321,13 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     throw new ConfigError(parsed.error.issues.map((issue) => `${issue.path.join('.')}: ${issue.message}`));
   }
   const e = parsed.data;
+  const exporter = e.OTEL_SDK_DISABLED ? 'none' : e.OTEL_TRACES_EXPORTER;
+  const tracingEnv = TracingEnvSchema.safeParse(exporter === 'none' ? {} : withoutEmpty(env));
+  if (!tracingEnv.success) {
+    throw new ConfigError(tracingEnv.error.issues.map((issue) => `${issue.path.join('.')}: ${issue.message}`));
+  }
+  const t = tracingEnv.data;
+  const resourceAttributes = t.OTEL_RESOURCE_ATTRIBUTES ?? {};
   return {
     port: e.PORT,
     host: e.HOST,
@@ -379,19 +402,20 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       responsesTtlMs: e.RESPONSES_TTL_SECONDS * 1000,
     },
     tracing: {
-      exporter: e.OTEL_SDK_DISABLED ? 'none' : e.OTEL_TRACES_EXPORTER,
-      serviceName: e.OTEL_SERVICE_NAME,
-      resourceAttributes: e.OTEL_RESOURCE_ATTRIBUTES ?? {},
+      exporter,
+      // The specification's order: OTEL_SERVICE_NAME when set, else service.name of OTEL_RESOURCE_ATTRIBUTES.
+      serviceName: t.OTEL_SERVICE_NAME ?? resourceAttributes['service.name'] ?? 'semantic-llm-router',
+      resourceAttributes,
       otlp: {
-        url: otlpTracesUrl(e.OTEL_EXPORTER_OTLP_ENDPOINT, e.OTEL_EXPORTER_OTLP_TRACES_ENDPOINT),
-        protocol: e.OTEL_EXPORTER_OTLP_TRACES_PROTOCOL ?? e.OTEL_EXPORTER_OTLP_PROTOCOL,
-        headers: { ...e.OTEL_EXPORTER_OTLP_HEADERS, ...e.OTEL_EXPORTER_OTLP_TRACES_HEADERS },
-        timeoutMs: e.OTEL_EXPORTER_OTLP_TRACES_TIMEOUT ?? e.OTEL_EXPORTER_OTLP_TIMEOUT,
+        url: otlpTracesUrl(t.OTEL_EXPORTER_OTLP_ENDPOINT, t.OTEL_EXPORTER_OTLP_TRACES_ENDPOINT),
+        protocol: t.OTEL_EXPORTER_OTLP_TRACES_PROTOCOL ?? t.OTEL_EXPORTER_OTLP_PROTOCOL,
+        headers: { ...t.OTEL_EXPORTER_OTLP_HEADERS, ...t.OTEL_EXPORTER_OTLP_TRACES_HEADERS },
+        timeoutMs: t.OTEL_EXPORTER_OTLP_TRACES_TIMEOUT ?? t.OTEL_EXPORTER_OTLP_TIMEOUT,
       },
-      sampler: e.OTEL_TRACES_SAMPLER,
-      samplerRatio: e.OTEL_TRACES_SAMPLER_ARG ?? 1,
+      sampler: t.OTEL_TRACES_SAMPLER,
+      samplerRatio: t.OTEL_TRACES_SAMPLER_ARG ?? 1,
     },
     providerEnv: Object.freeze({ ...env }),
-    secrets: [...new Set([...secretValues(withoutEmpty(env)), ...otlpHeaderSecrets(e)])],
+    secrets: [...new Set([...secretValues(withoutEmpty(env)), ...otlpHeaderSecrets(t)])],
   };
 }

@@ -25,6 +25,14 @@ const logger = createLogger(config.logLevel, undefined, config.secrets);
 const metrics = new RouterMetrics();
 let services: RouterServices | undefined;
 let stopping = false;
+/** The collector URL for the log, without a user or password in it (`https://user:token@collector`). */
+function withoutCredentials(url: string): string {
+  const parsed = new URL(url);
+  parsed.username = '';
+  parsed.password = '';
+  return parsed.href;
+}
+
 const tracing = startTracing(config.tracing);
 if (tracing) {
   const { exporter, otlp, sampler, serviceName } = config.tracing;
@@ -32,7 +40,7 @@ if (tracing) {
     exporter,
     service_name: serviceName,
     sampler,
-    ...(exporter === 'otlp' ? { url: otlp.url, protocol: otlp.protocol } : {}),
+    ...(exporter === 'otlp' ? { url: withoutCredentials(otlp.url), protocol: otlp.protocol } : {}),
   });
 }
 const app = createApp({ config, logger, metrics, tracing, services: () => services, draining: () => stopping });

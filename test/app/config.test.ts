@@ -103,26 +103,49 @@ test('tracing: off by default; the OTEL_* variables build the OTLP settings by t
   assert.equal(set.samplerRatio, 0.25);
   assert.deepEqual(set.resourceAttributes, { 'service.namespace': 'llm', 'deployment.environment.name': 'prod' });
   assert.equal(
-    loadConfig({ OTEL_EXPORTER_OTLP_TRACES_ENDPOINT: 'http://c:4318/exact/path' }).tracing.otlp.url,
+    loadConfig({ OTEL_TRACES_EXPORTER: 'otlp', OTEL_EXPORTER_OTLP_TRACES_ENDPOINT: 'http://c:4318/exact/path' }).tracing.otlp.url,
     'http://c:4318/exact/path',
     'the traces endpoint is used as given',
   );
   assert.equal(loadConfig({ OTEL_TRACES_EXPORTER: 'otlp', OTEL_SDK_DISABLED: 'true' }).tracing.exporter, 'none');
 
   assert.throws(
+    () => loadConfig({ OTEL_TRACES_EXPORTER: 'jaeger' }),
+    (error: unknown) => error instanceof ConfigError && /OTEL_TRACES_EXPORTER/.test(error.message),
+  );
+  assert.throws(
     () =>
       loadConfig({
-        OTEL_TRACES_EXPORTER: 'jaeger',
+        OTEL_TRACES_EXPORTER: 'otlp',
         OTEL_EXPORTER_OTLP_PROTOCOL: 'grpc',
         OTEL_EXPORTER_OTLP_HEADERS: 'no-equals-sign',
         OTEL_TRACES_SAMPLER_ARG: '2',
       }),
     (error: unknown) => {
       assert.ok(error instanceof ConfigError);
-      assert.equal(error.problems.length, 4);
+      assert.equal(error.problems.length, 3);
       assert.match(error.message, /OTEL_EXPORTER_OTLP_PROTOCOL: use http\/protobuf or http\/json/);
-      assert.match(error.message, /OTEL_EXPORTER_OTLP_HEADERS: "no-equals-sign" is not key=value/);
+      assert.match(error.message, /OTEL_EXPORTER_OTLP_HEADERS: an item starting "no-equals-sign" is not key=value/);
       return true;
     },
   );
+  // A malformed header list names where it went wrong, never the credential in it: the message reaches stderr.
+  assert.throws(
+    () => loadConfig({ OTEL_TRACES_EXPORTER: 'otlp', OTEL_EXPORTER_OTLP_HEADERS: 'authorization: Bearer sk-live-abcdefghij' }),
+    (error: unknown) =>
+      error instanceof ConfigError && /"authorization"/.test(error.message) && !/sk-live|Bearer/.test(error.message),
+  );
+  const withPassword = loadConfig({
+    OTEL_TRACES_EXPORTER: 'otlp',
+    OTEL_EXPORTER_OTLP_ENDPOINT: 'https://router:collector-token-123@collector.example:4318',
+  });
+  assert.ok(withPassword.secrets.includes('collector-token-123'), "a password in the collector's URL is redacted from logs");
+  // With tracing off, OTEL_* variables set platform-wide for other services do not stop the router.
+  const off = loadConfig({ OTEL_EXPORTER_OTLP_PROTOCOL: 'grpc', OTEL_TRACES_SAMPLER: 'xray', OTEL_EXPORTER_OTLP_HEADERS: 'x' });
+  assert.equal(off.tracing.exporter, 'none');
+  // service.name: OTEL_SERVICE_NAME when set, else OTEL_RESOURCE_ATTRIBUTES's, else ours.
+  const named = (env: Record<string, string>) => loadConfig({ OTEL_TRACES_EXPORTER: 'console', ...env }).tracing.serviceName;
+  assert.equal(named({ OTEL_RESOURCE_ATTRIBUTES: 'service.name=checkout-router' }), 'checkout-router');
+  assert.equal(named({ OTEL_RESOURCE_ATTRIBUTES: 'service.name=checkout-router', OTEL_SERVICE_NAME: 'edge' }), 'edge');
+  assert.equal(named({}), 'semantic-llm-router');
 });
