@@ -274,45 +274,58 @@ export class RouterService {
     const topExemplars = this.deps.topExemplars ?? 5;
     let tierScores = empty;
     let intentScores = empty;
-    if (vectors.length > 0) {
-      const queryVector = blendWithHistory(vectors[0]!, vectors.slice(1), settings.history_weight);
-      tierScores = scoreAxis(this.indexes.tier, queryVector, { ...settings.tier, topExemplars }, this.scratch.tier);
-      intentScores = scoreAxis(this.indexes.intent, queryVector, { ...settings.intent, topExemplars }, this.scratch.intent);
+    // Every span ends whatever happens in it: a span left open is never exported, and its trace shows a gap.
+    try {
+      if (vectors.length > 0) {
+        const queryVector = blendWithHistory(vectors[0]!, vectors.slice(1), settings.history_weight);
+        tierScores = scoreAxis(this.indexes.tier, queryVector, { ...settings.tier, topExemplars }, this.scratch.tier);
+        intentScores = scoreAxis(this.indexes.intent, queryVector, { ...settings.intent, topExemplars }, this.scratch.intent);
+      }
+      scoreSpan?.set({ 'router.tier.margin': tierScores.margin, 'router.intent.margin': intentScores.margin });
+    } catch (error) {
+      scoreSpan?.fail(error instanceof Error ? error.name : 'error', error instanceof Error ? error.message : String(error));
+      throw error;
+    } finally {
+      scoreSpan?.end();
     }
-    scoreSpan?.set({ 'router.tier.margin': tierScores.margin, 'router.intent.margin': intentScores.margin }).end();
     // Rules, complexity signals, the cascade's consultation and the policy: everything between the scores and the decision.
     const decideSpan = input.trace?.child('decide');
-    // Rules and the complexity signals read the same bounded text: over 32k characters rules cost ~4.5 ms a query on
-    // the event loop (150 ms for a batch of 32), and the word counts they test (at most 200) are decided well within the cut.
-    const ruleText = headForRules(text.query, this.inputChars);
-    const ruleHits = query === '' ? [] : matchRules(routes.rules, ruleText);
-    const complexity = this.measureComplexity(ruleText, tierScores, settings);
+    let ruleHits: RuleHit[];
+    let complexity: ComplexityEvidence | undefined;
     let cascade: CascadeResult | undefined;
+    let decision: Decision;
     try {
+      // Rules and the complexity signals read the same bounded text: over 32k characters rules cost ~4.5 ms a query on
+      // the event loop (150 ms for a batch of 32), and the word counts they test (at most 200) are decided well within the cut.
+      const ruleText = headForRules(text.query, this.inputChars);
+      ruleHits = query === '' ? [] : matchRules(routes.rules, ruleText);
+      complexity = this.measureComplexity(ruleText, tierScores, settings);
       cascade = await this.consultCascade(text.query, tierScores, ruleHits, input.signal, decideSpan);
+      const sessionFloor = input.sessionId ? this.deps.sessions.floor(input.sessionId) : undefined;
+      decision = decideRoute({
+        tierScores,
+        intentScores,
+        tierSettings: settings.tier,
+        intentSettings: settings.intent,
+        strategy,
+        ruleHits,
+        sessionFloor,
+        table: routes.data.routing,
+        isProviderAvailable: this.deps.isProviderAvailable,
+        needsVision: text.hasImages,
+        conversationNotes,
+        turnModel: turnModel === undefined ? undefined : { turnKey: text.turnKey!, model: turnModel },
+        complexity,
+        cascade: cascade && this.deps.cascade ? { ...cascade, maxMargin: this.deps.cascade.maxMargin } : undefined,
+      });
+      if (input.sessionId) this.deps.sessions.remember(input.sessionId, decision.tier);
+      decideSpan?.set({ 'router.tier': decision.tier, 'router.intent': decision.intent });
     } catch (error) {
-      decideSpan?.end();
+      decideSpan?.fail(error instanceof Error ? error.name : 'error', error instanceof Error ? error.message : String(error));
       throw error;
+    } finally {
+      decideSpan?.end();
     }
-    const sessionFloor = input.sessionId ? this.deps.sessions.floor(input.sessionId) : undefined;
-    const decision = decideRoute({
-      tierScores,
-      intentScores,
-      tierSettings: settings.tier,
-      intentSettings: settings.intent,
-      strategy,
-      ruleHits,
-      sessionFloor,
-      table: routes.data.routing,
-      isProviderAvailable: this.deps.isProviderAvailable,
-      needsVision: text.hasImages,
-      conversationNotes,
-      turnModel: turnModel === undefined ? undefined : { turnKey: text.turnKey!, model: turnModel },
-      complexity,
-      cascade: cascade && this.deps.cascade ? { ...cascade, maxMargin: this.deps.cascade.maxMargin } : undefined,
-    });
-    if (input.sessionId) this.deps.sessions.remember(input.sessionId, decision.tier);
-    decideSpan?.set({ 'router.tier': decision.tier, 'router.intent': decision.intent }).end();
     const finished = performance.now();
     const decisionId = input.decisionId ?? randomUUID();
     this.recent.remember(decisionId, {

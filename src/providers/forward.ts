@@ -220,12 +220,15 @@ function continueStream<T>(
   };
 }
 
+/** How an attempt fails whose stream ended cleanly without a chunk: retryable, as a dropped connection is. */
+export function endedBeforeFirstChunk(): ProviderError {
+  return new ProviderError({ kind: 'connection', retryable: true, message: 'upstream stream ended before its first chunk' });
+}
+
 async function firstChunk<T>(stream: AsyncIterable<T>): Promise<{ iterator: AsyncIterator<T>; first: T }> {
   const iterator = stream[Symbol.asyncIterator]();
   const first = await iterator.next();
-  if (first.done === true) {
-    throw new ProviderError({ kind: 'connection', retryable: true, message: 'upstream stream ended before its first chunk' });
-  }
+  if (first.done === true) throw endedBeforeFirstChunk();
   return { iterator, first: first.value };
 }
 

@@ -405,6 +405,9 @@ export class ChatProxy {
     this.served(plan, candidate);
     const source = result.stream;
     const servedSpan = attemptSpan;
+    // The request span waits for this stream's `finally`: a client that leaves ends the body before the upstream abort
+    // reaches the loop below, and the attempts, usage, cost and error code are set only there.
+    const releaseRequestSpan = context.trace?.hold();
     const stream = async function* (this: ChatProxy): AsyncGenerator<T> {
       let text = '';
       let reported: ReportedUsage | undefined;
@@ -436,6 +439,7 @@ export class ChatProxy {
           recordAnswer(servedSpan, { responseModel, usage: reported });
           servedSpan.end();
         }
+        releaseRequestSpan?.();
       }
     }.call(this);
     return { candidate, attempts, stream };

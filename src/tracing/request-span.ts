@@ -14,23 +14,64 @@ const requestHeaders: TextMapGetter<Context<AppEnv>> = {
 };
 
 /**
- * Ends `onEnd` once the body has been read to its end or the reader gave up,
- * so a streamed answer's span covers the whole stream. The source is
- * cancelled first: its `finally` blocks (the ledger, the served-call
- * attributes) run before the span ends.
+ * How long a streamed answer's span waits, once the stream ended or the client
+ * left, for the work still running behind it. A client that disconnects ends
+ * the body before the proxy has heard its upstream abort; the proxy's
+ * `finally` (ledger, attempts, cost, error code) follows within milliseconds,
+ * and a proxy that never settles must not keep the span, unexported, forever.
+ */
+const SETTLE_TIMEOUT_MS = 10_000;
+
+/** Calls `fn` after `ms`; returns what cancels it. Injected by tests, which fire it themselves. */
+export type SettleTimer = (fn: () => void, ms: number) => () => void;
+
+const unrefTimer: SettleTimer = (fn, ms) => {
+  const timer = setTimeout(fn, ms);
+  timer.unref();
+  return () => clearTimeout(timer);
+};
+
+export interface RequestSpanOptions {
+  settleTimeoutMs?: number;
+  timer?: SettleTimer;
+}
+
+/** Ends `span` once its holds are released, or after `timeoutMs` when one never is. */
+function endWhenReleased(span: TraceSpan, timeoutMs: number, timer: SettleTimer): void {
+  let cancel: () => void = () => undefined;
+  const timedOut = new Promise<void>((resolve) => {
+    cancel = timer(resolve, timeoutMs);
+  });
+  void Promise.race([span.released(), timedOut]).then(() => {
+    cancel();
+    span.end();
+  });
+}
+
+/**
+ * Calls `onEnd` once the body has been read to its end, failed, or been
+ * cancelled by a client that left, so a streamed answer's span covers the
+ * whole stream. A cancel also settles a read in flight (as done), so `onEnd`
+ * runs once, whichever path gets there first.
  */
 function endingWhenRead(body: ReadableStream<Uint8Array>, onEnd: () => void): ReadableStream<Uint8Array> {
   const reader = body.getReader();
+  let ended = false;
+  const endOnce = (): void => {
+    if (ended) return;
+    ended = true;
+    onEnd();
+  };
   return new ReadableStream<Uint8Array>({
     async pull(controller) {
       try {
         const next = await reader.read();
         if (next.done) {
+          endOnce();
           controller.close();
-          onEnd();
         } else controller.enqueue(next.value);
       } catch (error) {
-        onEnd();
+        endOnce();
         controller.error(error);
       }
     },
@@ -38,7 +79,7 @@ function endingWhenRead(body: ReadableStream<Uint8Array>, onEnd: () => void): Re
       try {
         await reader.cancel(reason);
       } finally {
-        onEnd();
+        endOnce();
       }
     },
   });
@@ -54,8 +95,13 @@ function endingWhenRead(body: ReadableStream<Uint8Array>, onEnd: () => void): Re
  * The response carries `traceparent` naming this span, and `traceresponse`
  * (the same value, the W3C Trace Context Level 2 draft's response header), so
  * a caller without tracing of its own can still quote the trace id.
+ *
+ * A streamed answer's span ends after the stream and after the work that
+ * holds it (`TraceSpan.hold`): the proxy's served-call attributes.
  */
-export function traceRequests(tracing: Tracing): MiddlewareHandler<AppEnv> {
+export function traceRequests(tracing: Tracing, options: RequestSpanOptions = {}): MiddlewareHandler<AppEnv> {
+  const settleTimeoutMs = options.settleTimeoutMs ?? SETTLE_TIMEOUT_MS;
+  const timer = options.timer ?? unrefTimer;
   return async function traced(c, next) {
     if (UNTRACED_PATHS.has(c.req.path)) return next();
     const { method } = c.req;
@@ -100,7 +146,7 @@ export function traceRequests(tracing: Tracing): MiddlewareHandler<AppEnv> {
       const streaming = (c.res.headers.get('content-type') ?? '').startsWith('text/event-stream');
       if (streaming && body !== null)
         c.res = new Response(
-          endingWhenRead(body, () => span.end()),
+          endingWhenRead(body, () => endWhenReleased(span, settleTimeoutMs, timer)),
           c.res,
         );
       else span.end();

@@ -27,6 +27,8 @@ const headerSetter = {
 
 export class TraceSpan {
   private ended = false;
+  /** Work that outlives the handler and still writes to this span (a streamed answer's `finally`). */
+  private readonly holds = new Set<Promise<void>>();
 
   private constructor(
     private readonly tracer: Tracer,
@@ -73,6 +75,27 @@ export class TraceSpan {
     this.span.setAttribute('error.type', type);
     this.span.setStatus({ code: SpanStatusCode.ERROR, message });
     return this;
+  }
+
+  /**
+   * Marks work that finishes after the handler returned as part of this span:
+   * `released()` waits until every release returned here has been called.
+   */
+  hold(): () => void {
+    let release: () => void = () => undefined;
+    const held = new Promise<void>((resolve) => {
+      release = resolve;
+    });
+    this.holds.add(held);
+    return () => {
+      this.holds.delete(held);
+      release();
+    };
+  }
+
+  /** Resolves once no hold is left (at once when none was taken). */
+  async released(): Promise<void> {
+    while (this.holds.size > 0) await Promise.all([...this.holds]);
   }
 
   /** Idempotent: a span can be ended by whichever of its paths finishes first; later changes are ignored. */

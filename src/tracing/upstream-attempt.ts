@@ -1,4 +1,5 @@
 import { SpanKind, type Attributes } from '@opentelemetry/api';
+import { endedBeforeFirstChunk } from '../providers/forward.js';
 import { ProviderError, type ChatRequest } from '../providers/types.js';
 import type { TraceSpan } from './trace-span.js';
 
@@ -89,15 +90,25 @@ export async function tracedCall<T>(
 
 /**
  * A streaming attempt: the span fails and ends when the stream throws (before
- * its first chunk, so fallback moves on, or later). A stream that goes well is
- * ended by its consumer, which knows the usage at the end.
+ * its first chunk, so fallback moves on, or later), or when it ends without a
+ * chunk: forward fails that attempt outside this wrapper (`firstChunk`), and
+ * no consumer is left to end its span. A stream that goes well is ended by its
+ * consumer, which knows the usage at the end.
  */
 export async function* failingSpanOnError<T>(source: AsyncIterable<T>, span: TraceSpan): AsyncGenerator<T> {
+  let yielded = false;
   try {
-    yield* source;
+    for await (const item of source) {
+      yielded = true;
+      yield item;
+    }
   } catch (error) {
     recordFailure(span, error);
     span.end();
     throw error;
+  }
+  if (!yielded) {
+    recordFailure(span, endedBeforeFirstChunk());
+    span.end();
   }
 }
