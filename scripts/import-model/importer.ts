@@ -20,6 +20,7 @@ import type { BertGraphOptions, Precision } from '../bert-onnx/bert-graph.js';
 import { IR_VERSION, OPSET, encodeModel } from '../bert-onnx/onnx-builder.js';
 import { EMBEDDING_QMAX, MATMUL_WEIGHT_QMAX } from '../bert-onnx/quantize.js';
 import { swapDirectoryIntoPlace } from '../bert-onnx/swap-directory.js';
+import { MODEL_FILES, type FileRecord } from '../bert-onnx/model-files.js';
 import { bertWeightsFromTensors } from './bert-weights-from-tensors.js';
 import type { LocatedModel } from './locate-source.js';
 import { ImportRefusal } from './refusal.js';
@@ -50,16 +51,6 @@ const TOKENIZER_FILES = [
   'vocab.txt',
 ] as const;
 const REQUIRED_FILES: ReadonlySet<string> = new Set(['config.json', 'tokenizer.json']);
-
-const MODEL_FILES: Readonly<Record<Precision, string>> = {
-  fp32: 'onnx/model.onnx',
-  int8: 'onnx/model_quantized.onnx',
-};
-
-export interface FileRecord {
-  readonly bytes: number;
-  readonly sha256: string;
-}
 
 export interface ImportManifest {
   readonly imported: true;

@@ -11,9 +11,9 @@ import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { buildBertGraph } from '../bert-onnx/bert-graph.js';
-import type { Precision } from '../bert-onnx/bert-graph.js';
 import { IR_VERSION, OPSET, encodeModel } from '../bert-onnx/onnx-builder.js';
 import { swapDirectoryIntoPlace } from '../bert-onnx/swap-directory.js';
+import { MODEL_FILES, type FileRecord } from '../bert-onnx/model-files.js';
 import { EMBEDDING_QMAX, MATMUL_WEIGHT_QMAX } from '../bert-onnx/quantize.js';
 import { configJsonFor, shapeOf } from './variants.js';
 import type { VariantName } from './variants.js';
@@ -37,16 +37,6 @@ export const TOKENIZER_FILES = [
   'special_tokens_map.json',
   'vocab.txt',
 ] as const;
-
-const MODEL_FILES: Readonly<Record<Precision, string>> = {
-  fp32: 'onnx/model.onnx',
-  int8: 'onnx/model_quantized.onnx',
-};
-
-export interface FileRecord {
-  readonly bytes: number;
-  readonly sha256: string;
-}
 
 /** The marker that tells the service (and people) this is not the real MiniLM. */
 export interface StandinMarker {
