@@ -290,7 +290,15 @@ function secretValues(env: Record<string, string>): string[] {
 /** OTLP header values are usually a collector's API key (`x-honeycomb-team=...`, `authorization=Bearer ...`). */
 function otlpHeaderSecrets(e: z.infer<typeof TracingEnvSchema>): string[] {
   const urlPasswords = [e.OTEL_EXPORTER_OTLP_ENDPOINT, e.OTEL_EXPORTER_OTLP_TRACES_ENDPOINT]
-    .map((url) => (url === undefined ? '' : decodeURIComponent(new URL(url).password)))
+    .flatMap((url) => {
+      const password = url === undefined ? '' : new URL(url).password;
+      // As written in the URL and as sent (decoded); a malformed escape is redacted as written.
+      let decoded = password;
+      try {
+        decoded = decodeURIComponent(password);
+      } catch {}
+      return [password, decoded];
+    })
     .filter((password) => password !== '');
   return [
     ...Object.values(e.OTEL_EXPORTER_OTLP_HEADERS ?? {}),
