@@ -6,6 +6,7 @@ import type { ResponsesInboundRequest } from '../providers/responses-inbound.js'
 import type { AppEnv } from './app-env.js';
 import { AppError } from '../errors.js';
 import type { ResponseReader } from '../responses/response-store.js';
+import { EffortSchema } from '../routes-config/schemas.js';
 import { callerFingerprint, identifyCaller, presentedKey, type AccessKeys } from './auth.js';
 import { describeValidation, readJsonBody } from './body.js';
 import { callContext } from './chat-completions.js';
@@ -55,6 +56,8 @@ export function responsesRequestSchema(limits: RouteLimits) {
     store: z.boolean().nullable().optional(),
     stream: z.boolean().nullable().optional(),
     background: z.boolean().nullable().optional(),
+    // Read by the router, which fits the effort to the model that answers (src/providers/reasoning.ts).
+    reasoning: z.looseObject({ effort: EffortSchema.nullable().optional() }).nullable().optional(),
   });
 }
 
@@ -83,7 +86,7 @@ export function responsesRoutes(limits: RouteLimits, logger: Logger, keys: Acces
     const started = performance.now();
     const body = (await readJsonBody(c, schema)) as unknown as ResponsesInboundRequest;
     const { responses } = c.get('services').proxy;
-    const context = callContext(c, '/v1/responses', body.model);
+    const context = callContext(c, '/v1/responses', body.model, { effort: body.reasoning?.effort });
     const prepared = responses.prepare(body, responseReader(c, keys));
     const plan = await responses.plan(prepared, context);
 

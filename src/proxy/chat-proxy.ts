@@ -15,6 +15,7 @@ import {
   type AttemptContext,
   type AttemptRecord,
 } from '../providers/forward.js';
+import { reasoningToSend, type ClientReasoning, type SentReasoning } from '../providers/reasoning.js';
 import type { ProviderRegistry } from '../providers/registry.js';
 import type { ChatCompletion, ChatCompletionChunk, ChatRequest, Provider } from '../providers/types.js';
 import type { RouterService } from '../router-service.js';
@@ -55,6 +56,8 @@ export interface ProxyCallContext {
   owner?: string | undefined;
   /** The request's span when tracing is on: the decision goes on it, each upstream attempt under it. */
   trace?: TraceSpan | undefined;
+  /** The effort (and, from Anthropic clients, thinking) the client asked for: reasoningToSend fits it to each model. */
+  clientReasoning?: ClientReasoning | undefined;
 }
 
 export interface ProxyCandidate {
@@ -86,6 +89,13 @@ export interface ProxyOutcome {
   plan: ProxyPlan;
   candidate: ProxyCandidate;
   attempts: AttemptRecord[];
+  /** The reasoning sent to the candidate that answered, and where it came from. */
+  reasoning: SentReasoning;
+}
+
+/** What one candidate is sent: the client's reasoning fitted to it, else the routing table's. */
+export function reasoningFor(candidate: ProxyCandidate, context: ProxyCallContext): SentReasoning {
+  return reasoningToSend(context.clientReasoning, candidate.reasoning);
 }
 
 export interface CompletedCall extends ProxyOutcome {
@@ -205,7 +215,12 @@ export class ChatProxy {
         tier: undefined,
         intent: undefined,
         candidates: [
-          { model: choice.modelId, provider: config.provider, providerModel: config.model, reasoning: reasoningOf(config) },
+          {
+            model: choice.modelId,
+            provider: config.provider,
+            providerModel: config.model,
+            reasoning: reasoningOf(config, table),
+          },
         ],
         routeMs: undefined,
         configVersion: this.router.configVersion,
@@ -283,14 +298,22 @@ export class ChatProxy {
             model: candidate.providerModel,
             signal: attempt.signal,
             timeoutMs: attempt.timeoutMs,
-            reasoning: candidate.reasoning,
+            reasoning: reasoningFor(candidate, context),
             headers: attempt.headers,
           },
         ),
       (completion) => ({ reported: chatUsage(completion.usage), completion: () => completionText(completion) }),
     );
     const completion = { ...call.value, model: call.candidate.providerModel };
-    return { plan, candidate: call.candidate, attempts: call.attempts, completion, usage: call.usage, costUsd: call.costUsd };
+    return {
+      plan,
+      candidate: call.candidate,
+      attempts: call.attempts,
+      reasoning: reasoningFor(call.candidate, context),
+      completion,
+      usage: call.usage,
+      costUsd: call.costUsd,
+    };
   }
 
   async stream(request: ChatRequest, plan: ProxyPlan, context: ProxyCallContext, started: number): Promise<StreamingCall> {
@@ -306,7 +329,7 @@ export class ChatProxy {
             model: candidate.providerModel,
             signal: attempt.signal,
             timeoutMs: attempt.timeoutMs,
-            reasoning: candidate.reasoning,
+            reasoning: reasoningFor(candidate, context),
             headers: attempt.headers,
           },
         ),
@@ -324,7 +347,7 @@ export class ChatProxy {
     const chunks = (async function* () {
       for await (const chunk of call.stream) yield { ...chunk, model: providerModel };
     })();
-    return { plan, candidate: call.candidate, attempts: call.attempts, chunks };
+    return { plan, candidate: call.candidate, attempts: call.attempts, reasoning: reasoningFor(call.candidate, context), chunks };
   }
 
   /**

@@ -20,7 +20,14 @@ import {
 import type { ChatRequest, Provider, ProviderCallOptions } from '../providers/types.js';
 import { listInputItems, type InputItemList, type InputItemsPage } from '../responses/input-items.js';
 import type { ResponseReader, ResponseStore, StoredResponse } from '../responses/response-store.js';
-import type { ChatProxy, ProxyCallContext, ProxyCandidate, ProxyOutcome, ProxyPlan } from './chat-proxy.js';
+import {
+  reasoningFor,
+  type ChatProxy,
+  type ProxyCallContext,
+  type ProxyCandidate,
+  type ProxyOutcome,
+  type ProxyPlan,
+} from './chat-proxy.js';
 
 /** A Responses request resolved against the store: the conversation so far and its chat form for routing. */
 export interface PreparedResponse {
@@ -130,7 +137,7 @@ export class ResponsesProxy {
         this.completeOne(provider, candidate, prepared, {
           model: candidate.providerModel,
           ...attempt,
-          reasoning: candidate.reasoning,
+          reasoning: reasoningFor(candidate, context),
         }),
       (response) => ({
         reported: response.usage
@@ -140,7 +147,14 @@ export class ResponsesProxy {
       }),
     );
     this.save(prepared, plan, call.candidate, call.value, context.owner);
-    return { plan, candidate: call.candidate, attempts: call.attempts, response: call.value, costUsd: call.costUsd };
+    return {
+      plan,
+      candidate: call.candidate,
+      attempts: call.attempts,
+      reasoning: reasoningFor(call.candidate, context),
+      response: call.value,
+      costUsd: call.costUsd,
+    };
   }
 
   async stream(
@@ -158,7 +172,7 @@ export class ResponsesProxy {
         this.streamOne(provider, candidate, prepared, {
           model: candidate.providerModel,
           ...attempt,
-          reasoning: candidate.reasoning,
+          reasoning: reasoningFor(candidate, context),
         }),
       (event) => ({
         text:
@@ -178,7 +192,7 @@ export class ResponsesProxy {
         yield event;
       }
     })();
-    return { plan, candidate: call.candidate, attempts: call.attempts, events };
+    return { plan, candidate: call.candidate, attempts: call.attempts, reasoning: reasoningFor(call.candidate, context), events };
   }
 
   private identity(prepared: PreparedResponse, candidate: ProxyCandidate): ResponseIdentity {

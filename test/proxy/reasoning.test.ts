@@ -242,3 +242,99 @@ test("an Anthropic model with an effort gets output_config.effort; the client's 
   });
   assert.equal(sentConfig(), undefined);
 });
+
+/** routes-data with one more model entry (and, optionally, the entry leading every tier). */
+function routesDataWithModel(t: { after: (fn: () => void) => void }, id: string, entry: Json, prices: Json): string {
+  const dir = tempDir(t);
+  cpSync(ROUTES_DATA_DIR, dir, { recursive: true });
+  const routing = JSON.parse(readFileSync(join(dir, 'routing.json'), 'utf8')) as { models: Record<string, Json> };
+  routing.models[id] = entry;
+  writeFileSync(join(dir, 'routing.json'), JSON.stringify(routing));
+  const priceFile = JSON.parse(readFileSync(join(dir, 'prices.json'), 'utf8')) as { models: Record<string, Json> };
+  priceFile.models[id] = prices;
+  writeFileSync(join(dir, 'prices.json'), JSON.stringify(priceFile));
+  return dir;
+}
+
+test("a client's effort that the model does not take is moved to the nearest one it does, in each API; an unknown one is a 400", async (t) => {
+  const dir = routesDataWithModel(
+    t,
+    'o3',
+    { provider: 'openai', model: 'o3', capabilities: ['tools', 'effort'], efforts: ['low', 'medium', 'high'] },
+    { input: 2, output: 8 },
+  );
+  const stack = await startProxyStack(t, { providers: ['openai', 'anthropic'], env: { ROUTES_DATA_DIR: dir } });
+  const openai = openaiClient(stack.url);
+  const sent = () => stack.upstream.requests.at(-1)!.body as Json;
+  const chat = (model: string, effort: OpenAI.ReasoningEffort) =>
+    openai.chat.completions.create({ model, reasoning_effort: effort, messages: [{ role: 'user', content: 'hi' }] });
+
+  // GPT-5 takes minimal..high (the fake refuses anything else with OpenAI's 400, as before this change for xhigh and max).
+  const cases: [string, OpenAI.ReasoningEffort, string][] = [
+    ['gpt-5', 'xhigh', 'high'],
+    ['gpt-5', 'max', 'high'],
+    ['gpt-5', 'none', 'minimal'],
+    ['gpt-5', 'low', 'low'],
+    ['o3', 'minimal', 'low'],
+    ['o3', 'max', 'high'],
+  ];
+  for (const [model, asked, expected] of cases) {
+    await chat(model, asked);
+    assert.equal(sent().reasoning_effort, expected, `${model} ${asked}`);
+  }
+  await openai.responses.create({ model: 'gpt-5', input: 'hi', reasoning: { effort: 'max', summary: 'auto' } });
+  assert.deepEqual(sent().reasoning, { effort: 'high', summary: 'auto' }, 'the Responses API, summary kept');
+  const stream = openai.responses.stream({ model: 'o3', input: 'hi', reasoning: { effort: 'none' } });
+  await stream.finalResponse();
+  assert.deepEqual(sent().reasoning, { effort: 'low' });
+
+  // Anthropic's scale starts at low: none and minimal become low there.
+  await chat('claude-sonnet-5', 'none');
+  assert.deepEqual(sent().output_config, { effort: 'low' });
+  // From an Anthropic client, max reaches an OpenAI reasoning model as its highest.
+  const anthropic = new Anthropic({ apiKey: 'k', baseURL: stack.url, maxRetries: 0 });
+  await anthropic.messages.create({
+    model: 'gpt-5',
+    max_tokens: 100,
+    output_config: { effort: 'max' },
+    messages: [{ role: 'user', content: 'hi' }],
+  });
+  assert.equal(sent().reasoning_effort, 'high');
+
+  const calls = stack.upstream.requests.length;
+  await assert.rejects(
+    openai.chat.completions.create({
+      model: 'gpt-5',
+      reasoning_effort: 'turbo' as OpenAI.ReasoningEffort,
+      messages: [{ role: 'user', content: 'hi' }],
+    }),
+    (error: unknown) => error instanceof OpenAI.BadRequestError && /reasoning_effort/.test(error.message),
+  );
+  await assert.rejects(
+    anthropic.messages.create({
+      model: 'claude-sonnet-5',
+      max_tokens: 100,
+      output_config: { effort: 'minimal' as 'low' },
+      messages: [{ role: 'user', content: 'hi' }],
+    }),
+    (error: unknown) => error instanceof Anthropic.BadRequestError && /output_config/.test(error.message),
+  );
+  assert.equal(stack.upstream.requests.length, calls, 'refused before any upstream call');
+});
+
+test("routing.json: a model's efforts are on its provider's scale and hold its own reasoning_effort", (t) => {
+  const cases: [string, Json, RegExp][] = [
+    ['claude-sonnet-5', { efforts: ['minimal', 'low'] }, /Anthropic effort .* not minimal/],
+    ['gpt-5-mini-low', { efforts: ['medium', 'high'] }, /"low" is not among the model's efforts/],
+    ['gpt-5', { capabilities: ['thinking'] }, /thinking capability is for anthropic-kind providers/],
+  ];
+  for (const [model, setting, message] of cases) {
+    const dir = tempDir(t);
+    cpSync(ROUTES_DATA_DIR, dir, { recursive: true });
+    const path = join(dir, 'routing.json');
+    const table = JSON.parse(readFileSync(path, 'utf8')) as { models: Record<string, Json> };
+    Object.assign(table.models[model]!, setting);
+    writeFileSync(path, JSON.stringify(table));
+    assert.throws(() => loadRoutesData(dir), message, JSON.stringify(setting));
+  }
+});

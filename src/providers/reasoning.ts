@@ -1,0 +1,69 @@
+import type { ThinkingConfigParam } from '@anthropic-ai/sdk/resources/messages';
+import { EFFORT_SCALE, EffortSchema, type Effort } from '../routes-config/schemas.js';
+
+/** What the client asked for, in whichever API's words: chat `reasoning_effort`, Responses `reasoning.effort`, Anthropic `output_config.effort` and `thinking`. */
+export interface ClientReasoning {
+  effort?: string | null | undefined;
+  /** Anthropic's extended thinking, from `/v1/messages`. */
+  thinking?: ThinkingConfigParam | undefined;
+}
+
+/** The routing table's side: what a model takes, and its own setting (see CandidateReasoning). */
+export interface ModelReasoning {
+  effort?: Effort;
+  thinkingBudget?: number;
+  takesEffort?: boolean;
+  efforts?: readonly Effort[];
+  takesThinking?: boolean;
+}
+
+export type ReasoningSource = 'client' | 'table';
+
+/** What goes upstream for one model, and where each part came from: the `x-router-reasoning` header shows it. */
+export interface SentReasoning {
+  /** Whether the model takes an effort at all: one that does not gets none, nor the Responses `reasoning` object. */
+  takesEffort: boolean;
+  effort?: {
+    value: Effort;
+    source: ReasoningSource;
+    /** The client's effort, when the model does not take it. */ requested?: Effort;
+  };
+  thinking?: { config: ThinkingConfigParam; source: ReasoningSource };
+}
+
+/**
+ * An effort a model does not take becomes the nearest one it does: above its
+ * scale its highest (`max` on GPT-5 is `high`), below it its lowest (`none` on
+ * GPT-5 is `minimal`, on Claude `low`), between two steps the higher one
+ * (`minimal` on a model that takes `none` and `low` is `low`), as a client that
+ * asked for some reasoning should not get none.
+ */
+export function clampEffort(effort: Effort, accepted: readonly Effort[]): Effort {
+  if (accepted.length === 0 || accepted.includes(effort)) return effort;
+  const rank = (value: Effort) => EFFORT_SCALE.indexOf(value);
+  const ordered = [...accepted].sort((a, b) => rank(a) - rank(b));
+  return ordered.find((value) => rank(value) > rank(effort)) ?? ordered.at(-1)!;
+}
+
+/**
+ * The one place that decides the reasoning sent to a model. The client's own
+ * effort wins where the model takes an effort, moved onto the efforts it takes;
+ * else the table's. The client's own thinking wins where the model takes
+ * thinking; else the table's budget. What a model cannot take is not sent.
+ */
+export function reasoningToSend(client: ClientReasoning | undefined, model: ModelReasoning | undefined): SentReasoning {
+  const sent: SentReasoning = { takesEffort: model?.takesEffort === true };
+  const asked = EffortSchema.safeParse(client?.effort);
+  if (sent.takesEffort && asked.success) {
+    const value = clampEffort(asked.data, model?.efforts ?? []);
+    sent.effort = { value, source: 'client', ...(value !== asked.data ? { requested: asked.data } : {}) };
+  } else if (model?.effort !== undefined) {
+    sent.effort = { value: model.effort, source: 'table' };
+  }
+  if (model?.takesThinking === true && client?.thinking !== undefined) {
+    sent.thinking = { config: client.thinking, source: 'client' };
+  } else if (model?.thinkingBudget !== undefined) {
+    sent.thinking = { config: { type: 'enabled', budget_tokens: model.thinkingBudget }, source: 'table' };
+  }
+  return sent;
+}
