@@ -40,7 +40,7 @@ test('a tier led by a model with reasoning effort: applied when the client sets 
   const { data, response } = await openai.chat.completions
     .create({ model: 'auto', messages: [{ role: 'user', content: 'prove it' }] })
     .withResponse();
-  assert.equal(response.headers.get('x-router-reasoning'), 'effort=low');
+  assert.equal(response.headers.get('x-router-reasoning'), 'effort=low; source=table');
   const sent = stack.upstream.requests.at(-1)!;
   assert.equal((sent.body as Json).reasoning_effort, 'low');
   assert.equal((sent.body as Json).model, 'gpt-5-mini');
@@ -115,7 +115,7 @@ test('an Anthropic model with a thinking budget gets extended thinking, with roo
       messages: [{ role: 'user', content: 'design a rate limiter' }],
     })
     .withResponse();
-  assert.equal(response.headers.get('x-router-reasoning'), 'thinking_budget=2048');
+  assert.equal(response.headers.get('x-router-reasoning'), 'thinking_budget=2048; source=table');
   const sent = stack.upstream.requests.at(-1)!;
   const body = sent.body as Json;
   assert.equal(sent.api, 'anthropic');
@@ -170,7 +170,7 @@ test("an Anthropic model with an effort gets output_config.effort; the client's 
   const { response } = await openai.chat.completions
     .create({ model: 'auto', temperature: 0.3, messages: [{ role: 'user', content: 'design a rate limiter' }] })
     .withResponse();
-  assert.equal(response.headers.get('x-router-reasoning'), 'effort=low');
+  assert.equal(response.headers.get('x-router-reasoning'), 'effort=low; source=table');
   assert.deepEqual(sentConfig(), { effort: 'low' }, "the routing table's effort, when the client set none");
   assert.equal((stack.upstream.requests.at(-1)!.body as Json).model, 'claude-sonnet-5');
   assert.equal(
@@ -337,4 +337,48 @@ test("routing.json: a model's efforts are on its provider's scale and hold its o
     writeFileSync(path, JSON.stringify(table));
     assert.throws(() => loadRoutesData(dir), message, JSON.stringify(setting));
   }
+});
+
+test("x-router-reasoning says what was sent and whose it was: the client's (and what it asked for), the table's, or nothing", async (t) => {
+  const stack = await startProxyStack(t, {
+    providers: ['openai', 'anthropic'],
+    env: { ROUTES_DATA_DIR: routesDataWithReasoningTier(t) },
+  });
+  const openai = openaiClient(stack.url);
+  const sent = () => stack.upstream.requests.at(-1)!.body as Json;
+  const header = async (effort: OpenAI.ReasoningEffort | undefined, model = 'auto', stream = false) => {
+    const messages = [{ role: 'user' as const, content: 'prove it' }];
+    const base = effort === undefined ? { model, messages } : { model, messages, reasoning_effort: effort };
+    if (!stream) return (await openai.chat.completions.create(base).withResponse()).response.headers.get('x-router-reasoning');
+    const { data, response } = await openai.chat.completions.create({ ...base, stream: true }).withResponse();
+    for await (const _chunk of data);
+    return response.headers.get('x-router-reasoning');
+  };
+
+  // gpt-5-mini-low leads every tier: its table says low.
+  assert.equal(await header(undefined), 'effort=low; source=table');
+  assert.equal(await header('high'), 'effort=high; source=client', 'before this change the header said effort=low');
+  assert.equal(sent().reasoning_effort, 'high');
+  assert.equal(await header('max', 'auto', true), 'effort=high; source=client; requested=max');
+  assert.equal(sent().reasoning_effort, 'high');
+  assert.equal(await header('high', 'gpt-4o'), null, 'a model without reasoning was sent none, so nothing is shown');
+  assert.equal(sent().reasoning_effort, undefined);
+
+  const { response } = await openai.responses
+    .create({ model: 'auto', input: 'prove it', reasoning: { effort: 'xhigh' } })
+    .withResponse();
+  assert.equal(response.headers.get('x-router-reasoning'), 'effort=high; source=client; requested=xhigh');
+  assert.deepEqual(sent().reasoning, { effort: 'high' });
+
+  const anthropic = new Anthropic({ apiKey: 'k', baseURL: stack.url, maxRetries: 0 });
+  const message = await anthropic.messages
+    .create({
+      model: 'claude-sonnet-5',
+      max_tokens: 100,
+      output_config: { effort: 'max' },
+      messages: [{ role: 'user', content: 'hi' }],
+    })
+    .withResponse();
+  assert.equal(message.response.headers.get('x-router-reasoning'), 'effort=max; source=client');
+  assert.deepEqual(sent().output_config, { effort: 'max' });
 });
