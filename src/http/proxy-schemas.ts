@@ -50,6 +50,8 @@ export function anthropicMessagesRequestSchema(limits: RouteLimits) {
       .max(limits.maxMessages ?? 1000, `at most ${limits.maxMessages ?? 1000} messages (MAX_MESSAGES)`),
     system: z.union([z.string(), z.array(z.looseObject({ type: z.string() }))]).optional(),
     stream: z.boolean().optional(),
+    // Sent as is to Anthropic models that take thinking (src/providers/reasoning.ts); Anthropic checks the rest.
+    thinking: z.looseObject({ type: z.string().min(1) }).optional(),
     output_config: z
       .looseObject({ effort: z.enum(DEFAULT_EFFORTS.anthropic).nullable().optional() })
       .nullable()

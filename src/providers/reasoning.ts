@@ -1,5 +1,6 @@
 import type { ThinkingConfigParam } from '@anthropic-ai/sdk/resources/messages';
 import { EFFORT_SCALE, EffortSchema, type Effort } from '../routes-config/schemas.js';
+import type { ChatRequest } from './types.js';
 
 /** What the client asked for, in whichever API's words: chat `reasoning_effort`, Responses `reasoning.effort`, Anthropic `output_config.effort` and `thinking`. */
 export interface ClientReasoning {
@@ -46,12 +47,40 @@ export function clampEffort(effort: Effort, accepted: readonly Effort[]): Effort
 }
 
 /**
+ * Why Anthropic would refuse thinking on this request, if it would. Its answers
+ * reach clients through the canonical chat format, which has no thinking
+ * blocks, so a step after a tool call comes back without the thinking block
+ * that Anthropic requires before the tool use when thinking is on; and manual
+ * thinking refuses a forced tool. Such a step goes without thinking, as every
+ * step did before the router forwarded a client's thinking.
+ */
+export function thinkingRefusal(request: Pick<ChatRequest, 'messages' | 'tool_choice'>): string | undefined {
+  const choice = request.tool_choice;
+  if (choice === 'required' || (typeof choice === 'object' && choice !== null)) return 'a forced tool_choice';
+  let toolResults = 0;
+  for (let index = request.messages.length - 1; index >= 0; index--) {
+    const message = request.messages[index]!;
+    if (message.role === 'tool') toolResults++;
+    else if (message.role !== 'user') {
+      const callsTools = message.role === 'assistant' && (message.tool_calls?.length ?? 0) > 0;
+      return callsTools && toolResults > 0 ? 'a step after a tool call' : undefined;
+    }
+  }
+  return undefined;
+}
+
+/**
  * The one place that decides the reasoning sent to a model. The client's own
  * effort wins where the model takes an effort, moved onto the efforts it takes;
  * else the table's. The client's own thinking wins where the model takes
- * thinking; else the table's budget. What a model cannot take is not sent.
+ * thinking; else the table's budget; neither on a request Anthropic would
+ * refuse thinking on (thinkingRefusal). What a model cannot take is not sent.
  */
-export function reasoningToSend(client: ClientReasoning | undefined, model: ModelReasoning | undefined): SentReasoning {
+export function reasoningToSend(
+  client: ClientReasoning | undefined,
+  model: ModelReasoning | undefined,
+  request?: Pick<ChatRequest, 'messages' | 'tool_choice'>,
+): SentReasoning {
   const sent: SentReasoning = { takesEffort: model?.takesEffort === true };
   const asked = EffortSchema.safeParse(client?.effort);
   if (sent.takesEffort && asked.success) {
@@ -60,6 +89,7 @@ export function reasoningToSend(client: ClientReasoning | undefined, model: Mode
   } else if (model?.effort !== undefined) {
     sent.effort = { value: model.effort, source: 'table' };
   }
+  if (request !== undefined && thinkingRefusal(request) !== undefined) return sent;
   if (model?.takesThinking === true && client?.thinking !== undefined) {
     sent.thinking = { config: client.thinking, source: 'client' };
   } else if (model?.thinkingBudget !== undefined) {

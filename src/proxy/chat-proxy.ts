@@ -93,9 +93,9 @@ export interface ProxyOutcome {
   reasoning: SentReasoning;
 }
 
-/** What one candidate is sent: the client's reasoning fitted to it, else the routing table's. */
-export function reasoningFor(candidate: ProxyCandidate, context: ProxyCallContext): SentReasoning {
-  return reasoningToSend(context.clientReasoning, candidate.reasoning);
+/** What one candidate is sent for `request`: the client's reasoning fitted to it, else the routing table's. */
+export function reasoningFor(candidate: ProxyCandidate, context: ProxyCallContext, request: ChatRequest): SentReasoning {
+  return reasoningToSend(context.clientReasoning, candidate.reasoning, request);
 }
 
 export interface CompletedCall extends ProxyOutcome {
@@ -298,7 +298,7 @@ export class ChatProxy {
             model: candidate.providerModel,
             signal: attempt.signal,
             timeoutMs: attempt.timeoutMs,
-            reasoning: reasoningFor(candidate, context),
+            reasoning: reasoningFor(candidate, context, request),
             headers: attempt.headers,
           },
         ),
@@ -309,7 +309,7 @@ export class ChatProxy {
       plan,
       candidate: call.candidate,
       attempts: call.attempts,
-      reasoning: reasoningFor(call.candidate, context),
+      reasoning: reasoningFor(call.candidate, context, request),
       completion,
       usage: call.usage,
       costUsd: call.costUsd,
@@ -329,7 +329,7 @@ export class ChatProxy {
             model: candidate.providerModel,
             signal: attempt.signal,
             timeoutMs: attempt.timeoutMs,
-            reasoning: reasoningFor(candidate, context),
+            reasoning: reasoningFor(candidate, context, request),
             headers: attempt.headers,
           },
         ),
@@ -347,7 +347,13 @@ export class ChatProxy {
     const chunks = (async function* () {
       for await (const chunk of call.stream) yield { ...chunk, model: providerModel };
     })();
-    return { plan, candidate: call.candidate, attempts: call.attempts, reasoning: reasoningFor(call.candidate, context), chunks };
+    return {
+      plan,
+      candidate: call.candidate,
+      attempts: call.attempts,
+      reasoning: reasoningFor(call.candidate, context, request),
+      chunks,
+    };
   }
 
   /**

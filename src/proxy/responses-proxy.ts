@@ -137,7 +137,7 @@ export class ResponsesProxy {
         this.completeOne(provider, candidate, prepared, {
           model: candidate.providerModel,
           ...attempt,
-          reasoning: reasoningFor(candidate, context),
+          reasoning: reasoningFor(candidate, context, prepared.chat),
         }),
       (response) => ({
         reported: response.usage
@@ -151,7 +151,7 @@ export class ResponsesProxy {
       plan,
       candidate: call.candidate,
       attempts: call.attempts,
-      reasoning: reasoningFor(call.candidate, context),
+      reasoning: reasoningFor(call.candidate, context, prepared.chat),
       response: call.value,
       costUsd: call.costUsd,
     };
@@ -172,7 +172,7 @@ export class ResponsesProxy {
         this.streamOne(provider, candidate, prepared, {
           model: candidate.providerModel,
           ...attempt,
-          reasoning: reasoningFor(candidate, context),
+          reasoning: reasoningFor(candidate, context, prepared.chat),
         }),
       (event) => ({
         text:
@@ -192,7 +192,13 @@ export class ResponsesProxy {
         yield event;
       }
     })();
-    return { plan, candidate: call.candidate, attempts: call.attempts, reasoning: reasoningFor(call.candidate, context), events };
+    return {
+      plan,
+      candidate: call.candidate,
+      attempts: call.attempts,
+      reasoning: reasoningFor(call.candidate, context, prepared.chat),
+      events,
+    };
   }
 
   private identity(prepared: PreparedResponse, candidate: ProxyCandidate): ResponseIdentity {

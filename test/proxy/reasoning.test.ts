@@ -382,3 +382,68 @@ test("x-router-reasoning says what was sent and whose it was: the client's (and 
   assert.equal(message.response.headers.get('x-router-reasoning'), 'effort=max; source=client');
   assert.deepEqual(sent().output_config, { effort: 'max' });
 });
+
+test("an Anthropic client's own thinking reaches Anthropic models that take it, as sent; others, and steps Anthropic would refuse it on, go without", async (t) => {
+  const stack = await startProxyStack(t, { providers: ['openai', 'anthropic'] });
+  const anthropic = new Anthropic({ apiKey: 'k', baseURL: stack.url, maxRetries: 0 });
+  const sent = () => stack.upstream.requests.at(-1)!.body as Json;
+  const thinking = { type: 'enabled' as const, budget_tokens: 2048 };
+  const ask = (model: string, extra: Partial<Anthropic.MessageCreateParamsNonStreaming> = {}) =>
+    anthropic.messages
+      .create({ model, max_tokens: 4000, thinking, messages: [{ role: 'user', content: 'design a rate limiter' }], ...extra })
+      .withResponse();
+
+  const { data, response } = await ask('claude-sonnet-4');
+  assert.deepEqual(sent().thinking, thinking, 'before this change the thinking was dropped');
+  assert.equal(sent().max_tokens, 4000, "the client's max_tokens already has room for its budget");
+  assert.equal(response.headers.get('x-router-reasoning'), 'thinking_budget=2048; source=client');
+  assert.ok(data.usage.output_tokens >= 64, 'the thinking tokens are billed as output');
+
+  const stream = anthropic.messages.stream({
+    model: 'claude-haiku-4-5',
+    max_tokens: 4000,
+    thinking: { type: 'adaptive' },
+    messages: [{ role: 'user', content: 'hi' }],
+  });
+  await stream.finalMessage();
+  assert.deepEqual(sent().thinking, { type: 'adaptive' }, 'streamed, and any thinking type, as the client sent it');
+
+  // The client's thinking wins over the table's budget, as the client's effort wins over the table's effort.
+  const own = await ask('claude-haiku-4-5-thinking', { thinking: { type: 'disabled' } });
+  assert.deepEqual(sent().thinking, { type: 'disabled' });
+  assert.equal(sent().max_tokens, 4000, 'no budget of the table was added');
+  assert.equal(own.response.headers.get('x-router-reasoning'), 'thinking=disabled; source=client');
+
+  // A model without thinking would refuse it (the fake does, as Anthropic does for Claude 3.5 Haiku): not sent.
+  const old = await ask('claude-3-5-haiku');
+  assert.equal(sent().thinking, undefined);
+  assert.equal(old.response.headers.get('x-router-reasoning'), null);
+
+  // OpenAI-kind models: a token budget has no counterpart in an effort, so it is dropped; the client's effort is not.
+  await ask('gpt-5', { output_config: { effort: 'high' } });
+  assert.equal(stack.upstream.requests.at(-1)!.api, 'openai');
+  assert.equal(sent().thinking, undefined);
+  assert.equal(sent().reasoning_effort, 'high');
+  await ask('gpt-4o-mini');
+  assert.equal(sent().thinking, undefined);
+  assert.equal(sent().reasoning_effort, undefined);
+
+  // The step after a tool call: the router's answer carried no thinking block, which Anthropic wants back when
+  // thinking is on, so this step goes without (it would be a 400); a forced tool refuses manual thinking too.
+  const tools = [{ name: 'read_schema', input_schema: { type: 'object' as const, properties: { db: { type: 'string' } } } }];
+  const step1 = await ask('claude-sonnet-4', { tools });
+  assert.deepEqual(sent().thinking, thinking);
+  const call = step1.data.content.find((block) => block.type === 'tool_use');
+  assert.ok(call && call.type === 'tool_use');
+  await ask('claude-sonnet-4', {
+    tools,
+    messages: [
+      { role: 'user', content: 'design a rate limiter' },
+      { role: 'assistant', content: step1.data.content },
+      { role: 'user', content: [{ type: 'tool_result', tool_use_id: call.id, content: 'tables: limits' }] },
+    ],
+  });
+  assert.equal(sent().thinking, undefined);
+  await ask('claude-sonnet-4', { tools, tool_choice: { type: 'any' } });
+  assert.equal(sent().thinking, undefined);
+});

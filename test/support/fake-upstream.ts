@@ -343,7 +343,18 @@ function validateAnthropic(req: IncomingMessage, body: Json): string | undefined
   const temperature = body['temperature'];
   if (typeof temperature === 'number' && (temperature < 0 || temperature > 1)) return 'temperature: range: 0..1';
   const thinking = body['thinking'];
+  if (thinking !== undefined && String(body['model']).startsWith('claude-3-5'))
+    return `thinking: '${String(body['model'])}' does not support thinking.`;
   if (isObject(thinking) && thinking['type'] === 'enabled') {
+    const choice = body['tool_choice'];
+    if (isObject(choice) && (choice['type'] === 'any' || choice['type'] === 'tool'))
+      return 'Thinking may not be enabled when tool_choice forces tool use.';
+    const lastAssistant = asArray(body['messages']).findLast((message) => isObject(message) && message['role'] === 'assistant');
+    const blocks = isObject(lastAssistant) ? asArray(lastAssistant['content']) : [];
+    const first = blocks[0];
+    const usesTool = blocks.some((block) => isObject(block) && block['type'] === 'tool_use');
+    if (usesTool && !(isObject(first) && (first['type'] === 'thinking' || first['type'] === 'redacted_thinking')))
+      return 'messages: Expected `thinking` or `redacted_thinking`, but found `tool_use`. When `thinking` is enabled, a final `assistant` message must start with a thinking block.';
     const budget = thinking['budget_tokens'];
     if (typeof budget !== 'number' || budget < 1024)
       return 'thinking.enabled.budget_tokens: Input should be greater than or equal to 1024';
