@@ -5,7 +5,7 @@ import type { Strategy } from '../routing/strategy.js';
 import { estimateCost, roundUsd } from '../cost/pricing.js';
 import { completionText, promptText, resolveUsage, type TokenUsage } from '../cost/tokens.js';
 import { AppError, type AppErrorStatus } from '../errors.js';
-import type { LedgerEntry, RequestLedger } from '../ledger/request-ledger.js';
+import { ledgerStatus, type LedgerEntry, type RequestLedger } from '../ledger/request-ledger.js';
 import type { Logger } from '../logger.js';
 import type { CircuitBreaker } from '../providers/circuit-breaker.js';
 import {
@@ -442,6 +442,7 @@ export class ChatProxy {
       let reported: ReportedUsage | undefined;
       let responseModel: string | undefined;
       let failure: unknown;
+      let finished = false;
       try {
         for await (const item of source) {
           if (servedSpan && responseModel === undefined) responseModel = responseModelOf(item);
@@ -450,18 +451,22 @@ export class ChatProxy {
           if (measured.reported) reported = measured.reported;
           yield item;
         }
+        finished = true;
       } catch (error) {
         failure = error;
         throw error;
       } finally {
-        const aborted = context.signal.aborted;
+        // The client left when its signal fired (the upstream call then fails with an abort, which is not the
+        // upstream's failure) or when the body was cancelled mid-stream, which returns this generator early: leaving
+        // the loop returns `source` too, and the SDK aborts its upstream request.
+        const clientLeft = context.signal.aborted || (failure === undefined && !finished);
         this.record(request, plan, context, started, {
           candidate,
           attempts,
           upstreamMs: performance.now() - upstreamStarted,
           usage: reported ? { ...reported, estimated: false } : estimatedUsage(promptText(request), text),
           httpStatus: 200,
-          errorCode: failure !== undefined ? 'stream_failed' : aborted ? 'client_closed' : undefined,
+          errorCode: clientLeft ? 'client_closed' : failure !== undefined ? 'stream_failed' : undefined,
         });
         if (servedSpan) {
           // A stream that failed has already failed and ended its span (failingSpanOnError).
@@ -540,7 +545,7 @@ export class ChatProxy {
       costUsd,
       cascadeCostUsd,
       baselineCostUsd,
-      status: result.errorCode === undefined ? 'ok' : 'error',
+      status: ledgerStatus(result.errorCode),
       httpStatus: result.httpStatus,
       errorCode: result.errorCode,
       prompt: this.settings.storePrompts ? promptText(request) : undefined,
