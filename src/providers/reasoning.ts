@@ -24,11 +24,8 @@ export type ReasoningSource = 'client' | 'table';
 export interface SentReasoning {
   /** Whether the model takes an effort at all: one that does not gets none, nor the Responses `reasoning` object. */
   takesEffort: boolean;
-  effort?: {
-    value: Effort;
-    source: ReasoningSource;
-    /** The client's effort, when the model does not take it. */ requested?: Effort;
-  };
+  /** `requested`: the client's own effort, when the model does not take it and `value` is the nearest it does. */
+  effort?: { value: Effort; source: ReasoningSource; requested?: Effort };
   thinking?: { config: ThinkingConfigParam; source: ReasoningSource };
 }
 
@@ -46,17 +43,24 @@ export function clampEffort(effort: Effort, accepted: readonly Effort[]): Effort
   return ordered.find((value) => rank(value) > rank(effort)) ?? ordered.at(-1)!;
 }
 
+/** The request as far as thinking cares: its messages and its tool choice (chat's or the Responses API's). */
+export interface ThinkingContext {
+  messages: ChatRequest['messages'];
+  tool_choice?: unknown;
+}
+
 /**
- * Why Anthropic would refuse thinking on this request, if it would. Its answers
- * reach clients through the canonical chat format, which has no thinking
- * blocks, so a step after a tool call comes back without the thinking block
- * that Anthropic requires before the tool use when thinking is on; and manual
- * thinking refuses a forced tool. Such a step goes without thinking, as every
- * step did before the router forwarded a client's thinking.
+ * Why Anthropic would refuse this thinking on this request, if it would. Its
+ * answers reach clients through the canonical chat format, which has no
+ * thinking blocks, so a step after a tool call comes back without the thinking
+ * block that Anthropic requires before the tool use when thinking is on; and
+ * manual thinking (`enabled`) refuses a forced tool. Such a step goes without.
  */
-export function thinkingRefusal(request: Pick<ChatRequest, 'messages' | 'tool_choice'>): string | undefined {
+export function thinkingRefusal(request: ThinkingContext, thinking: ThinkingConfigParam): string | undefined {
+  if (thinking.type === 'disabled') return undefined;
   const choice = request.tool_choice;
-  if (choice === 'required' || (typeof choice === 'object' && choice !== null)) return 'a forced tool_choice';
+  const forced = choice === 'required' || (typeof choice === 'object' && choice !== null);
+  if (forced && thinking.type === 'enabled') return 'a forced tool_choice';
   let toolResults = 0;
   for (let index = request.messages.length - 1; index >= 0; index--) {
     const message = request.messages[index]!;
@@ -79,7 +83,7 @@ export function thinkingRefusal(request: Pick<ChatRequest, 'messages' | 'tool_ch
 export function reasoningToSend(
   client: ClientReasoning | undefined,
   model: ModelReasoning | undefined,
-  request?: Pick<ChatRequest, 'messages' | 'tool_choice'>,
+  request?: ThinkingContext,
 ): SentReasoning {
   const sent: SentReasoning = { takesEffort: model?.takesEffort === true };
   const asked = EffortSchema.safeParse(client?.effort);
@@ -89,11 +93,13 @@ export function reasoningToSend(
   } else if (model?.effort !== undefined) {
     sent.effort = { value: model.effort, source: 'table' };
   }
-  if (request !== undefined && thinkingRefusal(request) !== undefined) return sent;
-  if (model?.takesThinking === true && client?.thinking !== undefined) {
-    sent.thinking = { config: client.thinking, source: 'client' };
-  } else if (model?.thinkingBudget !== undefined) {
-    sent.thinking = { config: { type: 'enabled', budget_tokens: model.thinkingBudget }, source: 'table' };
-  }
+  const thinking: SentReasoning['thinking'] =
+    model?.takesThinking === true && client?.thinking !== undefined
+      ? { config: client.thinking, source: 'client' }
+      : model?.thinkingBudget !== undefined
+        ? { config: { type: 'enabled', budget_tokens: model.thinkingBudget }, source: 'table' }
+        : undefined;
+  if (thinking !== undefined && (request === undefined || thinkingRefusal(request, thinking.config) === undefined))
+    sent.thinking = thinking;
   return sent;
 }

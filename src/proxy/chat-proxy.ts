@@ -15,7 +15,7 @@ import {
   type AttemptContext,
   type AttemptRecord,
 } from '../providers/forward.js';
-import { reasoningToSend, type ClientReasoning, type SentReasoning } from '../providers/reasoning.js';
+import { reasoningToSend, type ClientReasoning, type SentReasoning, type ThinkingContext } from '../providers/reasoning.js';
 import type { ProviderRegistry } from '../providers/registry.js';
 import type { ChatCompletion, ChatCompletionChunk, ChatRequest, Provider } from '../providers/types.js';
 import type { RouterService } from '../router-service.js';
@@ -94,7 +94,7 @@ export interface ProxyOutcome {
 }
 
 /** What one candidate is sent for `request`: the client's reasoning fitted to it, else the routing table's. */
-export function reasoningFor(candidate: ProxyCandidate, context: ProxyCallContext, request: ChatRequest): SentReasoning {
+export function reasoningFor(candidate: ProxyCandidate, context: ProxyCallContext, request: ThinkingContext): SentReasoning {
   return reasoningToSend(context.clientReasoning, candidate.reasoning, request);
 }
 

@@ -17,6 +17,7 @@ import {
   type ResponseIdentity,
   type ResponsesInboundRequest,
 } from '../providers/responses-inbound.js';
+import type { ThinkingContext } from '../providers/reasoning.js';
 import type { ChatRequest, Provider, ProviderCallOptions } from '../providers/types.js';
 import { listInputItems, type InputItemList, type InputItemsPage } from '../responses/input-items.js';
 import type { ResponseReader, ResponseStore, StoredResponse } from '../responses/response-store.js';
@@ -137,7 +138,7 @@ export class ResponsesProxy {
         this.completeOne(provider, candidate, prepared, {
           model: candidate.providerModel,
           ...attempt,
-          reasoning: reasoningFor(candidate, context, prepared.chat),
+          reasoning: reasoningFor(candidate, context, thinkingContext(prepared)),
         }),
       (response) => ({
         reported: response.usage
@@ -151,7 +152,7 @@ export class ResponsesProxy {
       plan,
       candidate: call.candidate,
       attempts: call.attempts,
-      reasoning: reasoningFor(call.candidate, context, prepared.chat),
+      reasoning: reasoningFor(call.candidate, context, thinkingContext(prepared)),
       response: call.value,
       costUsd: call.costUsd,
     };
@@ -172,7 +173,7 @@ export class ResponsesProxy {
         this.streamOne(provider, candidate, prepared, {
           model: candidate.providerModel,
           ...attempt,
-          reasoning: reasoningFor(candidate, context, prepared.chat),
+          reasoning: reasoningFor(candidate, context, thinkingContext(prepared)),
         }),
       (event) => ({
         text:
@@ -196,7 +197,7 @@ export class ResponsesProxy {
       plan,
       candidate: call.candidate,
       attempts: call.attempts,
-      reasoning: reasoningFor(call.candidate, context, prepared.chat),
+      reasoning: reasoningFor(call.candidate, context, thinkingContext(prepared)),
       events,
     };
   }
@@ -312,6 +313,11 @@ export class ResponsesProxy {
     if (this.options.store?.isUnowned(id) !== true) return undefined;
     return 'it was stored without an owner (before this router recorded which API key created a response, or by a caller without a key), so only the admin key can read, continue or delete it until it expires';
   }
+}
+
+/** What decides whether thinking can be sent: the conversation, and the Responses request's own tool choice. */
+function thinkingContext(prepared: PreparedResponse): ThinkingContext {
+  return { messages: prepared.chat.messages, tool_choice: prepared.request.tool_choice };
 }
 
 /** The upstream's answer under our id, and the model name the chat endpoints report. */

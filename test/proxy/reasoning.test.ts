@@ -446,4 +446,6 @@ test("an Anthropic client's own thinking reaches Anthropic models that take it, 
   assert.equal(sent().thinking, undefined);
   await ask('claude-sonnet-4', { tools, tool_choice: { type: 'any' } });
   assert.equal(sent().thinking, undefined);
+  await ask('claude-sonnet-4', { tools, tool_choice: { type: 'any' }, thinking: { type: 'adaptive' } });
+  assert.deepEqual(sent().thinking, { type: 'adaptive' }, 'adaptive thinking takes a forced tool');
 });
