@@ -165,6 +165,14 @@ test('finding 6: with only gpt-4o-mini failing, its breaker opens alone and heal
       ['gpt-4o', 'ok'],
     ],
   );
+
+  // /metrics shows which breaker is open: the failing model's, not its provider's nor its healthy sibling's.
+  const metrics = await (await stack.app.request('/metrics')).text();
+  const circuit = (labels: string) => new RegExp(`^router_circuit_state\\{${labels}\\} (\\d)$`, 'm').exec(metrics)?.[1];
+  assert.equal(circuit('provider="openai",model="gpt-4o-mini"'), '2');
+  assert.equal(circuit('provider="openai",model="gpt-4o"'), '0');
+  assert.equal(circuit('provider="openai"'), '0', 'the transport breaker stays closed: the upstream answered');
+  assert.equal(circuit('provider="anthropic",model="claude-3-5-haiku"'), '0', 'every model of the routing table is reported');
 });
 
 test('finding 7: failed authentications count against the address (429 after a burst), valid keys still pass; the clock is injected', async (t) => {
