@@ -222,22 +222,24 @@ export function checkAuthLimits(o: AuthObservation): Verdict {
 
 export interface RedactionObservation {
   echoes: number;
-  status: number;
-  /** The upstream's message reached the client (so the check saw the echo path at all). */
+  /** The client's status per echoing upstream error. */
+  statuses: number[];
+  /** The upstream's message reached the client every time (so the check saw the echo path at all). */
   messageShown: boolean;
-  /** The ledger row holds the upstream's message. */
+  /** Every call's ledger row holds the upstream's message. */
   ledgerHasMessage: boolean;
   leaks: { answer: string[]; ledger: string[]; logs: string[] };
+  /** `[redacted]` marks in the answer that had the fewest. */
   redactions: number;
 }
 
 export function checkRedaction(o: RedactionObservation): Verdict {
   const leaked = o.leaks.answer.length + o.leaks.ledger.length + o.leaks.logs.length;
   return {
-    pass: o.messageShown && o.ledgerHasMessage && leaked === 0 && o.redactions >= o.echoes,
+    pass: o.statuses.length > 0 && o.messageShown && o.ledgerHasMessage && leaked === 0 && o.redactions >= o.echoes,
     now:
-      `${o.status} with the upstream's message; ${o.redactions} [redacted] for ${o.echoes} echoes; key fragments found: ` +
-      `answer ${o.leaks.answer.length}, ledger ${o.leaks.ledger.length}${o.ledgerHasMessage ? '' : ' (message not in the ledger)'}, logs ${o.leaks.logs.length}`,
+      `${o.statuses.join(', ')}, each with the upstream's message and at least ${o.redactions} [redacted] for ${o.echoes} echoes; ` +
+      `key fragments found: answers ${o.leaks.answer.length}, ledger ${o.leaks.ledger.length}${o.ledgerHasMessage ? '' : ' (message not in the ledger)'}, logs ${o.leaks.logs.length}`,
   };
 }
 
@@ -271,6 +273,6 @@ export const ISSUE_SAW: Record<number, string> = {
   5: 'SIGTERM: all 16 keep-alive clients got a reset on their next request; new connections refused at once',
   6: 'only gpt-4o-mini failing: healthy gpt-4o skipped 932 times, breaker flapped, failing model called 1,364 times; attempts counted skips',
   7: '50 bad keys in a burst: 50 x 401, no 429; /dashboard/api/* not rate limited',
-  8: 'an upstream error echoing the key upper-cased or base64 reached the client and the ledger',
+  8: 'an upstream error echoing the key upper-cased or base64-encoded reached the client and the ledger',
   9: 'GET /dashboard/assets/__proto__ (constructor, toString) 200; q=qué 61, q=QUÉ 0',
 };

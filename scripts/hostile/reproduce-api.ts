@@ -219,36 +219,44 @@ export async function reproduceAuthLimits(stack: HostileStack): Promise<Reproduc
   };
 }
 
-/** Finding 8: the upstream's error echoes the provider key in every case and encoding, first as a 500 (a fallback), then a 400. */
+/**
+ * Finding 8: the upstream's error echoes the provider key in every case and encoding, once as a 500 (the router's own
+ * 502 then) and once as a 400 (passed through). A named model has no fallback, so each fault meets exactly one call
+ * whatever the breakers and candidates of the findings before.
+ */
 export async function reproduceRedaction(stack: HostileStack): Promise<Reproduction<RedactionObservation>> {
   const echoes = keyEchoes(UPSTREAM_KEY);
   const message = `invalid credentials: ${echoes.join(' | ')}`;
-  stack.upstream.fail({ type: 'status', status: 500, message }, { type: 'status', status: 400, message });
-  const answer = await call(stack, 'POST', '/v1/chat/completions', {
-    key: KEYS.client1,
-    body: { model: 'auto', messages: user('hello') },
-  });
-  const decisionId = answer.headers.get('x-router-decision-id') ?? answer.headers.get('x-request-id') ?? '';
+  const model = 'gpt-4o';
+  const answers: Answer[] = [];
+  for (const status of [500, 400]) {
+    stack.upstream.fail({ type: 'status', status, message });
+    answers.push(
+      await call(stack, 'POST', '/v1/chat/completions', { key: KEYS.client1, body: { model, messages: user('hello') } }),
+    );
+  }
+  const decisionIds = answers.map((answer) => answer.headers.get('x-router-decision-id') ?? '');
   await statsRequests(stack);
-  const ledger = readDb(stack, (db) =>
-    JSON.stringify(db.prepare('SELECT * FROM requests WHERE decision_id = ?').all(decisionId)),
+  const rows = readDb(stack, (db) =>
+    decisionIds.map((id) => JSON.stringify(db.prepare('SELECT * FROM requests WHERE decision_id = ?').all(id))),
   );
+  const texts = answers.map((answer) => answer.text);
   return {
     requests:
       `fake upstream answers 500, then 400, each with "invalid credentials: " + the key in ${echoes.length} forms ` +
-      `(as is, upper-cased, base64 at 3 alignments, base64url, URL-encoded, hex); POST /v1/chat/completions {model: "auto"}; ` +
-      `the ledger row and the service log`,
+      `(as is, upper-cased, base64 at 3 alignments, base64url, URL-encoded, hex); 2 x POST /v1/chat/completions {model: "${model}"}; ` +
+      `their ledger rows and the service log`,
     observation: {
       echoes: echoes.length,
-      status: answer.status,
-      messageShown: answer.text.includes('invalid credentials'),
-      ledgerHasMessage: ledger.includes('invalid credentials'),
+      statuses: answers.map((answer) => answer.status),
+      messageShown: texts.every((text) => text.includes('invalid credentials')),
+      ledgerHasMessage: rows.every((row) => row.includes('invalid credentials')),
       leaks: {
-        answer: keyLeaks(UPSTREAM_KEY, answer.text),
-        ledger: keyLeaks(UPSTREAM_KEY, ledger),
+        answer: texts.flatMap((text) => keyLeaks(UPSTREAM_KEY, text)),
+        ledger: rows.flatMap((row) => keyLeaks(UPSTREAM_KEY, row)),
         logs: keyLeaks(UPSTREAM_KEY, stack.service.logLines().join('\n')),
       },
-      redactions: (answer.text.match(/\[redacted\]/g) ?? []).length,
+      redactions: Math.min(...texts.map((text) => (text.match(/\[redacted\]/g) ?? []).length)),
     },
   };
 }

@@ -98,7 +98,7 @@ const auth = {
 };
 const redaction = {
   echoes: 10,
-  status: 400,
+  statuses: [502, 400],
   messageShown: true,
   ledgerHasMessage: true,
   leaks: { answer: [], ledger: [], logs: [] },
