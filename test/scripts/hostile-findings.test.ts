@@ -1,18 +1,8 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { parseDeploySettings, readDeploySettings } from '../../scripts/hostile/deploy-settings.js';
-import {
-  checkAssetsAndSearch,
-  checkAuthLimits,
-  checkBreaker,
-  checkCacheFilling,
-  checkDrain,
-  checkFeedback,
-  checkLedger,
-  checkRedaction,
-  checkWorstRequest,
-  type Verdict,
-} from '../../scripts/hostile/findings.js';
+import * as findings from '../../scripts/hostile/findings.js';
+import type { Verdict } from '../../scripts/hostile/findings.js';
 import { renderFindings } from '../../scripts/hostile/report.js';
 
 /**
@@ -115,7 +105,7 @@ const assets = {
 const table: Case<unknown>[] = [
   cases({
     name: '1 worst request',
-    check: checkWorstRequest,
+    check: findings.checkWorstRequest,
     good: worst,
     bad: [
       ['the issue: 504 after 57 s', { ...worst, alone: { status: 504, ms: 57_000 } }],
@@ -126,7 +116,7 @@ const table: Case<unknown>[] = [
   }),
   cases({
     name: '2 cache-filling load',
-    check: checkCacheFilling,
+    check: findings.checkCacheFilling,
     good: fill,
     bad: [
       ['the issue: RSS 283 -> 972 MB', { ...fill, rssStartMb: 283, rssPeakMb: 972, rssEndMb: 972 }],
@@ -136,7 +126,7 @@ const table: Case<unknown>[] = [
   }),
   cases({
     name: '3 ledger',
-    check: checkLedger,
+    check: findings.checkLedger,
     good: ledger,
     bad: [
       [
@@ -149,7 +139,7 @@ const table: Case<unknown>[] = [
   }),
   cases({
     name: '4 feedback',
-    check: checkFeedback,
+    check: findings.checkFeedback,
     good: feedback,
     bad: [
       [
@@ -163,7 +153,7 @@ const table: Case<unknown>[] = [
   }),
   cases({
     name: '5 drain',
-    check: checkDrain,
+    check: findings.checkDrain,
     good: drain,
     bad: [
       [
@@ -183,7 +173,7 @@ const table: Case<unknown>[] = [
   }),
   cases({
     name: '6 breaker',
-    check: checkBreaker,
+    check: findings.checkBreaker,
     good: breaker,
     bad: [
       [
@@ -201,7 +191,7 @@ const table: Case<unknown>[] = [
   }),
   cases({
     name: '7 auth and dashboard limits',
-    check: checkAuthLimits,
+    check: findings.checkAuthLimits,
     good: auth,
     bad: [
       [
@@ -214,7 +204,7 @@ const table: Case<unknown>[] = [
   }),
   cases({
     name: '8 redaction',
-    check: checkRedaction,
+    check: findings.checkRedaction,
     good: redaction,
     bad: [
       [
@@ -227,7 +217,7 @@ const table: Case<unknown>[] = [
   }),
   cases({
     name: '9 assets and search',
-    check: checkAssetsAndSearch,
+    check: findings.checkAssetsAndSearch,
     good: assets,
     bad: [
       [
