@@ -235,7 +235,8 @@ export async function reproduceRedaction(stack: HostileStack): Promise<Reproduct
       await call(stack, 'POST', '/v1/chat/completions', { key: KEYS.client1, body: { model, messages: user('hello') } }),
     );
   }
-  const decisionIds = answers.map((answer) => answer.headers.get('x-router-decision-id') ?? '');
+  // An error carries no x-router-* headers; our x-request-id is the decision id (the ledger's key) on every answer.
+  const decisionIds = answers.map((answer) => answer.headers.get('x-request-id') ?? '');
   await statsRequests(stack);
   const rows = readDb(stack, (db) =>
     decisionIds.map((id) => JSON.stringify(db.prepare('SELECT * FROM requests WHERE decision_id = ?').all(id))),
