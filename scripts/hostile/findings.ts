@@ -259,12 +259,12 @@ export function checkAssetsAndSearch(o: AssetsSearchObservation): Verdict {
   return {
     pass,
     now:
-      `${o.assets.map((asset) => `${asset.name} ${asset.status}`).join(', ')}; ` +
+      `${o.assets.map((asset) => `\`${asset.name}\` ${asset.status}`).join(', ')}; ` +
       `${o.search.map((result) => `q=${result.q} ${result.total}`).join(', ')}`,
   };
 }
 
-/** What the issue saw, per finding, shortened from its text. */
+/** What the issue saw, per finding, shortened from its text (names with underscores in code spans: the table is Markdown). */
 export const ISSUE_SAW: Record<number, string> = {
   1: 'USE-lite: a batch of 31 x 32k chars answered 504 after 57 s, work went on; 3 at once blocked ~115 s, /healthz timed out',
   2: '115 batches of distinct long non-Latin-1 queries: RSS 283 -> 972 MB (caps ~1.3 GB > 1 GiB limit)',
@@ -274,5 +274,5 @@ export const ISSUE_SAW: Record<number, string> = {
   6: 'only gpt-4o-mini failing: healthy gpt-4o skipped 932 times, breaker flapped, failing model called 1,364 times; attempts counted skips',
   7: '50 bad keys in a burst: 50 x 401, no 429; /dashboard/api/* not rate limited',
   8: 'an upstream error echoing the key upper-cased or base64-encoded reached the client and the ledger',
-  9: 'GET /dashboard/assets/__proto__ (constructor, toString) 200; q=qué 61, q=QUÉ 0',
+  9: 'GET /dashboard/assets/`__proto__` (`constructor`, `toString`) 200; q=qué 61, q=QUÉ 0',
 };

@@ -273,7 +273,7 @@ export async function reproduceAssetsAndSearch(stack: HostileStack): Promise<Rep
     search.push({ q, total: (JSON.parse(answer.text) as { total: number }).total });
   }
   return {
-    requests: `GET /dashboard/assets/{${names.join(',')}}; GET /admin/exemplars?q=qué and ?q=QUÉ (admin key)`,
+    requests: `${names.map((name) => `GET \`/dashboard/assets/${name}\``).join(', ')}; GET /admin/exemplars?q=qué and ?q=QUÉ (admin key)`,
     observation: { assets, search },
   };
 }
