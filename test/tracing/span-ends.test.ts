@@ -9,7 +9,7 @@ import { createCircuitBreaker } from '../../src/providers/circuit-breaker.js';
 import { forwardStreamWithFallback } from '../../src/providers/forward.js';
 import { RouterService, type RouterDeps } from '../../src/router-service.js';
 import { SessionMemory } from '../../src/routing/session-memory.js';
-import { traceRequests, type SettleTimer } from '../../src/tracing/request-span.js';
+import { traceRequests, type SettleTimer } from '../../src/http/request-span.js';
 import { TraceSpan } from '../../src/tracing/trace-span.js';
 import type { Tracing } from '../../src/tracing/tracing.js';
 import { failingSpanOnError } from '../../src/tracing/upstream-attempt.js';
