@@ -49,7 +49,9 @@ export async function bootRouter(
   try {
     const seedFromFiles = store.isEmpty() && config.seedOnStart;
     const started = performance.now();
-    const summary = await seedExemplars(store, embedder, seedFromFiles ? routesData.exemplars : []);
+    const summary = await seedExemplars(store, embedder, seedFromFiles ? routesData.exemplars : [], {
+      inFlight: Math.max(1, config.embedding.workers),
+    });
     if (seedFromFiles || summary.embedded > 0) {
       logger.info(seedFromFiles ? 'seeded an empty database from routes-data' : 'embedded exemplars the active embedder lacked', {
         added: summary.added,

@@ -49,19 +49,34 @@ export function l2Normalize(vector: Float32Array): Float32Array {
   return vector;
 }
 
-/** Embeds in fixed-size batches, reporting progress: seeding thousands of rows at once would hold all activations in memory. */
+/**
+ * Embeds in fixed-size batches, reporting progress: seeding thousands of rows at once would hold all activations in
+ * memory. `inFlight` batches are embedded at once, so a pool of N embedder workers is kept busy (one batch in flight
+ * left the second of two workers idle through a first start's seeding); the vectors keep the texts' order.
+ */
 export async function embedInBatches(
   embedder: Embedder,
   texts: readonly string[],
   batchSize: number,
   onProgress?: (done: number, total: number) => void,
+  inFlight = 1,
 ): Promise<Float32Array[]> {
-  const vectors: Float32Array[] = [];
-  for (let start = 0; start < texts.length; start += batchSize) {
-    vectors.push(...(await embedder.embed(texts.slice(start, start + batchSize))));
-    onProgress?.(vectors.length, texts.length);
-  }
-  return vectors;
+  const batchStarts: number[] = [];
+  for (let start = 0; start < texts.length; start += batchSize) batchStarts.push(start);
+  const batches: Float32Array[][] = new Array<Float32Array[]>(batchStarts.length);
+  let next = 0;
+  let done = 0;
+  const lane = async (): Promise<void> => {
+    while (next < batchStarts.length) {
+      const index = next++;
+      const start = batchStarts[index]!;
+      batches[index] = await embedder.embed(texts.slice(start, start + batchSize));
+      done += batches[index].length;
+      onProgress?.(done, texts.length);
+    }
+  };
+  await Promise.all(Array.from({ length: Math.max(1, Math.min(inFlight, batchStarts.length)) }, lane));
+  return batches.flat();
 }
 
 /** The identity of an embedder, for wrappers (cache, batcher) that change how it embeds but not what. */

@@ -7,6 +7,8 @@ export interface SeedOptions {
   prune?: (source: string) => boolean;
   batchSize?: number;
   onProgress?: (done: number, total: number) => void;
+  /** Batches embedded at once: the number of embedder workers keeps each of them busy. */
+  inFlight?: number;
 }
 
 export interface SeedSummary {
@@ -60,7 +62,7 @@ export async function seedExemplars(
     .filter((row) => !deleted.has(row.id) && !rewrittenIds.has(row.id));
 
   const texts = [...needVectorWrites.map((exemplar) => exemplar.text), ...storedWithoutVector.map((row) => row.text)];
-  const vectors = await embedInBatches(embedder, texts, options.batchSize ?? 32, options.onProgress);
+  const vectors = await embedInBatches(embedder, texts, options.batchSize ?? 32, options.onProgress, options.inFlight);
 
   const vectorByHash = new Map(needVectorWrites.map((exemplar, index) => [exemplar.contentHash, vectors[index]!]));
   const writes: ExemplarWrite[] = toWrite.map((exemplar) => ({

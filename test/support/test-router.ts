@@ -21,8 +21,9 @@ const EMBEDDER_ENV: Record<TestEmbedder, Record<string, string>> = {
 };
 
 /**
- * Embedding the shipped exemplars with USE-lite takes ~20 s, so the seeded
- * database is built once per exemplar set and copied into each test.
+ * Embedding the shipped exemplars with USE-lite takes a minute or more, so the seeded
+ * database is built once per exemplar set and copied into each test; two
+ * embedder workers seed it, as a service with EMBED_WORKERS=2 would.
  */
 async function seededTemplate(embedder: TestEmbedder): Promise<string> {
   const key = createHash('sha256');
@@ -33,7 +34,10 @@ async function seededTemplate(embedder: TestEmbedder): Promise<string> {
   if (existsSync(path)) return path;
   mkdirSync(dir, { recursive: true });
   const building = `${path}.${process.pid}.tmp`;
-  const booted = await bootRouter(testConfig({ ...EMBEDDER_ENV[embedder], DATABASE_PATH: building }), silentLogger);
+  const booted = await bootRouter(
+    testConfig({ ...EMBEDDER_ENV[embedder], EMBED_WORKERS: '2', DATABASE_PATH: building }),
+    silentLogger,
+  );
   booted.store.close();
   await booted.embedder.close?.();
   renameSync(building, path);
