@@ -142,8 +142,8 @@ export interface TierConfig {
   name: string;
   centroidWeights: number[];
   complexOffsets: number[];
-  /** Linear heads trained on the tier bank instead of the kNN scores: which inputs they are trained on. */
-  heads?: HeadSpec['inputs'];
+  /** Linear heads trained on the tier bank instead of the kNN scores: which inputs they are trained on ('any': chosen per fold). */
+  heads?: HeadSpec['inputs'] | 'any';
 }
 
 export const TIER_CONFIGS: TierConfig[] = [
@@ -158,6 +158,7 @@ export const TIER_CONFIGS: TierConfig[] = [
   { name: 'linear head', centroidWeights: [0], complexOffsets: [0], heads: 'embedding' },
   { name: 'linear head (emb + top-5 scores)', centroidWeights: [0], complexOffsets: [0], heads: 'embedding+scores' },
   { name: 'linear head (top-5 scores)', centroidWeights: [0], complexOffsets: [0], heads: 'scores' },
+  { name: 'linear head, inputs chosen per fold', centroidWeights: [0], complexOffsets: [0], heads: 'any' },
   { name: 'linear head + complex offset', centroidWeights: [0], complexOffsets: [0, 0.05, 0.1, 0.15], heads: 'embedding' },
 ];
 
@@ -233,6 +234,7 @@ export async function runLoso(
   const selfFeatures = (bank: BankAxis) => bank.vectors.map((v, r) => axisFeatures(bank, v, r));
   const intentSelf = selfFeatures(intentBank);
   const tierSelf = selfFeatures(tierBank);
+  const selfSeconds = (Date.now() - started) / 1000;
   const INTENT_SCORE_INPUT: Method = { kind: 'weighted-knn', k: 20, tau: 0.05 };
   const TIER_SCORE_INPUT: Method = { kind: 'topk', k: 5, aggregation: 'mean' };
   const headInput = (spec: HeadSpec, vector: Float32Array, features: AxisFeatures, scoreInput: Method): ArrayLike<number> => {
@@ -244,8 +246,10 @@ export async function runLoso(
     out.set(scores, vector.length);
     return out;
   };
+  const fitTimes: string[] = [];
   const trainHeads = (bank: BankAxis, self: readonly AxisFeatures[], scoreInput: Method) =>
     HEAD_SPECS.map((spec) => {
+      const fitStarted = Date.now();
       const first = headInput(spec, bank.vectors[0]!, self[0]!, scoreInput);
       const dim = first.length;
       const inputs = new Float32Array(bank.vectors.length * dim);
@@ -258,6 +262,7 @@ export async function runLoso(
         lambda: spec.lambda,
         balanced: spec.balanced,
       });
+      fitTimes.push(`${bank.vectors.length}x${dim} ${headSpecName(spec)}: ${Date.now() - fitStarted} ms`);
       return { spec, head };
     });
   const intentHeads = trainHeads(intentBank, intentSelf, INTENT_SCORE_INPUT);
@@ -267,7 +272,7 @@ export async function runLoso(
     byRow: exemplarWeights(intentBank, intentSelf, 10, 0.05, floor),
   }));
   console.error(
-    `bank-learned scorings (${HEAD_SPECS.length * 2} heads, exemplar weights) in ${((Date.now() - started) / 1000).toFixed(1)} s`,
+    `bank-learned scorings in ${((Date.now() - started) / 1000).toFixed(1)} s (leave-one-out scores of the bank ${selfSeconds.toFixed(1)} s); head fits: ${fitTimes.join('; ')}`,
   );
   const withHeads = (
     features: AxisFeatures,
@@ -462,7 +467,7 @@ export async function runLoso(
     // A head stands in for the kNN settings: its grid is the heads of the config's inputs and their temperatures.
     const heads: (TierFit['head'] | undefined)[] = config.heads
       ? tierHeads.flatMap(({ spec }, index) =>
-          spec.inputs === config.heads
+          config.heads === 'any' || spec.inputs === config.heads
             ? HEAD_TEMPERATURES.map((temperature) => ({ index, name: headSpecName(spec), temperature }))
             : [],
         )
