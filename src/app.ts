@@ -85,7 +85,7 @@ export function createApp(deps: AppDeps): Hono<AppEnv> {
   app.route('/', routeRoutes(limits));
   app.route('/', chatCompletionRoutes(limits, deps.logger));
   app.route('/', messagesRoutes(limits, deps.logger));
-  app.route('/', responsesRoutes(limits, deps.logger));
+  app.route('/', responsesRoutes(limits, deps.logger, keys));
   app.route('/', statsRoutes());
   app.route('/', feedbackRoutes(keys));
   app.route('/', adminHealthRoutes());

@@ -168,7 +168,8 @@ const MIGRATIONS: readonly { version: number; name: string; sql: string; rebuild
     version: 7,
     name: 'stored responses owner',
     // A hash of the API key that created the response: only that key may continue, read or delete it (ids travel in
-    // logs and agent transcripts). Rows from before have none and stay readable by keyless callers until they expire.
+    // logs and agent transcripts). Rows from before have none: only the admin key (or anyone, on a service without
+    // client keys) can use them until they expire (ResponseReader in src/responses/response-store.ts).
     sql: `ALTER TABLE responses ADD COLUMN owner TEXT;`,
   },
 ];

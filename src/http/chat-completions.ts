@@ -2,6 +2,7 @@ import { Hono, type Context } from 'hono';
 import type { AppEnv } from './app-env.js';
 import type { Logger } from '../logger.js';
 import type { ChatRequest, ChatCompletionChunk } from '../providers/types.js';
+import type { ClientReasoning } from '../providers/reasoning.js';
 import type { ProxyCallContext } from '../proxy/chat-proxy.js';
 import { callerFingerprint } from './auth.js';
 import { readJsonBody } from './body.js';
@@ -11,8 +12,14 @@ import { decisionHeaders, SSE_HEADERS } from './proxy-headers.js';
 import type { RouteLimits } from './route-schemas.js';
 import { sseResponse } from './sse.js';
 
-export function callContext(c: Context<AppEnv>, endpoint: string, model: string): ProxyCallContext {
+export function callContext(
+  c: Context<AppEnv>,
+  endpoint: string,
+  model: string,
+  clientReasoning?: ClientReasoning,
+): ProxyCallContext {
   return {
+    clientReasoning,
     endpoint,
     model,
     strategyHeader: c.req.header('x-router-strategy'),
@@ -42,7 +49,7 @@ export function chatCompletionRoutes(limits: RouteLimits, logger: Logger): Hono<
     const started = performance.now();
     const body = (await readJsonBody(c, schema)) as unknown as ChatRequest;
     const { chat } = c.get('services').proxy;
-    const context = callContext(c, '/v1/chat/completions', body.model);
+    const context = callContext(c, '/v1/chat/completions', body.model, { effort: body.reasoning_effort });
     const plan = await chat.plan(body, context);
 
     if (body.stream !== true) {

@@ -26,7 +26,10 @@ export function messagesRoutes(limits: RouteLimits, logger: Logger): Hono<AppEnv
     const inbound = (await readJsonBody(c, schema)) as unknown as AnthropicInboundRequest;
     const { chat } = c.get('services').proxy;
     const request = fromAnthropicRequest(inbound);
-    const context = callContext(c, '/v1/messages', inbound.model);
+    const context = callContext(c, '/v1/messages', inbound.model, {
+      effort: inbound.output_config?.effort,
+      thinking: inbound.thinking,
+    });
     const plan = await chat.plan(request, context);
 
     if (inbound.stream !== true) {

@@ -1,4 +1,5 @@
 import type { CascadeResult } from '../cascade/tier-cascade.js';
+import type { SentReasoning } from '../providers/reasoning.js';
 import type { ProxyOutcome } from '../proxy/chat-proxy.js';
 
 const usdHeader = (usd: number): string => usd.toFixed(10).replace(/0+$/, '').replace(/\.$/, '');
@@ -10,6 +11,25 @@ export function cascadeHeaders(cascade: CascadeResult | undefined): Record<strin
   if (cascade.tier) headers['x-router-cascade-tier'] = cascade.tier;
   if (cascade.costUsd !== undefined) headers['x-router-cascade-cost-usd'] = usdHeader(cascade.costUsd);
   return headers;
+}
+
+/**
+ * What reasoning went upstream and whose it was: `effort=high; source=client`, with `requested=max` when the client's
+ * effort was moved onto the model's scale; `thinking_budget=2048; source=table` or `thinking=adaptive; source=client`.
+ * Both, comma-separated, when both were sent; nothing when neither was.
+ */
+export function reasoningHeader(sent: SentReasoning): string | undefined {
+  const parts: string[] = [];
+  if (sent.effort) {
+    const requested = sent.effort.requested === undefined ? '' : `; requested=${sent.effort.requested}`;
+    parts.push(`effort=${sent.effort.value}; source=${sent.effort.source}${requested}`);
+  }
+  if (sent.thinking) {
+    const config = sent.thinking.config;
+    const setting = config.type === 'enabled' ? `thinking_budget=${config.budget_tokens}` : `thinking=${config.type}`;
+    parts.push(`${setting}; source=${sent.thinking.source}`);
+  }
+  return parts.length > 0 ? parts.join(', ') : undefined;
 }
 
 /** The decision, on every proxied response, for clients that cannot read our body fields. */
@@ -26,9 +46,8 @@ export function decisionHeaders(outcome: ProxyOutcome, costUsd: number | undefin
   if (outcome.plan.intent) headers['x-router-intent'] = outcome.plan.intent;
   if (outcome.plan.strategy) headers['x-router-strategy'] = outcome.plan.strategy;
   if (outcome.plan.configVersion !== undefined) headers['x-router-config-version'] = String(outcome.plan.configVersion);
-  const reasoning = outcome.candidate.reasoning;
-  if (reasoning?.effort) headers['x-router-reasoning'] = `effort=${reasoning.effort}`;
-  else if (reasoning?.thinkingBudget) headers['x-router-reasoning'] = `thinking_budget=${reasoning.thinkingBudget}`;
+  const reasoning = reasoningHeader(outcome.reasoning);
+  if (reasoning !== undefined) headers['x-router-reasoning'] = reasoning;
   if (costUsd !== undefined) headers['x-router-cost-usd'] = usdHeader(costUsd);
   return { ...headers, ...cascadeHeaders(outcome.plan.cascade) };
 }

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { DEFAULT_EFFORTS, EffortSchema } from '../routes-config/schemas.js';
 import type { RouteLimits } from './route-schemas.js';
 
 /**
@@ -26,6 +27,8 @@ export function chatCompletionRequestSchema(limits: RouteLimits) {
     stream: z.boolean().optional(),
     stream_options: z.looseObject({ include_usage: z.boolean().optional() }).nullable().optional(),
     n: z.number().int().min(1).max(16).nullable().optional(),
+    // Read by the router, which fits it to the model that answers (src/providers/reasoning.ts).
+    reasoning_effort: EffortSchema.nullable().optional(),
   });
 }
 
@@ -47,5 +50,11 @@ export function anthropicMessagesRequestSchema(limits: RouteLimits) {
       .max(limits.maxMessages ?? 1000, `at most ${limits.maxMessages ?? 1000} messages (MAX_MESSAGES)`),
     system: z.union([z.string(), z.array(z.looseObject({ type: z.string() }))]).optional(),
     stream: z.boolean().optional(),
+    // Sent as is to Anthropic models that take thinking (src/providers/reasoning.ts); Anthropic checks the rest.
+    thinking: z.looseObject({ type: z.string().min(1) }).optional(),
+    output_config: z
+      .looseObject({ effort: z.enum(DEFAULT_EFFORTS.anthropic).nullable().optional() })
+      .nullable()
+      .optional(),
   });
 }

@@ -1,11 +1,13 @@
-import { Hono } from 'hono';
+import { Hono, type Context } from 'hono';
 import type { Response as OpenAIResponse, ResponseStreamEvent } from 'openai/resources/responses/responses';
 import { z } from 'zod';
 import type { Logger } from '../logger.js';
 import type { ResponsesInboundRequest } from '../providers/responses-inbound.js';
 import type { AppEnv } from './app-env.js';
 import { AppError } from '../errors.js';
-import { callerFingerprint } from './auth.js';
+import type { ResponseReader } from '../responses/response-store.js';
+import { EffortSchema } from '../routes-config/schemas.js';
+import { callerFingerprint, identifyCaller, presentedKey, type AccessKeys } from './auth.js';
 import { describeValidation, readJsonBody } from './body.js';
 import { callContext } from './chat-completions.js';
 import { decisionHeaders, SSE_HEADERS } from './proxy-headers.js';
@@ -54,7 +56,19 @@ export function responsesRequestSchema(limits: RouteLimits) {
     store: z.boolean().nullable().optional(),
     stream: z.boolean().nullable().optional(),
     background: z.boolean().nullable().optional(),
+    // Read by the router, which fits the effort to the model that answers (src/providers/reasoning.ts).
+    reasoning: z.looseObject({ effort: EffortSchema.nullable().optional() }).nullable().optional(),
   });
+}
+
+/**
+ * Who may use which stored response: a key its own; the admin key, or anyone on a service without client keys, also
+ * the responses without an owner (stored before ownership existed, or by a caller without a key), which nobody else
+ * can be shown to own.
+ */
+function responseReader(c: Context<AppEnv>, keys: AccessKeys): ResponseReader {
+  const readsUnowned = keys.clientKeys.length === 0 || identifyCaller(keys, presentedKey(c)).role === 'admin';
+  return { owner: callerFingerprint(c), readsUnowned };
 }
 
 const frame = (event: ResponseStreamEvent) => `event: ${event.type}\ndata: ${JSON.stringify(event)}\n\n`;
@@ -64,7 +78,7 @@ const frame = (event: ResponseStreamEvent) => `event: ${event.type}\ndata: ${JSO
  * `responses.create` / `responses.stream` (and agents built on them) route
  * like chat completions. Errors take the OpenAI shape in the app's onError.
  */
-export function responsesRoutes(limits: RouteLimits, logger: Logger): Hono<AppEnv> {
+export function responsesRoutes(limits: RouteLimits, logger: Logger, keys: AccessKeys): Hono<AppEnv> {
   const routes = new Hono<AppEnv>();
   const schema = responsesRequestSchema(limits);
 
@@ -72,8 +86,8 @@ export function responsesRoutes(limits: RouteLimits, logger: Logger): Hono<AppEn
     const started = performance.now();
     const body = (await readJsonBody(c, schema)) as unknown as ResponsesInboundRequest;
     const { responses } = c.get('services').proxy;
-    const context = callContext(c, '/v1/responses', body.model);
-    const prepared = responses.prepare(body, context.owner);
+    const context = callContext(c, '/v1/responses', body.model, { effort: body.reasoning?.effort });
+    const prepared = responses.prepare(body, responseReader(c, keys));
     const plan = await responses.plan(prepared, context);
 
     if (body.stream !== true) {
@@ -107,7 +121,7 @@ export function responsesRoutes(limits: RouteLimits, logger: Logger): Hono<AppEn
   });
 
   // Reading back what the router stored, for the SDK's responses.retrieve / inputItems.list / delete. Each answers
-  // only the key that created the response; any other sees a 404, the same as for an id that never existed.
+  // only the key that created the response (see responseReader); any other sees a 404, as for an id that never existed.
   routes.get('/v1/responses/:id', (c) => {
     const query = RetrieveQuerySchema.safeParse(c.req.query());
     if (!query.success) throw new AppError('invalid_request', 400, describeValidation(query.error));
@@ -120,15 +134,15 @@ export function responsesRoutes(limits: RouteLimits, logger: Logger): Hono<AppEn
           param: 'stream',
         },
       );
-    return c.json(c.get('services').proxy.responses.retrieve(c.req.param('id'), callerFingerprint(c)));
+    return c.json(c.get('services').proxy.responses.retrieve(c.req.param('id'), responseReader(c, keys)));
   });
   routes.get('/v1/responses/:id/input_items', (c) => {
     const query = InputItemsQuerySchema.safeParse(c.req.query());
     if (!query.success) throw new AppError('invalid_request', 400, describeValidation(query.error));
-    return c.json(c.get('services').proxy.responses.inputItems(c.req.param('id'), callerFingerprint(c), query.data));
+    return c.json(c.get('services').proxy.responses.inputItems(c.req.param('id'), responseReader(c, keys), query.data));
   });
   routes.delete('/v1/responses/:id', (c) =>
-    c.json(c.get('services').proxy.responses.delete(c.req.param('id'), callerFingerprint(c))),
+    c.json(c.get('services').proxy.responses.delete(c.req.param('id'), responseReader(c, keys))),
   );
   return routes;
 }

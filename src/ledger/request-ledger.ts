@@ -1,6 +1,14 @@
 import type Database from 'better-sqlite3';
 import type { AttemptRecord } from '../providers/forward.js';
 
+export type LedgerStatus = 'ok' | 'error' | 'client_closed';
+
+/** A client that left is not a failure of the router or an upstream: its own status, not `error`. */
+export function ledgerStatus(errorCode: string | undefined): LedgerStatus {
+  if (errorCode === undefined) return 'ok';
+  return errorCode === 'client_closed' ? 'client_closed' : 'error';
+}
+
 export interface LedgerEntry {
   decisionId: string;
   /** The client's `x-request-id`, when it sent one: for joining with the client's logs, never a key. */
@@ -25,7 +33,8 @@ export interface LedgerEntry {
   /** The part of costUsd spent asking the cascade for the tier (metrics count it under the cascade's model). */
   cascadeCostUsd?: number | undefined;
   baselineCostUsd: number | undefined;
-  status: 'ok' | 'error';
+  /** `client_closed`: the client went away before the answer was complete; not counted as an error. */
+  status: LedgerStatus;
   httpStatus: number;
   errorCode: string | undefined;
   /** Only when LEDGER_STORE_PROMPTS is on. */

@@ -24,6 +24,7 @@ export class RouterMetrics {
   private readonly margin;
   private readonly upstreamSeconds;
   private readonly attempts;
+  private readonly proxied;
   private readonly fallbacks;
   private readonly tokens;
   private readonly cascades;
@@ -100,6 +101,12 @@ export class RouterMetrics {
       name: 'router_upstream_attempts_total',
       help: 'Upstream attempts by provider, model and outcome',
       labelNames: ['provider', 'model', 'outcome'],
+      registers,
+    });
+    this.proxied = new Counter({
+      name: 'router_proxied_requests_total',
+      help: 'Proxied calls by endpoint and how they ended: ok, error (error_code says which) or client_closed',
+      labelNames: ['endpoint', 'status', 'error_code'],
       registers,
     });
     this.fallbacks = new Counter({
@@ -216,6 +223,8 @@ export class RouterMetrics {
   }
 
   observeProxied(entry: LedgerEntry): void {
+    // A stream is a 200 in router_http_requests_total whatever happens after its first byte; this counts how it ended.
+    this.proxied.inc({ endpoint: entry.endpoint, status: entry.status, error_code: entry.errorCode ?? 'none' });
     for (const attempt of entry.attempts)
       this.attempts.inc({ provider: attempt.provider, model: attempt.model, outcome: attempt.status });
     if (!entry.model) return;

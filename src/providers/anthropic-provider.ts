@@ -38,7 +38,7 @@ export function createAnthropicProvider(options: AnthropicProviderOptions): Prov
       const deadline = startDeadline(call.signal, call.timeoutMs);
       try {
         const body: MessageCreateParamsNonStreaming = {
-          ...withReasoning(toAnthropicRequest(request, call.model), request.reasoning_effort, call.reasoning),
+          ...withReasoning(toAnthropicRequest(request, call.model), call.reasoning),
           stream: false,
         };
         const message = await client.messages.create(body, sdkRequestOptions(deadline.signal, call));
@@ -54,7 +54,7 @@ export function createAnthropicProvider(options: AnthropicProviderOptions): Prov
       const deadline = startDeadline(call.signal, call.timeoutMs);
       try {
         const body: MessageCreateParamsStreaming = {
-          ...withReasoning(toAnthropicRequest(request, call.model), request.reasoning_effort, call.reasoning),
+          ...withReasoning(toAnthropicRequest(request, call.model), call.reasoning),
           stream: true,
         };
         const events = await client.messages.create(body, sdkRequestOptions(deadline.signal, call));

@@ -16,7 +16,9 @@ import type {
   ChatCompletionToolChoiceOption,
   ChatCompletionToolMessageParam,
 } from 'openai/resources/chat/completions';
-import { ProviderError, type ChatRequest, type ProviderCallOptions } from './types.js';
+import { DEFAULT_EFFORTS, type Effort } from '../routes-config/schemas.js';
+import type { SentReasoning } from './reasoning.js';
+import { ProviderError, type ChatRequest } from './types.js';
 
 /** Anthropic requires `max_tokens`; OpenAI clients usually leave it out. */
 export const DEFAULT_MAX_TOKENS = 4096;
@@ -110,16 +112,11 @@ export function toAnthropicRequest(request: ChatRequest, model: string): Anthrop
 
 export type AnthropicEffort = NonNullable<NonNullable<AnthropicRequest['output_config']>['effort']>;
 
-/**
- * OpenAI's `reasoning_effort` as Anthropic's `output_config.effort`, which
- * bounds all of the answer's tokens (thinking, text and tool calls). The two
- * scales share low..max; `minimal` becomes Anthropic's lowest, `low`, and
- * `none` has no counterpart (effort cannot switch a model's output off), so
- * nothing is sent for it and the model runs at its default.
- */
-export function anthropicEffort(effort: ChatRequest['reasoning_effort']): AnthropicEffort | undefined {
-  if (effort == null || effort === 'none') return undefined;
-  return effort === 'minimal' ? 'low' : effort;
+/** `output_config.effort` takes `low` to `max`; reasoningToSend has already moved a client's effort onto that scale. */
+function anthropicEffort(effort: Effort | undefined): AnthropicEffort | undefined {
+  return effort !== undefined && (DEFAULT_EFFORTS.anthropic as readonly string[]).includes(effort)
+    ? (effort as AnthropicEffort)
+    : undefined;
 }
 
 function toMessageParam(turn: Turn): MessageParam {
@@ -256,19 +253,20 @@ export function withThinkingBudget(request: AnthropicRequest, budget: number | u
 }
 
 /**
- * How hard an Anthropic model works: the routing table's thinking budget
- * (models with manual extended thinking) where the request set no thinking,
- * and `output_config.effort` (what newer models take; they think adaptively
- * and refuse a budget): the client's own effort when the model takes one,
- * else the table's. A model that does not take effort gets none, as before.
+ * How hard an Anthropic model works, as reasoningToSend decided: the client's
+ * own `thinking` as it sent it (its `max_tokens` already has room for it), or
+ * the routing table's budget (withThinkingBudget), and `output_config.effort`
+ * (what newer models take; they think adaptively and refuse a budget).
  */
-export function withReasoning(
-  request: AnthropicRequest,
-  clientEffort: ChatRequest['reasoning_effort'],
-  table: ProviderCallOptions['reasoning'],
-): AnthropicRequest {
-  const budgeted = withThinkingBudget(request, table?.thinkingBudget);
-  const effort = (table?.takesEffort === true ? anthropicEffort(clientEffort) : undefined) ?? anthropicEffort(table?.effort);
-  if (effort === undefined) return budgeted;
-  return { ...budgeted, output_config: { ...budgeted.output_config, effort } };
+export function withReasoning(request: AnthropicRequest, sent: SentReasoning | undefined): AnthropicRequest {
+  const thinking = sent?.thinking;
+  const thought =
+    thinking === undefined
+      ? request
+      : thinking.source === 'table' && thinking.config.type === 'enabled'
+        ? withThinkingBudget(request, thinking.config.budget_tokens)
+        : { ...request, thinking: thinking.config };
+  const effort = anthropicEffort(sent?.effort?.value);
+  if (effort === undefined) return thought;
+  return { ...thought, output_config: { ...thought.output_config, effort } };
 }

@@ -138,15 +138,15 @@ export function createOpenAIProvider(options: OpenAIProviderOptions): Provider {
 }
 
 /**
- * The client's effort when the model takes one (the `effort` capability or an effort of its own in routing.json),
- * else the table's. Models without reasoning (gpt-4o, gpt-4o-mini) refuse `reasoning_effort` with a 400, and an
- * agent that sends an effort on every call was failing whenever `auto` routed it to one of them.
+ * The effort decided for this model (ProviderCallOptions.reasoning), never the request's own: models without
+ * reasoning (gpt-4o, gpt-4o-mini) refuse `reasoning_effort` with a 400, and reasoning models refuse efforts they do
+ * not take (GPT-5 `xhigh`, `max`), so an agent that sends one on every call was failing wherever `auto` sent it.
  */
 function upstreamBody(request: ChatRequest, call: ProviderCallOptions) {
   // `stream_options` is rejected by OpenAI on a non-streaming call; the stream call sets its own.
-  const { stream: _stream, stream_options: _streamOptions, reasoning_effort: clientEffort, ...rest } = request;
-  const effort = (call.reasoning?.takesEffort === true ? clientEffort : undefined) ?? call.reasoning?.effort;
-  return { ...rest, model: call.model, ...(effort != null ? { reasoning_effort: effort } : {}) };
+  const { stream: _stream, stream_options: _streamOptions, reasoning_effort: _clientEffort, ...rest } = request;
+  const effort = call.reasoning?.effort?.value;
+  return { ...rest, model: call.model, ...(effort !== undefined ? { reasoning_effort: effort } : {}) };
 }
 
 /** As upstreamBody, for the Responses API: `reasoning` (effort and summary) only for a model that takes it. */
@@ -155,10 +155,10 @@ function withResponsesReasoning<R extends ResponseCreateParamsNonStreaming | Res
   call: ProviderCallOptions,
 ): R {
   const { reasoning, ...rest } = request;
-  const tableEffort = call.reasoning?.effort;
   if (call.reasoning?.takesEffort !== true) return rest as R;
-  if (tableEffort === undefined || reasoning?.effort != null) return request;
-  return { ...request, reasoning: { ...reasoning, effort: tableEffort } };
+  const effort = call.reasoning.effort?.value;
+  if (effort === undefined) return request;
+  return { ...request, reasoning: { ...reasoning, effort } };
 }
 
 export function describeOpenAIError(error: unknown): UpstreamFailure | undefined {

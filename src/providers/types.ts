@@ -5,7 +5,8 @@ import type {
   ResponseCreateParamsStreaming,
   ResponseStreamEvent,
 } from 'openai/resources/responses/responses';
-import type { ProviderKind, ReasoningEffort } from '../routes-config/schemas.js';
+import type { ProviderKind } from '../routes-config/schemas.js';
+import type { SentReasoning } from './reasoning.js';
 
 /**
  * The canonical request and response of the proxy are OpenAI Chat Completions:
@@ -25,8 +26,11 @@ export interface ProviderCallOptions {
    * event, so a stalled stream fails while a long healthy one is not cut.
    */
   timeoutMs: number;
-  /** The routing table's reasoning for this model, applied only where the request sets none. */
-  reasoning?: { effort?: ReasoningEffort; thinkingBudget?: number; takesEffort?: boolean } | undefined;
+  /**
+   * The reasoning to send (reasoningToSend: the client's where the model takes it, else the table's); the adapter
+   * only puts it into its API's words. The request's own `reasoning_effort` / `reasoning.effort` is not read.
+   */
+  reasoning?: SentReasoning | undefined;
   /** Extra request headers for the upstream: the attempt span's `traceparent` when tracing is on. */
   headers?: Record<string, string> | undefined;
 }

@@ -5,7 +5,7 @@ import type { Strategy } from '../routing/strategy.js';
 import { estimateCost, roundUsd } from '../cost/pricing.js';
 import { completionText, promptText, resolveUsage, type TokenUsage } from '../cost/tokens.js';
 import { AppError, type AppErrorStatus } from '../errors.js';
-import type { LedgerEntry, RequestLedger } from '../ledger/request-ledger.js';
+import { ledgerStatus, type LedgerEntry, type RequestLedger } from '../ledger/request-ledger.js';
 import type { Logger } from '../logger.js';
 import type { CircuitBreaker } from '../providers/circuit-breaker.js';
 import {
@@ -15,6 +15,7 @@ import {
   type AttemptContext,
   type AttemptRecord,
 } from '../providers/forward.js';
+import { reasoningToSend, type ClientReasoning, type SentReasoning, type ThinkingContext } from '../providers/reasoning.js';
 import type { ProviderRegistry } from '../providers/registry.js';
 import type { ChatCompletion, ChatCompletionChunk, ChatRequest, Provider } from '../providers/types.js';
 import type { RouterService } from '../router-service.js';
@@ -55,6 +56,8 @@ export interface ProxyCallContext {
   owner?: string | undefined;
   /** The request's span when tracing is on: the decision goes on it, each upstream attempt under it. */
   trace?: TraceSpan | undefined;
+  /** The effort (and, from Anthropic clients, thinking) the client asked for: reasoningToSend fits it to each model. */
+  clientReasoning?: ClientReasoning | undefined;
 }
 
 export interface ProxyCandidate {
@@ -86,6 +89,13 @@ export interface ProxyOutcome {
   plan: ProxyPlan;
   candidate: ProxyCandidate;
   attempts: AttemptRecord[];
+  /** The reasoning sent to the candidate that answered, and where it came from. */
+  reasoning: SentReasoning;
+}
+
+/** What one candidate is sent for `request`: the client's reasoning fitted to it, else the routing table's. */
+export function reasoningFor(candidate: ProxyCandidate, context: ProxyCallContext, request: ThinkingContext): SentReasoning {
+  return reasoningToSend(context.clientReasoning, candidate.reasoning, request);
 }
 
 export interface CompletedCall extends ProxyOutcome {
@@ -205,7 +215,12 @@ export class ChatProxy {
         tier: undefined,
         intent: undefined,
         candidates: [
-          { model: choice.modelId, provider: config.provider, providerModel: config.model, reasoning: reasoningOf(config) },
+          {
+            model: choice.modelId,
+            provider: config.provider,
+            providerModel: config.model,
+            reasoning: reasoningOf(config, table),
+          },
         ],
         routeMs: undefined,
         configVersion: this.router.configVersion,
@@ -283,14 +298,22 @@ export class ChatProxy {
             model: candidate.providerModel,
             signal: attempt.signal,
             timeoutMs: attempt.timeoutMs,
-            reasoning: candidate.reasoning,
+            reasoning: reasoningFor(candidate, context, request),
             headers: attempt.headers,
           },
         ),
       (completion) => ({ reported: chatUsage(completion.usage), completion: () => completionText(completion) }),
     );
     const completion = { ...call.value, model: call.candidate.providerModel };
-    return { plan, candidate: call.candidate, attempts: call.attempts, completion, usage: call.usage, costUsd: call.costUsd };
+    return {
+      plan,
+      candidate: call.candidate,
+      attempts: call.attempts,
+      reasoning: reasoningFor(call.candidate, context, request),
+      completion,
+      usage: call.usage,
+      costUsd: call.costUsd,
+    };
   }
 
   async stream(request: ChatRequest, plan: ProxyPlan, context: ProxyCallContext, started: number): Promise<StreamingCall> {
@@ -306,7 +329,7 @@ export class ChatProxy {
             model: candidate.providerModel,
             signal: attempt.signal,
             timeoutMs: attempt.timeoutMs,
-            reasoning: candidate.reasoning,
+            reasoning: reasoningFor(candidate, context, request),
             headers: attempt.headers,
           },
         ),
@@ -324,7 +347,13 @@ export class ChatProxy {
     const chunks = (async function* () {
       for await (const chunk of call.stream) yield { ...chunk, model: providerModel };
     })();
-    return { plan, candidate: call.candidate, attempts: call.attempts, chunks };
+    return {
+      plan,
+      candidate: call.candidate,
+      attempts: call.attempts,
+      reasoning: reasoningFor(call.candidate, context, request),
+      chunks,
+    };
   }
 
   /**
@@ -413,6 +442,7 @@ export class ChatProxy {
       let reported: ReportedUsage | undefined;
       let responseModel: string | undefined;
       let failure: unknown;
+      let finished = false;
       try {
         for await (const item of source) {
           if (servedSpan && responseModel === undefined) responseModel = responseModelOf(item);
@@ -421,18 +451,22 @@ export class ChatProxy {
           if (measured.reported) reported = measured.reported;
           yield item;
         }
+        finished = true;
       } catch (error) {
         failure = error;
         throw error;
       } finally {
-        const aborted = context.signal.aborted;
+        // The client left when its signal fired (the upstream call then fails with an abort, which is not the
+        // upstream's failure) or when the body was cancelled mid-stream, which returns this generator early: leaving
+        // the loop returns `source` too, and the SDK aborts its upstream request.
+        const clientLeft = context.signal.aborted || (failure === undefined && !finished);
         this.record(request, plan, context, started, {
           candidate,
           attempts,
           upstreamMs: performance.now() - upstreamStarted,
           usage: reported ? { ...reported, estimated: false } : estimatedUsage(promptText(request), text),
           httpStatus: 200,
-          errorCode: failure !== undefined ? 'stream_failed' : aborted ? 'client_closed' : undefined,
+          errorCode: clientLeft ? 'client_closed' : failure !== undefined ? 'stream_failed' : undefined,
         });
         if (servedSpan) {
           // A stream that failed has already failed and ended its span (failingSpanOnError).
@@ -511,7 +545,7 @@ export class ChatProxy {
       costUsd,
       cascadeCostUsd,
       baselineCostUsd,
-      status: result.errorCode === undefined ? 'ok' : 'error',
+      status: ledgerStatus(result.errorCode),
       httpStatus: result.httpStatus,
       errorCode: result.errorCode,
       prompt: this.settings.storePrompts ? promptText(request) : undefined,

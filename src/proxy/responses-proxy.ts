@@ -17,10 +17,18 @@ import {
   type ResponseIdentity,
   type ResponsesInboundRequest,
 } from '../providers/responses-inbound.js';
+import type { ThinkingContext } from '../providers/reasoning.js';
 import type { ChatRequest, Provider, ProviderCallOptions } from '../providers/types.js';
 import { listInputItems, type InputItemList, type InputItemsPage } from '../responses/input-items.js';
-import type { ResponseStore, StoredResponse } from '../responses/response-store.js';
-import type { ChatProxy, ProxyCallContext, ProxyCandidate, ProxyOutcome, ProxyPlan } from './chat-proxy.js';
+import type { ResponseReader, ResponseStore, StoredResponse } from '../responses/response-store.js';
+import {
+  reasoningFor,
+  type ChatProxy,
+  type ProxyCallContext,
+  type ProxyCandidate,
+  type ProxyOutcome,
+  type ProxyPlan,
+} from './chat-proxy.js';
 
 /** A Responses request resolved against the store: the conversation so far and its chat form for routing. */
 export interface PreparedResponse {
@@ -69,8 +77,8 @@ export class ResponsesProxy {
     this.now = options.now ?? Date.now;
   }
 
-  /** `owner` is the caller's key hash: previous_response_id only reaches that key's own responses. */
-  prepare(request: ResponsesInboundRequest, owner: string | undefined): PreparedResponse {
+  /** previous_response_id only reaches the responses `reader` may use (its key's own, see ResponseReader). */
+  prepare(request: ResponsesInboundRequest, reader: ResponseReader): PreparedResponse {
     for (const field of UNSUPPORTED_FIELDS) {
       if (request[field] != null)
         throw new AppError('invalid_request', 400, `${field} is not supported by this router; send the input items`, {
@@ -84,12 +92,12 @@ export class ResponsesProxy {
     let previous: StoredResponse | undefined;
     const previousId = request.previous_response_id ?? undefined;
     if (previousId !== undefined) {
-      previous = this.options.store?.find(previousId, owner);
+      previous = this.options.store?.find(previousId, reader);
       if (previous === undefined) {
         throw new AppError(
           'previous_response_not_found',
           400,
-          `Previous response with id '${previousId}' not found: the router only continues responses it stored itself (store not false), within RESPONSES_TTL_SECONDS`,
+          `Previous response with id '${previousId}' not found: ${this.unownedNote(previousId) ?? 'the router only continues responses it stored itself (store not false), within RESPONSES_TTL_SECONDS'}`,
           { param: 'previous_response_id' },
         );
       }
@@ -130,7 +138,7 @@ export class ResponsesProxy {
         this.completeOne(provider, candidate, prepared, {
           model: candidate.providerModel,
           ...attempt,
-          reasoning: candidate.reasoning,
+          reasoning: reasoningFor(candidate, context, thinkingContext(prepared)),
         }),
       (response) => ({
         reported: response.usage
@@ -140,7 +148,14 @@ export class ResponsesProxy {
       }),
     );
     this.save(prepared, plan, call.candidate, call.value, context.owner);
-    return { plan, candidate: call.candidate, attempts: call.attempts, response: call.value, costUsd: call.costUsd };
+    return {
+      plan,
+      candidate: call.candidate,
+      attempts: call.attempts,
+      reasoning: reasoningFor(call.candidate, context, thinkingContext(prepared)),
+      response: call.value,
+      costUsd: call.costUsd,
+    };
   }
 
   async stream(
@@ -158,7 +173,7 @@ export class ResponsesProxy {
         this.streamOne(provider, candidate, prepared, {
           model: candidate.providerModel,
           ...attempt,
-          reasoning: candidate.reasoning,
+          reasoning: reasoningFor(candidate, context, thinkingContext(prepared)),
         }),
       (event) => ({
         text:
@@ -178,7 +193,13 @@ export class ResponsesProxy {
         yield event;
       }
     })();
-    return { plan, candidate: call.candidate, attempts: call.attempts, events };
+    return {
+      plan,
+      candidate: call.candidate,
+      attempts: call.attempts,
+      reasoning: reasoningFor(call.candidate, context, thinkingContext(prepared)),
+      events,
+    };
   }
 
   private identity(prepared: PreparedResponse, candidate: ProxyCandidate): ResponseIdentity {
@@ -254,35 +275,49 @@ export class ResponsesProxy {
   }
 
   /** GET /v1/responses/{id}: the stored response as it was answered. */
-  retrieve(id: string, owner: string | undefined): Response {
-    return this.stored(id, owner).response;
+  retrieve(id: string, reader: ResponseReader): Response {
+    return this.stored(id, reader).response;
   }
 
   /** GET /v1/responses/{id}/input_items: the items the response was generated from, a page at a time. */
-  inputItems(id: string, owner: string | undefined, page: InputItemsPage): InputItemList {
-    return listInputItems(this.stored(id, owner), page);
+  inputItems(id: string, reader: ResponseReader, page: InputItemsPage): InputItemList {
+    return listInputItems(this.stored(id, reader), page);
   }
 
   /** DELETE /v1/responses/{id}: afterwards it can be neither read nor continued. */
-  delete(id: string, owner: string | undefined): { id: string; object: 'response'; deleted: true } {
-    if (this.options.store?.delete(id, owner) !== true) throw responseNotFound(id);
+  delete(id: string, reader: ResponseReader): { id: string; object: 'response'; deleted: true } {
+    if (this.options.store?.delete(id, reader) !== true) throw this.responseNotFound(id);
     return { id, object: 'response', deleted: true };
   }
 
-  private stored(id: string, owner: string | undefined): StoredResponse {
-    const stored = this.options.store?.find(id, owner);
-    if (stored === undefined) throw responseNotFound(id);
+  private stored(id: string, reader: ResponseReader): StoredResponse {
+    const stored = this.options.store?.find(id, reader);
+    if (stored === undefined) throw this.responseNotFound(id);
     return stored;
+  }
+
+  /** Unknown, expired, stored with `store: false`, or another key's: all look the same to the caller. */
+  private responseNotFound(id: string): AppError {
+    return new AppError(
+      'response_not_found',
+      404,
+      `Response with id '${id}' not found: ${this.unownedNote(id) ?? 'the router only keeps responses it answered with store not false, for RESPONSES_TTL_SECONDS, for the API key that created them'}`,
+    );
+  }
+
+  /**
+   * Why a keyed caller cannot use a response that has no owner. Saying that it exists tells nothing about whose it
+   * is or what it holds, and spares an operator after an upgrade from hunting for a bug.
+   */
+  private unownedNote(id: string): string | undefined {
+    if (this.options.store?.isUnowned(id) !== true) return undefined;
+    return 'it was stored without an owner (before this router recorded which API key created a response, or by a caller without a key), so only the admin key can read, continue or delete it until it expires';
   }
 }
 
-/** Unknown, expired, stored with `store: false`, or another key's: all look the same to the caller. */
-function responseNotFound(id: string): AppError {
-  return new AppError(
-    'response_not_found',
-    404,
-    `Response with id '${id}' not found: the router only keeps responses it answered with store not false, for RESPONSES_TTL_SECONDS, for the API key that created them`,
-  );
+/** What decides whether thinking can be sent: the conversation, and the Responses request's own tool choice. */
+function thinkingContext(prepared: PreparedResponse): ThinkingContext {
+  return { messages: prepared.chat.messages, tool_choice: prepared.request.tool_choice };
 }
 
 /** The upstream's answer under our id, and the model name the chat endpoints report. */

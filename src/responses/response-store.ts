@@ -14,6 +14,18 @@ export interface StoredResponse {
   owner: string | undefined;
 }
 
+/**
+ * Who asks for a stored response. `owner` reaches that key's own responses;
+ * `readsUnowned` also reaches the rows with no owner: those stored before
+ * ownership existed (migration 7) or by a caller without a key. Nobody can
+ * tell whose those were, so only a caller who could read everyone's anyway gets
+ * them: the admin key, or anyone when the service has no client keys.
+ */
+export interface ResponseReader {
+  owner: string | undefined;
+  readsUnowned: boolean;
+}
+
 export interface ResponseStoreOptions {
   /** How long a stored response can be continued or read back. */
   ttlMs: number;
@@ -33,6 +45,7 @@ export class ResponseStore {
   private readonly select: Database.Statement;
   private readonly purge: Database.Statement;
   private readonly remove: Database.Statement;
+  private readonly unowned: Database.Statement;
   private readonly now: () => number;
   private lastPurge = Number.NEGATIVE_INFINITY;
 
@@ -44,11 +57,14 @@ export class ResponseStore {
     this.insert = db.prepare(
       'INSERT OR REPLACE INTO responses (id, created_at, expires_at, model, tier, conversation, response, owner) VALUES (?, ?, ?, ?, ?, ?, ?, ?)',
     );
-    // `IS` rather than `=`: a keyless caller's responses have a NULL owner, and only keyless callers match it.
+    // `IS` rather than `=`: a keyless caller's responses have a NULL owner, and only keyless callers match it, unless
+    // the reader may read unowned rows (the last parameter, 1 or 0).
+    const readable = 'id = ? AND (owner IS ? OR (owner IS NULL AND ?)) AND expires_at > ?';
     this.select = db.prepare(
-      'SELECT id, created_at, model, tier, conversation, response, owner FROM responses WHERE id = ? AND owner IS ? AND expires_at > ?',
+      `SELECT id, created_at, model, tier, conversation, response, owner FROM responses WHERE ${readable}`,
     );
-    this.remove = db.prepare('DELETE FROM responses WHERE id = ? AND owner IS ? AND expires_at > ?');
+    this.remove = db.prepare(`DELETE FROM responses WHERE ${readable}`);
+    this.unowned = db.prepare('SELECT 1 FROM responses WHERE id = ? AND owner IS NULL AND expires_at > ?');
     this.purge = db.prepare('DELETE FROM responses WHERE expires_at <= ?');
   }
 
@@ -71,12 +87,12 @@ export class ResponseStore {
   }
 
   /**
-   * The response if it exists, has not expired and belongs to `owner`. Another
-   * key's response is as absent as an unknown one: ids appear in logs and
-   * transcripts, and knowing one must not be enough to read a conversation.
+   * The response if it exists, has not expired and the reader may use it.
+   * Another key's response is as absent as an unknown one: ids appear in logs
+   * and transcripts, and knowing one must not be enough to read a conversation.
    */
-  find(id: string, owner: string | undefined): StoredResponse | undefined {
-    const row = this.select.get(id, owner ?? null, this.now()) as
+  find(id: string, reader: ResponseReader): StoredResponse | undefined {
+    const row = this.select.get(...readableBy(id, reader), this.now()) as
       | {
           id: string;
           created_at: number;
@@ -99,8 +115,17 @@ export class ResponseStore {
     };
   }
 
-  /** Deletes `owner`'s live response; false when there was none to delete (unknown, expired or another key's). */
-  delete(id: string, owner: string | undefined): boolean {
-    return this.remove.run(id, owner ?? null, this.now()).changes > 0;
+  /** Deletes a live response the reader may use; false when there was none (unknown, expired or another key's). */
+  delete(id: string, reader: ResponseReader): boolean {
+    return this.remove.run(...readableBy(id, reader), this.now()).changes > 0;
   }
+
+  /** Whether a live response with this id has no owner: what a keyed caller is told when it asks for one. */
+  isUnowned(id: string): boolean {
+    return this.unowned.get(id, this.now()) !== undefined;
+  }
+}
+
+function readableBy(id: string, reader: ResponseReader): [string, string | null, number] {
+  return [id, reader.owner ?? null, reader.readsUnowned ? 1 : 0];
 }

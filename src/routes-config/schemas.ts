@@ -126,13 +126,33 @@ export const ReasoningEffortSchema = z.enum(['minimal', 'low', 'medium', 'high']
 export type ReasoningEffort = z.infer<typeof ReasoningEffortSchema>;
 
 /**
+ * Every effort a client may ask for, least first: OpenAI's `reasoning_effort` / `reasoning.effort` and Anthropic's
+ * `output_config.effort` are one scale (Anthropic's starts at `low`). Not every model takes every step.
+ */
+export const EFFORT_SCALE = ['none', 'minimal', 'low', 'medium', 'high', 'xhigh', 'max'] as const;
+export const EffortSchema = z.enum(EFFORT_SCALE);
+export type Effort = z.infer<typeof EffortSchema>;
+
+/**
+ * The efforts a model with the `effort` capability takes when its entry lists none: what OpenAI's GPT-5 family
+ * takes (models before gpt-5.1 refuse `none`, and only later ones take `xhigh`), and Anthropic's whole scale.
+ */
+export const DEFAULT_EFFORTS: Record<ProviderKind, readonly Effort[]> = {
+  openai: ['minimal', 'low', 'medium', 'high'],
+  anthropic: ['low', 'medium', 'high', 'xhigh', 'max'],
+};
+
+/**
  * What a model can do. `vision` filters candidates for requests with images;
  * `effort` says a model reasons and takes an effort (OpenAI `reasoning_effort`
  * / `reasoning.effort`, Anthropic `output_config.effort`), so a client's own
  * effort is sent to it; models without it refuse the field (gpt-4o, older
- * Claude models), so they never get one. The rest are shown in decisions.
+ * Claude models), so they never get one. `thinking` says an Anthropic model
+ * takes manual extended thinking (`thinking: {type: "enabled", budget_tokens}`),
+ * so an Anthropic client's own `thinking` is sent to it. The rest are shown in
+ * decisions.
  */
-export const CAPABILITIES = ['vision', 'tools', 'json', 'code', 'long_context', 'effort'] as const;
+export const CAPABILITIES = ['vision', 'tools', 'json', 'code', 'long_context', 'effort', 'thinking'] as const;
 export const CapabilitySchema = z.enum(CAPABILITIES);
 export type Capability = z.infer<typeof CapabilitySchema>;
 
@@ -149,6 +169,11 @@ export const ModelConfigSchema = z
      * row), which tier lists name like any other model.
      */
     reasoning_effort: ReasoningEffortSchema.optional(),
+    /**
+     * The efforts this model takes, when they differ from its provider kind's (DEFAULT_EFFORTS): a client's effort
+     * outside them is moved to the nearest one it takes. E.g. `["low", "medium", "high"]` for o3.
+     */
+    efforts: z.array(EffortSchema).min(1).optional(),
     /** Anthropic extended thinking: the budget in tokens, sent unless the client set thinking itself. */
     thinking_budget: z.number().int().min(1024).optional(),
   })
@@ -204,6 +229,26 @@ export const RoutingTableSchema = z
           path: ['models', id, 'thinking_budget'],
           message: 'thinking_budget is for anthropic-kind providers; OpenAI models take reasoning_effort',
         });
+      } else if (model.capabilities.includes('thinking') && provider.kind !== 'anthropic') {
+        ctx.addIssue({
+          code: 'custom',
+          path: ['models', id, 'capabilities'],
+          message: 'the thinking capability is for anthropic-kind providers; OpenAI models take an effort',
+        });
+      } else if (model.efforts !== undefined) {
+        const outside = model.efforts.filter((effort) => !DEFAULT_EFFORTS.anthropic.includes(effort));
+        if (provider.kind === 'anthropic' && outside.length > 0)
+          ctx.addIssue({
+            code: 'custom',
+            path: ['models', id, 'efforts'],
+            message: `Anthropic effort (output_config.effort) is one of ${DEFAULT_EFFORTS.anthropic.join(', ')}; not ${outside.join(', ')}`,
+          });
+        else if (model.reasoning_effort !== undefined && !model.efforts.includes(model.reasoning_effort))
+          ctx.addIssue({
+            code: 'custom',
+            path: ['models', id, 'reasoning_effort'],
+            message: `"${model.reasoning_effort}" is not among the model's efforts (${model.efforts.join(', ')})`,
+          });
       }
     }
     const checkIds = (ids: readonly string[], path: (string | number)[]) => {

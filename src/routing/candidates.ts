@@ -1,6 +1,8 @@
 import {
+  DEFAULT_EFFORTS,
   TIERS,
   type Capability,
+  type Effort,
   type ModelConfig,
   type ReasoningEffort,
   type RoutedIntent,
@@ -19,13 +21,23 @@ export interface CandidateReasoning {
    * `output_config.effort`).
    */
   takesEffort?: boolean;
+  /** The efforts it takes, when it takes one (its entry's `efforts`, else its provider kind's): the rest are refused. */
+  efforts?: readonly Effort[];
+  /** Whether an Anthropic client's own `thinking` may be sent: the `thinking` capability or a budget of its own. */
+  takesThinking?: boolean;
 }
 
-export function reasoningOf(model: ModelConfig): CandidateReasoning | undefined {
-  const takesEffort = model.capabilities.includes('effort');
-  if (model.reasoning_effort !== undefined) return { effort: model.reasoning_effort, takesEffort: true };
-  if (model.thinking_budget !== undefined) return { thinkingBudget: model.thinking_budget, takesEffort };
-  return takesEffort ? { takesEffort } : undefined;
+export function reasoningOf(model: ModelConfig, table: Pick<RoutingTable, 'providers'>): CandidateReasoning | undefined {
+  const kind = table.providers[model.provider]?.kind ?? 'openai';
+  const takesEffort = model.capabilities.includes('effort') || model.reasoning_effort !== undefined;
+  const takesThinking = model.capabilities.includes('thinking') || model.thinking_budget !== undefined;
+  const reasoning: CandidateReasoning = {
+    ...(model.reasoning_effort !== undefined ? { effort: model.reasoning_effort } : {}),
+    ...(model.thinking_budget !== undefined ? { thinkingBudget: model.thinking_budget } : {}),
+    ...(takesEffort ? { takesEffort, efforts: model.efforts ?? DEFAULT_EFFORTS[kind] } : {}),
+    ...(takesThinking ? { takesThinking } : {}),
+  };
+  return Object.keys(reasoning).length > 0 ? reasoning : undefined;
 }
 import { tierRank } from './tier-order.js';
 
@@ -70,7 +82,7 @@ export function listCandidates(table: RoutingTable, tier: Tier, intent: RoutedIn
         tier: level,
         capabilities: model.capabilities,
         available: options.isProviderAvailable(model.provider),
-        reasoning: reasoningOf(model),
+        reasoning: reasoningOf(model, table),
       });
     }
   }

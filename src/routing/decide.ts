@@ -237,7 +237,7 @@ function pinTurnModel(candidates: Candidate[], tier: Tier, input: DecisionInput,
     tier,
     capabilities: model.capabilities,
     available: input.isProviderAvailable(model.provider),
-    reasoning: reasoningOf(model),
+    reasoning: reasoningOf(model, input.table),
   };
   adjustments.push(`turn ${pin.turnKey} continues on ${pin.model}, the model of its first step`);
   return [pinned, ...candidates.filter((candidate) => candidate.id !== pin.model)];

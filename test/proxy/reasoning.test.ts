@@ -40,7 +40,7 @@ test('a tier led by a model with reasoning effort: applied when the client sets 
   const { data, response } = await openai.chat.completions
     .create({ model: 'auto', messages: [{ role: 'user', content: 'prove it' }] })
     .withResponse();
-  assert.equal(response.headers.get('x-router-reasoning'), 'effort=low');
+  assert.equal(response.headers.get('x-router-reasoning'), 'effort=low; source=table');
   const sent = stack.upstream.requests.at(-1)!;
   assert.equal((sent.body as Json).reasoning_effort, 'low');
   assert.equal((sent.body as Json).model, 'gpt-5-mini');
@@ -115,7 +115,7 @@ test('an Anthropic model with a thinking budget gets extended thinking, with roo
       messages: [{ role: 'user', content: 'design a rate limiter' }],
     })
     .withResponse();
-  assert.equal(response.headers.get('x-router-reasoning'), 'thinking_budget=2048');
+  assert.equal(response.headers.get('x-router-reasoning'), 'thinking_budget=2048; source=table');
   const sent = stack.upstream.requests.at(-1)!;
   const body = sent.body as Json;
   assert.equal(sent.api, 'anthropic');
@@ -170,7 +170,7 @@ test("an Anthropic model with an effort gets output_config.effort; the client's 
   const { response } = await openai.chat.completions
     .create({ model: 'auto', temperature: 0.3, messages: [{ role: 'user', content: 'design a rate limiter' }] })
     .withResponse();
-  assert.equal(response.headers.get('x-router-reasoning'), 'effort=low');
+  assert.equal(response.headers.get('x-router-reasoning'), 'effort=low; source=table');
   assert.deepEqual(sentConfig(), { effort: 'low' }, "the routing table's effort, when the client set none");
   assert.equal((stack.upstream.requests.at(-1)!.body as Json).model, 'claude-sonnet-5');
   assert.equal(
@@ -241,4 +241,211 @@ test("an Anthropic model with an effort gets output_config.effort; the client's 
     messages: [{ role: 'user', content: 'hi' }],
   });
   assert.equal(sentConfig(), undefined);
+});
+
+/** routes-data with one more model entry (and, optionally, the entry leading every tier). */
+function routesDataWithModel(t: { after: (fn: () => void) => void }, id: string, entry: Json, prices: Json): string {
+  const dir = tempDir(t);
+  cpSync(ROUTES_DATA_DIR, dir, { recursive: true });
+  const routing = JSON.parse(readFileSync(join(dir, 'routing.json'), 'utf8')) as { models: Record<string, Json> };
+  routing.models[id] = entry;
+  writeFileSync(join(dir, 'routing.json'), JSON.stringify(routing));
+  const priceFile = JSON.parse(readFileSync(join(dir, 'prices.json'), 'utf8')) as { models: Record<string, Json> };
+  priceFile.models[id] = prices;
+  writeFileSync(join(dir, 'prices.json'), JSON.stringify(priceFile));
+  return dir;
+}
+
+test("a client's effort that the model does not take is moved to the nearest one it does, in each API; an unknown one is a 400", async (t) => {
+  const dir = routesDataWithModel(
+    t,
+    'o3',
+    { provider: 'openai', model: 'o3', capabilities: ['tools', 'effort'], efforts: ['low', 'medium', 'high'] },
+    { input: 2, output: 8 },
+  );
+  const stack = await startProxyStack(t, { providers: ['openai', 'anthropic'], env: { ROUTES_DATA_DIR: dir } });
+  const openai = openaiClient(stack.url);
+  const sent = () => stack.upstream.requests.at(-1)!.body as Json;
+  const chat = (model: string, effort: OpenAI.ReasoningEffort) =>
+    openai.chat.completions.create({ model, reasoning_effort: effort, messages: [{ role: 'user', content: 'hi' }] });
+
+  // GPT-5 takes minimal..high (the fake refuses anything else with OpenAI's 400, as before this change for xhigh and max).
+  const cases: [string, OpenAI.ReasoningEffort, string][] = [
+    ['gpt-5', 'xhigh', 'high'],
+    ['gpt-5', 'max', 'high'],
+    ['gpt-5', 'none', 'minimal'],
+    ['gpt-5', 'low', 'low'],
+    ['o3', 'minimal', 'low'],
+    ['o3', 'max', 'high'],
+  ];
+  for (const [model, asked, expected] of cases) {
+    await chat(model, asked);
+    assert.equal(sent().reasoning_effort, expected, `${model} ${asked}`);
+  }
+  await openai.responses.create({ model: 'gpt-5', input: 'hi', reasoning: { effort: 'max', summary: 'auto' } });
+  assert.deepEqual(sent().reasoning, { effort: 'high', summary: 'auto' }, 'the Responses API, summary kept');
+  const stream = openai.responses.stream({ model: 'o3', input: 'hi', reasoning: { effort: 'none' } });
+  await stream.finalResponse();
+  assert.deepEqual(sent().reasoning, { effort: 'low' });
+
+  // Anthropic's scale starts at low: none and minimal become low there.
+  await chat('claude-sonnet-5', 'none');
+  assert.deepEqual(sent().output_config, { effort: 'low' });
+  // From an Anthropic client, max reaches an OpenAI reasoning model as its highest.
+  const anthropic = new Anthropic({ apiKey: 'k', baseURL: stack.url, maxRetries: 0 });
+  await anthropic.messages.create({
+    model: 'gpt-5',
+    max_tokens: 100,
+    output_config: { effort: 'max' },
+    messages: [{ role: 'user', content: 'hi' }],
+  });
+  assert.equal(sent().reasoning_effort, 'high');
+
+  const calls = stack.upstream.requests.length;
+  await assert.rejects(
+    openai.chat.completions.create({
+      model: 'gpt-5',
+      reasoning_effort: 'turbo' as OpenAI.ReasoningEffort,
+      messages: [{ role: 'user', content: 'hi' }],
+    }),
+    (error: unknown) => error instanceof OpenAI.BadRequestError && /reasoning_effort/.test(error.message),
+  );
+  await assert.rejects(
+    anthropic.messages.create({
+      model: 'claude-sonnet-5',
+      max_tokens: 100,
+      output_config: { effort: 'minimal' as 'low' },
+      messages: [{ role: 'user', content: 'hi' }],
+    }),
+    (error: unknown) => error instanceof Anthropic.BadRequestError && /output_config/.test(error.message),
+  );
+  assert.equal(stack.upstream.requests.length, calls, 'refused before any upstream call');
+});
+
+test("routing.json: a model's efforts are on its provider's scale and hold its own reasoning_effort", (t) => {
+  const cases: [string, Json, RegExp][] = [
+    ['claude-sonnet-5', { efforts: ['minimal', 'low'] }, /Anthropic effort .* not minimal/],
+    ['gpt-5-mini-low', { efforts: ['medium', 'high'] }, /"low" is not among the model's efforts/],
+    ['gpt-5', { capabilities: ['thinking'] }, /thinking capability is for anthropic-kind providers/],
+  ];
+  for (const [model, setting, message] of cases) {
+    const dir = tempDir(t);
+    cpSync(ROUTES_DATA_DIR, dir, { recursive: true });
+    const path = join(dir, 'routing.json');
+    const table = JSON.parse(readFileSync(path, 'utf8')) as { models: Record<string, Json> };
+    Object.assign(table.models[model]!, setting);
+    writeFileSync(path, JSON.stringify(table));
+    assert.throws(() => loadRoutesData(dir), message, JSON.stringify(setting));
+  }
+});
+
+test("x-router-reasoning says what was sent and whose it was: the client's (and what it asked for), the table's, or nothing", async (t) => {
+  const stack = await startProxyStack(t, {
+    providers: ['openai', 'anthropic'],
+    env: { ROUTES_DATA_DIR: routesDataWithReasoningTier(t) },
+  });
+  const openai = openaiClient(stack.url);
+  const sent = () => stack.upstream.requests.at(-1)!.body as Json;
+  const header = async (effort: OpenAI.ReasoningEffort | undefined, model = 'auto', stream = false) => {
+    const messages = [{ role: 'user' as const, content: 'prove it' }];
+    const base = effort === undefined ? { model, messages } : { model, messages, reasoning_effort: effort };
+    if (!stream) return (await openai.chat.completions.create(base).withResponse()).response.headers.get('x-router-reasoning');
+    const { data, response } = await openai.chat.completions.create({ ...base, stream: true }).withResponse();
+    for await (const _chunk of data);
+    return response.headers.get('x-router-reasoning');
+  };
+
+  // gpt-5-mini-low leads every tier: its table says low.
+  assert.equal(await header(undefined), 'effort=low; source=table');
+  assert.equal(await header('high'), 'effort=high; source=client', 'before this change the header said effort=low');
+  assert.equal(sent().reasoning_effort, 'high');
+  assert.equal(await header('max', 'auto', true), 'effort=high; source=client; requested=max');
+  assert.equal(sent().reasoning_effort, 'high');
+  assert.equal(await header('high', 'gpt-4o'), null, 'a model without reasoning was sent none, so nothing is shown');
+  assert.equal(sent().reasoning_effort, undefined);
+
+  const { response } = await openai.responses
+    .create({ model: 'auto', input: 'prove it', reasoning: { effort: 'xhigh' } })
+    .withResponse();
+  assert.equal(response.headers.get('x-router-reasoning'), 'effort=high; source=client; requested=xhigh');
+  assert.deepEqual(sent().reasoning, { effort: 'high' });
+
+  const anthropic = new Anthropic({ apiKey: 'k', baseURL: stack.url, maxRetries: 0 });
+  const message = await anthropic.messages
+    .create({
+      model: 'claude-sonnet-5',
+      max_tokens: 100,
+      output_config: { effort: 'max' },
+      messages: [{ role: 'user', content: 'hi' }],
+    })
+    .withResponse();
+  assert.equal(message.response.headers.get('x-router-reasoning'), 'effort=max; source=client');
+  assert.deepEqual(sent().output_config, { effort: 'max' });
+});
+
+test("an Anthropic client's own thinking reaches Anthropic models that take it, as sent; others, and steps Anthropic would refuse it on, go without", async (t) => {
+  const stack = await startProxyStack(t, { providers: ['openai', 'anthropic'] });
+  const anthropic = new Anthropic({ apiKey: 'k', baseURL: stack.url, maxRetries: 0 });
+  const sent = () => stack.upstream.requests.at(-1)!.body as Json;
+  const thinking = { type: 'enabled' as const, budget_tokens: 2048 };
+  const ask = (model: string, extra: Partial<Anthropic.MessageCreateParamsNonStreaming> = {}) =>
+    anthropic.messages
+      .create({ model, max_tokens: 4000, thinking, messages: [{ role: 'user', content: 'design a rate limiter' }], ...extra })
+      .withResponse();
+
+  const { data, response } = await ask('claude-sonnet-4');
+  assert.deepEqual(sent().thinking, thinking, 'before this change the thinking was dropped');
+  assert.equal(sent().max_tokens, 4000, "the client's max_tokens already has room for its budget");
+  assert.equal(response.headers.get('x-router-reasoning'), 'thinking_budget=2048; source=client');
+  assert.ok(data.usage.output_tokens >= 64, 'the thinking tokens are billed as output');
+
+  const stream = anthropic.messages.stream({
+    model: 'claude-haiku-4-5',
+    max_tokens: 4000,
+    thinking: { type: 'adaptive' },
+    messages: [{ role: 'user', content: 'hi' }],
+  });
+  await stream.finalMessage();
+  assert.deepEqual(sent().thinking, { type: 'adaptive' }, 'streamed, and any thinking type, as the client sent it');
+
+  // The client's thinking wins over the table's budget, as the client's effort wins over the table's effort.
+  const own = await ask('claude-haiku-4-5-thinking', { thinking: { type: 'disabled' } });
+  assert.deepEqual(sent().thinking, { type: 'disabled' });
+  assert.equal(sent().max_tokens, 4000, 'no budget of the table was added');
+  assert.equal(own.response.headers.get('x-router-reasoning'), 'thinking=disabled; source=client');
+
+  // A model without thinking would refuse it (the fake does, as Anthropic does for Claude 3.5 Haiku): not sent.
+  const old = await ask('claude-3-5-haiku');
+  assert.equal(sent().thinking, undefined);
+  assert.equal(old.response.headers.get('x-router-reasoning'), null);
+
+  // OpenAI-kind models: a token budget has no counterpart in an effort, so it is dropped; the client's effort is not.
+  await ask('gpt-5', { output_config: { effort: 'high' } });
+  assert.equal(stack.upstream.requests.at(-1)!.api, 'openai');
+  assert.equal(sent().thinking, undefined);
+  assert.equal(sent().reasoning_effort, 'high');
+  await ask('gpt-4o-mini');
+  assert.equal(sent().thinking, undefined);
+  assert.equal(sent().reasoning_effort, undefined);
+
+  // The step after a tool call: the router's answer carried no thinking block, which Anthropic wants back when
+  // thinking is on, so this step goes without (it would be a 400); a forced tool refuses manual thinking too.
+  const tools = [{ name: 'read_schema', input_schema: { type: 'object' as const, properties: { db: { type: 'string' } } } }];
+  const step1 = await ask('claude-sonnet-4', { tools });
+  assert.deepEqual(sent().thinking, thinking);
+  const call = step1.data.content.find((block) => block.type === 'tool_use');
+  assert.ok(call && call.type === 'tool_use');
+  await ask('claude-sonnet-4', {
+    tools,
+    messages: [
+      { role: 'user', content: 'design a rate limiter' },
+      { role: 'assistant', content: step1.data.content },
+      { role: 'user', content: [{ type: 'tool_result', tool_use_id: call.id, content: 'tables: limits' }] },
+    ],
+  });
+  assert.equal(sent().thinking, undefined);
+  await ask('claude-sonnet-4', { tools, tool_choice: { type: 'any' } });
+  assert.equal(sent().thinking, undefined);
+  await ask('claude-sonnet-4', { tools, tool_choice: { type: 'any' }, thinking: { type: 'adaptive' } });
+  assert.deepEqual(sent().thinking, { type: 'adaptive' }, 'adaptive thinking takes a forced tool');
 });

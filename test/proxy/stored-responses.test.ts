@@ -189,3 +189,75 @@ test("another API key cannot read, list, delete or continue a key's stored respo
   await alice.responses.delete(mine.id);
   await assert.rejects(alice.responses.retrieve(mine.id), notFound(mine.id));
 });
+
+/** What migration 7 leaves a response stored before it: the row, without an owner. */
+function dropOwner(stack: { store: { db: { prepare(sql: string): { run(...params: unknown[]): unknown } } } }, id: string) {
+  stack.store.db.prepare('UPDATE responses SET owner = NULL WHERE id = ?').run(id);
+}
+
+test("after an upgrade, responses stored before ownership are the admin key's to use; a client key is told why it cannot", async (t) => {
+  const adminKey = 'admin-key-0123456789abcdef';
+  const stack = await startProxyStack(t, {
+    providers: ['openai'],
+    env: { CLIENT_API_KEYS: 'key-alice-0001,key-bob-0002', ADMIN_API_KEY: adminKey },
+  });
+  const alice = client(stack.url, 'key-alice-0001');
+  const admin = client(stack.url, adminKey);
+  const legacy = await alice.responses.create({ model: 'auto', input: 'my name is Ada' });
+  const other = await alice.responses.create({ model: 'auto', input: 'a later one' });
+  dropOwner(stack, legacy.id);
+
+  // Nobody can tell which key stored it, so no client key may take it: not even the one that did.
+  const predates = /stored without an owner .*only the admin key/;
+  await assert.rejects(alice.responses.retrieve(legacy.id), (error: unknown) => {
+    assert.ok(notFound(legacy.id)(error));
+    assert.match((error as Error).message, predates);
+    return true;
+  });
+  await assert.rejects(alice.responses.delete(legacy.id), notFound(legacy.id));
+  await assert.rejects(
+    alice.responses.create({ model: 'auto', previous_response_id: legacy.id, input: 'what is my name?' }),
+    (error: unknown) =>
+      error instanceof OpenAI.BadRequestError && error.code === 'previous_response_not_found' && predates.test(error.message),
+  );
+  // Another key's response still says nothing more than an unknown id.
+  const bob = client(stack.url, 'key-bob-0002');
+  await assert.rejects(bob.responses.retrieve(other.id), (error: unknown) => {
+    assert.ok(notFound(other.id)(error));
+    assert.doesNotMatch((error as Error).message, /owner \(/);
+    return true;
+  });
+  await assert.rejects(admin.responses.retrieve(other.id), notFound(other.id), "the admin key reads no key's own responses");
+
+  // The admin key reads, continues and deletes it.
+  assert.equal((await admin.responses.retrieve(legacy.id)).output_text, legacy.output_text);
+  assert.equal((await admin.responses.inputItems.list(legacy.id)).data.length, 1);
+  const next = await admin.responses.create({ model: 'auto', previous_response_id: legacy.id, input: 'what is my name?' });
+  assert.equal(next.previous_response_id, legacy.id);
+  const sent = stack.upstream.requests.at(-1)!.body as { input: unknown[] };
+  assert.equal(sent.input.length, 3, 'the stored conversation went upstream');
+  await assert.rejects(alice.responses.retrieve(next.id), notFound(next.id), "the continuation is the admin key's");
+  await admin.responses.delete(legacy.id);
+  await assert.rejects(admin.responses.retrieve(legacy.id), notFound(legacy.id));
+});
+
+test('without client keys, a response stored before ownership is continued and read by any caller, whatever key its SDK sends', async (t) => {
+  const stack = await startProxyStack(t, { providers: ['openai'] });
+  const first = client(stack.url, 'sdk-placeholder-1');
+  const legacy = await first.responses.create({ model: 'auto', input: 'my name is Ada' });
+  dropOwner(stack, legacy.id);
+
+  const later = client(stack.url, 'sdk-placeholder-2');
+  assert.equal((await later.responses.retrieve(legacy.id)).id, legacy.id);
+  const next = await later.responses.create({ model: 'auto', previous_response_id: legacy.id, input: 'what is my name?' });
+  assert.equal(next.previous_response_id, legacy.id);
+  const keyless = await fetch(`${stack.url}/v1/responses/${legacy.id}`);
+  assert.equal(keyless.status, 200);
+  // A key's own responses stay its own, as before.
+  await assert.rejects(
+    later.responses.retrieve((await first.responses.create({ model: 'auto', input: 'mine' })).id),
+    (error: unknown) => error instanceof OpenAI.NotFoundError,
+  );
+  await later.responses.delete(legacy.id);
+  await assert.rejects(first.responses.retrieve(legacy.id), notFound(legacy.id));
+});

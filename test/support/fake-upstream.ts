@@ -298,11 +298,22 @@ function authMessage(api: Api, req: IncomingMessage): string {
 /** Rules of the real OpenAI API that a wrong adapter would break. */
 /** OpenAI's models without reasoning (the gpt-4o family, gpt-4.1) refuse a reasoning effort outright. */
 const takesNoReasoning = (model: unknown) => typeof model === 'string' && model.startsWith('gpt-4');
+/** What the fake's reasoning models take, as GPT-5 does: it has no `none` (gpt-5.1 added it) and no `xhigh` or `max`. */
+const OPENAI_EFFORTS = ['minimal', 'low', 'medium', 'high'];
+
+/** OpenAI's answer to an effort a reasoning model does not take (its real wording and param). */
+function unsupportedEffort(effort: unknown, model: unknown): string | undefined {
+  if (effort == null || (typeof effort === 'string' && OPENAI_EFFORTS.includes(effort))) return undefined;
+  const supported = OPENAI_EFFORTS.map((value) => `'${value}'`);
+  return `Unsupported value: '${typeof effort === 'string' ? effort : JSON.stringify(effort)}' is not supported with the '${String(model)}' model. Supported values are: ${supported.slice(0, -1).join(', ')}, and ${supported.at(-1)}.`;
+}
 
 function validateOpenAI(body: Json): string | undefined {
   if (typeof body['model'] !== 'string') return 'you must provide a model parameter';
   if (body['reasoning_effort'] != null && takesNoReasoning(body['model']))
     return "Unsupported parameter: 'reasoning_effort' is not supported with this model.";
+  const effort = unsupportedEffort(body['reasoning_effort'], body['model']);
+  if (effort !== undefined) return effort;
   const messages = asArray(body['messages']);
   if (messages.length === 0) return "[] is too short - 'messages'";
   if (body['stream_options'] != null && body['stream'] !== true) {
@@ -332,7 +343,18 @@ function validateAnthropic(req: IncomingMessage, body: Json): string | undefined
   const temperature = body['temperature'];
   if (typeof temperature === 'number' && (temperature < 0 || temperature > 1)) return 'temperature: range: 0..1';
   const thinking = body['thinking'];
+  if (thinking !== undefined && String(body['model']).startsWith('claude-3-5'))
+    return `thinking: '${String(body['model'])}' does not support thinking.`;
   if (isObject(thinking) && thinking['type'] === 'enabled') {
+    const choice = body['tool_choice'];
+    if (isObject(choice) && (choice['type'] === 'any' || choice['type'] === 'tool'))
+      return 'Thinking may not be enabled when tool_choice forces tool use.';
+    const lastAssistant = asArray(body['messages']).findLast((message) => isObject(message) && message['role'] === 'assistant');
+    const blocks = isObject(lastAssistant) ? asArray(lastAssistant['content']) : [];
+    const first = blocks[0];
+    const usesTool = blocks.some((block) => isObject(block) && block['type'] === 'tool_use');
+    if (usesTool && !(isObject(first) && (first['type'] === 'thinking' || first['type'] === 'redacted_thinking')))
+      return 'messages: Expected `thinking` or `redacted_thinking`, but found `tool_use`. When `thinking` is enabled, a final `assistant` message must start with a thinking block.';
     const budget = thinking['budget_tokens'];
     if (typeof budget !== 'number' || budget < 1024)
       return 'thinking.enabled.budget_tokens: Input should be greater than or equal to 1024';
@@ -737,6 +759,8 @@ function validateResponses(body: Json): string | undefined {
   if (typeof body['model'] !== 'string') return "Missing required parameter: 'model'.";
   if (body['reasoning'] != null && takesNoReasoning(body['model']))
     return "Unsupported parameter: 'reasoning.effort' is not supported with this model.";
+  const effort = unsupportedEffort(isObject(body['reasoning']) ? body['reasoning']['effort'] : undefined, body['model']);
+  if (effort !== undefined) return effort;
   for (const moved of ['messages', 'max_tokens', 'max_completion_tokens', 'stream_options']) {
     if (body[moved] !== undefined) return `Unsupported parameter: '${moved}'.`;
   }
