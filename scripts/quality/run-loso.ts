@@ -71,8 +71,8 @@ export interface IntentConfig {
   abstainOnly?: boolean;
   /** Weighted kNN with per-exemplar weights learned on the bank (absent: every exemplar votes alike). */
   exemplarWeights?: boolean;
-  /** Linear heads: which inputs they are trained on. */
-  headInputs?: HeadSpec['inputs'];
+  /** Linear heads: which inputs they are trained on ('any': chosen per fold). */
+  headInputs?: HeadSpec['inputs'] | 'any';
 }
 
 export const INTENT_CONFIGS: IntentConfig[] = [
@@ -131,6 +131,13 @@ export const INTENT_CONFIGS: IntentConfig[] = [
     headInputs: 'embedding+scores',
   },
   { name: 'linear head (vote scores) + per-label', kinds: ['linear-head'], perLabel: true, margin: false, headInputs: 'scores' },
+  {
+    name: 'linear head, inputs chosen per fold + per-label',
+    kinds: ['linear-head'],
+    perLabel: true,
+    margin: false,
+    headInputs: 'any',
+  },
 ];
 
 /**
@@ -376,7 +383,7 @@ export async function runLoso(
       if (!config.kinds.includes(method.kind)) return;
       if (abstainOnly && bankLearned(method)) return;
       if (method.kind === 'weighted-knn' && (method.weights !== undefined) !== (config.exemplarWeights ?? false)) return;
-      if (method.kind === 'linear-head' && method.spec.inputs !== config.headInputs) return;
+      if (method.kind === 'linear-head' && config.headInputs !== 'any' && method.spec.inputs !== config.headInputs) return;
       const fit = fitIntentThresholds(scores[m]!, ruleIntents, intentGold, keep, config);
       if (!best || fit.value > best.value + 1e-9) best = { method, ...fit, abstainOnly };
     });
