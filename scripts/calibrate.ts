@@ -13,7 +13,6 @@
 import { createHash } from 'node:crypto';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { basename, join, resolve } from 'node:path';
-import { parseArgs } from 'node:util';
 import type { Strategy } from '../src/routing/strategy.js';
 import { classificationReport } from '../src/quality/classification.js';
 import { fitLabelThresholds, inFitHalf, predictIntent, type IntentCandidate } from '../src/quality/calibration.js';
@@ -34,6 +33,7 @@ import { scoreAxis, type AxisScores } from '../src/scoring/label-scores.js';
 import { openEvalRouter, progress } from './quality/eval-router.js';
 import { readLabelledFile, type LabelledRow } from './quality/labelled-file.js';
 import { runMain } from './quality/run-main.js';
+import { readOptions } from './command-line.js';
 
 const USAGE = `usage: npm run calibrate -- [--intent-file PATH] [--intent-field intent] [--lang en]
                          [--tier-file PATH] [--tier-field tier] [--max-under-routing 0.02] [--out PATH] [--dry-run]
@@ -50,31 +50,21 @@ function sha256(path: string): string {
 }
 
 async function main(): Promise<number> {
-  let args;
-  try {
-    args = parseArgs({
-      options: {
-        'intent-file': { type: 'string', default: '../shared/evaldata/intent_mix.jsonl' },
-        'intent-field': { type: 'string', default: 'intent' },
-        lang: { type: 'string', default: 'en' },
-        'tier-file': { type: 'string', default: '../shared/evaldata/complexity_exemplars.jsonl' },
-        'tier-field': { type: 'string', default: 'tier' },
-        'max-under-routing': { type: 'string', default: '0.10' },
-        'routes-data': { type: 'string' },
-        out: { type: 'string' },
-        'dry-run': { type: 'boolean', default: false },
-        help: { type: 'boolean', default: false },
-      },
-      strict: true,
-    }).values;
-  } catch (error) {
-    console.error(`${(error as Error).message}\n${USAGE}`);
-    return 2;
-  }
-  if (args.help) {
-    console.log(USAGE);
-    return 0;
-  }
+  const args = readOptions(
+    {
+      'intent-file': { type: 'string', default: '../shared/evaldata/intent_mix.jsonl' },
+      'intent-field': { type: 'string', default: 'intent' },
+      lang: { type: 'string', default: 'en' },
+      'tier-file': { type: 'string', default: '../shared/evaldata/complexity_exemplars.jsonl' },
+      'tier-field': { type: 'string', default: 'tier' },
+      'max-under-routing': { type: 'string', default: '0.10' },
+      'routes-data': { type: 'string' },
+      out: { type: 'string' },
+      'dry-run': { type: 'boolean', default: false },
+    },
+    USAGE,
+  );
+  if (typeof args === 'number') return args;
   const cap = Number(args['max-under-routing']);
   const router = await openEvalRouter({ routesDataDir: args['routes-data'] });
   try {

@@ -9,7 +9,6 @@
  * under .cache/, so only the first run of a file pays for embedding it.
  */
 import { writeFileSync } from 'node:fs';
-import { parseArgs } from 'node:util';
 import { StrategySchema, type Strategy } from '../src/routing/strategy.js';
 import { AxisSchema } from '../src/routes-config/schemas.js';
 import { devSuite, runSuite } from './quality/dev-suite.js';
@@ -19,6 +18,7 @@ import { evaluateLabelled, formatLabelledEval } from './quality/run-labelled.js'
 import { runOutcomeEval } from './quality/run-outcomes.js';
 import { runLosoSuite } from './quality/loso-suite.js';
 import { runMain } from './quality/run-main.js';
+import { readOptions } from './command-line.js';
 
 const USAGE = `usage:
   npm run eval -- --file PATH --axis intent|tier [--label-field FIELD] [--map from=to,...] [--lang en]
@@ -49,47 +49,41 @@ const USAGE = `usage:
 Environment as for the service; EMBEDDER defaults to use-lite.`;
 
 async function main(): Promise<number> {
-  let args;
-  try {
-    args = parseArgs({
-      options: {
-        file: { type: 'string' },
-        axis: { type: 'string' },
-        'label-field': { type: 'string' },
-        map: { type: 'string' },
-        lang: { type: 'string' },
-        'auc-positive': { type: 'string' },
-        limit: { type: 'string' },
-        strategy: { type: 'string', default: 'balanced' },
-        'routes-data': { type: 'string' },
-        json: { type: 'string' },
-        suite: { type: 'boolean', default: false },
-        loso: { type: 'boolean', default: false },
-        embedders: { type: 'string', default: 'minilm,use-lite' },
-        compare: { type: 'boolean', default: false },
-        'compare-tier': { type: 'boolean', default: false },
-        'write-calibration': { type: 'boolean', default: false },
-        'intent-cap': { type: 'string', default: '300' },
-        'mmlu-cap': { type: 'string', default: '2000' },
-        'intent-config': { type: 'string' },
-        'tier-config': { type: 'string' },
-        'skip-holdout': { type: 'boolean', default: false },
-        complexity: { type: 'string' },
-        evaldata: { type: 'string', default: '../shared/evaldata' },
-        outcomes: { type: 'string' },
-        models: { type: 'string' },
-        chart: { type: 'string' },
-        help: { type: 'boolean', default: false },
-      },
-      strict: true,
-    }).values;
-  } catch (error) {
-    console.error(`${(error as Error).message}\n${USAGE}`);
-    return 2;
-  }
-  if (args.help || (!args.file && !args.suite && !args.outcomes)) {
+  const args = readOptions(
+    {
+      file: { type: 'string' },
+      axis: { type: 'string' },
+      'label-field': { type: 'string' },
+      map: { type: 'string' },
+      lang: { type: 'string' },
+      'auc-positive': { type: 'string' },
+      limit: { type: 'string' },
+      strategy: { type: 'string', default: 'balanced' },
+      'routes-data': { type: 'string' },
+      json: { type: 'string' },
+      suite: { type: 'boolean', default: false },
+      loso: { type: 'boolean', default: false },
+      embedders: { type: 'string', default: 'minilm,use-lite' },
+      compare: { type: 'boolean', default: false },
+      'compare-tier': { type: 'boolean', default: false },
+      'write-calibration': { type: 'boolean', default: false },
+      'intent-cap': { type: 'string', default: '300' },
+      'mmlu-cap': { type: 'string', default: '2000' },
+      'intent-config': { type: 'string' },
+      'tier-config': { type: 'string' },
+      'skip-holdout': { type: 'boolean', default: false },
+      complexity: { type: 'string' },
+      evaldata: { type: 'string', default: '../shared/evaldata' },
+      outcomes: { type: 'string' },
+      models: { type: 'string' },
+      chart: { type: 'string' },
+    },
+    USAGE,
+  );
+  if (typeof args === 'number') return args;
+  if (!args.file && !args.suite && !args.outcomes) {
     console.log(USAGE);
-    return args.help ? 0 : 2;
+    return 2;
   }
   const strategy: Strategy = StrategySchema.parse(args.strategy);
   if (args.suite && args.loso) {

@@ -8,16 +8,19 @@
  * (routes-data seeded into a throw-away database, the active embedder).
  */
 import { writeFileSync } from 'node:fs';
-import { parseArgs } from 'node:util';
 import { assessBank } from '../src/quality/bank-health.js';
 import { resolveScoring } from '../src/routing/scoring-settings.js';
 import { AXES } from '../src/routes-config/schemas.js';
 import { openEvalRouter } from './quality/eval-router.js';
 import { runMain } from './quality/run-main.js';
+import { readOptions } from './command-line.js';
+
+const USAGE = `usage: npm run health -- [--axis tier|intent] [--lang en] [--duplicate-above 0.95] [--show 10]
+                         [--routes-data DIR] [--json PATH]`;
 
 async function main(): Promise<number> {
-  const args = parseArgs({
-    options: {
+  const args = readOptions(
+    {
       axis: { type: 'string' },
       lang: { type: 'string' },
       'duplicate-above': { type: 'string', default: '0.95' },
@@ -25,8 +28,9 @@ async function main(): Promise<number> {
       'routes-data': { type: 'string' },
       json: { type: 'string' },
     },
-    strict: true,
-  }).values;
+    USAGE,
+  );
+  if (typeof args === 'number') return args;
   const show = Number(args.show);
   const router = await openEvalRouter({ routesDataDir: args['routes-data'] });
   try {

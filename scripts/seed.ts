@@ -6,7 +6,6 @@
  * lacks, and prints a summary per label. Settings come from the environment,
  * as for the service (DATABASE_PATH, EMBEDDER, ...).
  */
-import { parseArgs } from 'node:util';
 import { ConfigError, loadConfig } from '../src/config.js';
 import { selectEmbedder } from '../src/embedding/select-embedder.js';
 import { embedInBatches, type Embedder } from '../src/embedding/embedder.js';
@@ -17,6 +16,7 @@ import { createLogger } from '../src/logger.js';
 import { DataFileError } from '../src/routes-config/data-error.js';
 import { loadExemplarFiles } from '../src/routes-config/load-routes-data.js';
 import { kMeansMedoids, perLabelQuotas } from '../src/quality/select-subset.js';
+import { readOptions } from './command-line.js';
 
 const USAGE = `usage: npm run seed -- [--file PATH [--select N]] [--prune] [--dry-run]
   --file PATH   import a JSONL or CSV file with text,label,axis[,lang] instead of routes-data/exemplars
@@ -83,26 +83,16 @@ async function selectRepresentatives(input: LocatedExemplar[], embedder: Embedde
 }
 
 async function main(): Promise<number> {
-  let args;
-  try {
-    args = parseArgs({
-      options: {
-        file: { type: 'string' },
-        select: { type: 'string' },
-        prune: { type: 'boolean', default: false },
-        'dry-run': { type: 'boolean', default: false },
-        help: { type: 'boolean' },
-      },
-      strict: true,
-    }).values;
-  } catch (error) {
-    console.error(`${(error as Error).message}\n${USAGE}`);
-    return 2;
-  }
-  if (args.help) {
-    console.log(USAGE);
-    return 0;
-  }
+  const args = readOptions(
+    {
+      file: { type: 'string' },
+      select: { type: 'string' },
+      prune: { type: 'boolean', default: false },
+      'dry-run': { type: 'boolean', default: false },
+    },
+    USAGE,
+  );
+  if (typeof args === 'number') return args;
   const config = loadConfig();
   const logger = createLogger(config.logLevel);
 

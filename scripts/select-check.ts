@@ -16,13 +16,13 @@
 import { copyFileSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { parseArgs } from 'node:util';
 import { kMeansMedoids, perLabelQuotas, seededRandom } from '../src/quality/select-subset.js';
 import { openEvalRouter, progress } from './quality/eval-router.js';
 import { readLabelledFile } from './quality/labelled-file.js';
 import { evaluateLabelled } from './quality/run-labelled.js';
 import { runMain } from './quality/run-main.js';
 import { dedupKey, readSourceBank, type BankRow } from './quality/source-bank.js';
+import { readOptions } from './command-line.js';
 
 const USAGE = 'usage: npm run select-check -- [--sizes 300,600] [--evaldata ../shared/evaldata] [--json OUT]';
 const ROUTES_DATA = resolve('routes-data');
@@ -59,19 +59,15 @@ function seededShuffle<T>(items: readonly T[], seed: number): T[] {
 }
 
 async function main(): Promise<number> {
-  const { values } = parseArgs({
-    options: {
+  const values = readOptions(
+    {
       sizes: { type: 'string', default: '300,600' },
       evaldata: { type: 'string', default: '../shared/evaldata' },
       json: { type: 'string' },
-      help: { type: 'boolean', default: false },
     },
-    strict: true,
-  });
-  if (values.help) {
-    console.log(USAGE);
-    return 0;
-  }
+    USAGE,
+  );
+  if (typeof values === 'number') return values;
   const sizes = values.sizes.split(',').map(Number);
   if (sizes.some((n) => !Number.isInteger(n) || n <= 0)) throw new Error(`--sizes must be positive whole numbers\n${USAGE}`);
 

@@ -24,7 +24,7 @@ import { routeRoutes } from './http/route.js';
 import { statsRoutes } from './http/stats.js';
 import type { Logger } from './logger.js';
 import { RouterMetrics } from './metrics/metrics.js';
-import { traceRequests } from './tracing/request-span.js';
+import { traceRequests } from './http/request-span.js';
 import type { Tracing } from './tracing/tracing.js';
 import type { RouterServices } from './services.js';
 

@@ -121,7 +121,7 @@ export async function bootRouter(
       ledger,
       routesData,
     };
-    metrics?.watchBreaker(services.breaker, Object.keys(routesData.routing.providers));
+    metrics?.watchBreaker(services.breaker, routesData.routing);
     const check = config.promotionCheck;
     const guard =
       check.mode === 'off'
@@ -186,7 +186,7 @@ export async function bootRouter(
         booted.registry = nextRegistry;
         booted.routesData = next;
         metrics?.setConfigVersion(version);
-        metrics?.watchBreaker(services.breaker, Object.keys(next.routing.providers));
+        metrics?.watchBreaker(services.breaker, next.routing);
         const reload = {
           version,
           models: Object.keys(next.routing.models).length,

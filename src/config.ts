@@ -309,6 +309,12 @@ function otlpHeaderSecrets(e: z.infer<typeof TracingEnvSchema>): string[] {
     .filter((value) => value.length >= 8);
 }
 
+/** The name and default of every variable this module reads (the README's Settings table must list each one). */
+export function settingDefaults(): Map<string, unknown> {
+  const shapes = { ...EnvSchema.shape, ...TracingEnvSchema.shape };
+  return new Map(Object.entries(shapes).map(([name, schema]) => [name, schema.safeParse(undefined).data]));
+}
+
 export class ConfigError extends Error {
   constructor(readonly problems: string[]) {
     super(`invalid environment:\n${problems.map((line) => `  ${line}`).join('\n')}`);

@@ -1,4 +1,4 @@
-import { Agent, request } from 'node:http';
+import { Agent, request, type IncomingHttpHeaders } from 'node:http';
 
 /** One keep-alive connection, as a client that reuses its connection sees the service. */
 export function keepAliveAgent(): Agent {
@@ -7,27 +7,42 @@ export function keepAliveAgent(): Agent {
 
 export interface Reply {
   status: number;
+  headers: IncomingHttpHeaders;
   body: string;
   ms: number;
 }
 
-/** POSTs JSON and resolves once the whole body has arrived; `ms` is the client-side round trip. */
-export function postJson(agent: Agent, url: string, body: unknown, headers: Record<string, string> = {}): Promise<Reply> {
-  const payload = JSON.stringify(body);
+/** One request on `agent`; resolves once the whole body has arrived (`ms` is the client-side round trip), rejects on a socket error. */
+export function send(
+  agent: Agent,
+  method: 'GET' | 'POST',
+  url: string,
+  body?: unknown,
+  headers: Record<string, string> = {},
+): Promise<Reply> {
+  const payload = body === undefined ? undefined : JSON.stringify(body);
   return new Promise((resolve, reject) => {
     const started = performance.now();
     const req = request(
       url,
       {
-        method: 'POST',
+        method,
         agent,
-        headers: { 'content-type': 'application/json', 'content-length': Buffer.byteLength(payload), ...headers },
+        headers: {
+          ...(payload === undefined ? {} : { 'content-type': 'application/json', 'content-length': Buffer.byteLength(payload) }),
+          ...headers,
+        },
       },
       (res) => {
         const chunks: Buffer[] = [];
         res.on('data', (chunk: Buffer) => chunks.push(chunk));
         res.on('end', () =>
-          resolve({ status: res.statusCode ?? 0, body: Buffer.concat(chunks).toString('utf8'), ms: performance.now() - started }),
+          resolve({
+            status: res.statusCode ?? 0,
+            headers: res.headers,
+            body: Buffer.concat(chunks).toString('utf8'),
+            ms: performance.now() - started,
+          }),
         );
         res.on('error', reject);
       },
@@ -35,6 +50,11 @@ export function postJson(agent: Agent, url: string, body: unknown, headers: Reco
     req.on('error', reject);
     req.end(payload);
   });
+}
+
+/** POSTs JSON and resolves once the whole body has arrived; `ms` is the client-side round trip. */
+export function postJson(agent: Agent, url: string, body: unknown, headers: Record<string, string> = {}): Promise<Reply> {
+  return send(agent, 'POST', url, body, headers);
 }
 
 /** Sends `count` requests one after another and returns their round-trip times; any non-2xx aborts the benchmark. */

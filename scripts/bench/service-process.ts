@@ -6,6 +6,8 @@ import { createInterface } from 'node:readline';
 export const PROJECT_ROOT = join(import.meta.dirname, '../..');
 const MAIN_JS = join(PROJECT_ROOT, 'dist/src/main.js');
 const LOOP_PROBE = join(import.meta.dirname, 'loop-probe.mjs');
+/** Enough for a hostile run's few hundred requests (one info line each) and the shutdown lines after them. */
+const LOG_TAIL_LINES = 5_000;
 
 function newestMtime(dir: string): number {
   let newest = 0;
@@ -40,6 +42,8 @@ export interface RunningService {
   /** Milliseconds from spawn to the service's `ready` log line. */
   readyMs: number;
   child: ChildProcess;
+  /** The service's most recent log lines (its stderr), up to LOG_TAIL_LINES. */
+  logLines(): readonly string[];
   rssMb(): number;
   loopDelay(): Promise<LoopDelay>;
   stop(): Promise<void>;
@@ -77,7 +81,8 @@ export async function startService(options: ServiceOptions, timeoutMs = 120_000)
     );
     createInterface({ input: child.stderr! }).on('line', (line) => {
       const at = performance.now();
-      if (lines.length < 200) lines.push(line);
+      lines.push(line);
+      if (lines.length > LOG_TAIL_LINES) lines.shift();
       let record: { msg?: string; port?: number };
       try {
         record = JSON.parse(line) as typeof record;
@@ -113,6 +118,7 @@ export async function startService(options: ServiceOptions, timeoutMs = 120_000)
     pid: child.pid!,
     readyMs,
     child,
+    logLines: () => lines,
     rssMb: () => rssMb(child.pid!),
     loopDelay: () =>
       new Promise<LoopDelay>((resolve, reject) => {

@@ -20,7 +20,7 @@ import type { BertGraphOptions, Precision } from '../bert-onnx/bert-graph.js';
 import { IR_VERSION, OPSET, encodeModel } from '../bert-onnx/onnx-builder.js';
 import { EMBEDDING_QMAX, MATMUL_WEIGHT_QMAX } from '../bert-onnx/quantize.js';
 import { swapDirectoryIntoPlace } from '../bert-onnx/swap-directory.js';
-import { MODEL_FILES, type FileRecord } from '../bert-onnx/model-files.js';
+import { MODEL_FILES, TOKENIZER_FILES, type FileRecord } from '../bert-onnx/model-files.js';
 import { bertWeightsFromTensors } from './bert-weights-from-tensors.js';
 import type { LocatedModel } from './locate-source.js';
 import { ImportRefusal } from './refusal.js';
@@ -42,14 +42,6 @@ import type { TokenizerSummary } from './tokenizer-check.js';
 export const IMPORTER_VERSION = 1;
 export const MANIFEST_FILE = 'import-manifest.json';
 
-/** Copied when present; config.json and tokenizer.json are required. */
-const TOKENIZER_FILES = [
-  'config.json',
-  'tokenizer.json',
-  'tokenizer_config.json',
-  'special_tokens_map.json',
-  'vocab.txt',
-] as const;
 const REQUIRED_FILES: ReadonlySet<string> = new Set(['config.json', 'tokenizer.json']);
 
 export interface ImportManifest {

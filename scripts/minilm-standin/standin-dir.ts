@@ -13,7 +13,7 @@ import { dirname, join } from 'node:path';
 import { buildBertGraph } from '../bert-onnx/bert-graph.js';
 import { IR_VERSION, OPSET, encodeModel } from '../bert-onnx/onnx-builder.js';
 import { swapDirectoryIntoPlace } from '../bert-onnx/swap-directory.js';
-import { MODEL_FILES, type FileRecord } from '../bert-onnx/model-files.js';
+import { MODEL_FILES, TOKENIZER_FILES, type FileRecord } from '../bert-onnx/model-files.js';
 import { EMBEDDING_QMAX, MATMUL_WEIGHT_QMAX } from '../bert-onnx/quantize.js';
 import { configJsonFor, shapeOf } from './variants.js';
 import type { VariantName } from './variants.js';
@@ -28,15 +28,6 @@ export const GENERATOR_VERSION = 1;
 export const DEFAULT_SEED = 42;
 
 export const MARKER_FILE = 'standin.json';
-
-/** Copied from the upstream model folder; config.json is rewritten for non-full variants. */
-export const TOKENIZER_FILES = [
-  'config.json',
-  'tokenizer.json',
-  'tokenizer_config.json',
-  'special_tokens_map.json',
-  'vocab.txt',
-] as const;
 
 /** The marker that tells the service (and people) this is not the real MiniLM. */
 export interface StandinMarker {

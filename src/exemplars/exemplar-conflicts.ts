@@ -1,4 +1,4 @@
-import { assessBank, type BankHealth } from '../quality/bank-health.js';
+import { assessBank, misplacedAmong, type BankHealth } from '../quality/bank-health.js';
 import { AXES, type Axis } from '../routes-config/schemas.js';
 import type { ExemplarStore } from './store.js';
 
@@ -18,6 +18,8 @@ export const MAX_ROWS_FOR_LIVE_HEALTH = 5000;
  */
 export class ExemplarConflicts {
   private cached: { revision: number; embedderId: string; health: Partial<Record<Axis, BankHealth>> } | undefined;
+  /** Per exemplar, for the list: its conflict or null, computed only for the ids asked about. */
+  private rows: { revision: number; embedderId: string; verdicts: Map<number, Conflict | null> } | undefined;
 
   constructor(
     private readonly store: ExemplarStore,
@@ -39,13 +41,33 @@ export class ExemplarConflicts {
     return health;
   }
 
-  /** Exemplars that leave-one-out scoring would give another label, by id. */
-  byId(): Map<number, Conflict> {
-    const conflicts = new Map<number, Conflict>();
-    for (const health of Object.values(this.health())) {
-      for (const row of health.misplaced) {
-        conflicts.set(row.id, { closer_to: row.closerTo, own_score: round(row.ownScore), other_score: round(row.otherScore) });
+  /**
+   * Those of `ids` that leave-one-out scoring would give another label: the
+   * same verdict as health(), worked out for these rows alone (see misplacedAmong)
+   * and remembered until the exemplar set changes.
+   */
+  among(ids: readonly number[]): Map<number, Conflict> {
+    const revision = this.store.revision();
+    const embedderId = this.embedderId();
+    if (this.rows?.revision !== revision || this.rows.embedderId !== embedderId)
+      this.rows = { revision, embedderId, verdicts: new Map() };
+    const { verdicts } = this.rows;
+    const missing = new Set(ids.filter((id) => !verdicts.has(id)));
+    if (missing.size > 0) {
+      const rows = this.store.vectorRows(embedderId);
+      for (const axis of AXES) {
+        const axisRows = rows.filter((row) => row.axis === axis);
+        if (axisRows.length > MAX_ROWS_FOR_LIVE_HEALTH) continue;
+        for (const row of misplacedAmong(axisRows, missing, this.k)) {
+          verdicts.set(row.id, { closer_to: row.closerTo, own_score: round(row.ownScore), other_score: round(row.otherScore) });
+        }
       }
+      for (const id of missing) if (!verdicts.has(id)) verdicts.set(id, null);
+    }
+    const conflicts = new Map<number, Conflict>();
+    for (const id of ids) {
+      const conflict = verdicts.get(id);
+      if (conflict) conflicts.set(id, conflict);
     }
     return conflicts;
   }

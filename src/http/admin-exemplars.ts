@@ -61,7 +61,7 @@ export function adminExemplarRoutes(maxImportRows: number): Hono<AppEnv> {
     if (!query.success) throw new AppError('invalid_request', 400, describeValidation(query.error));
     const { admin } = c.get('services');
     const { total, items } = admin.exemplars.list(query.data);
-    const conflicts = query.data.include === 'conflicts' ? admin.conflicts.byId() : undefined;
+    const conflicts = query.data.include === 'conflicts' ? admin.conflicts.among(items.map((item) => item.id)) : undefined;
     const view = (record: ExemplarRecord) =>
       conflicts ? { ...exemplarView(record), closer_to: conflicts.get(record.id) ?? null } : exemplarView(record);
     return c.json({ total, limit: query.data.limit, offset: query.data.offset, items: items.map(view) });

@@ -3,26 +3,15 @@ import { z } from 'zod';
 import { AppError } from '../errors.js';
 import { TIMESERIES_BUCKETS } from '../ledger/request-timeseries.js';
 import type { AppEnv } from './app-env.js';
+import { sinceParameter } from './stats.js';
 
-const SinceSchema = z.iso.datetime({ offset: true });
 const BucketSchema = z.enum(TIMESERIES_BUCKETS);
 
 /** GET /v1/stats/timeseries?since=ISO-8601&bucket=hour|minute: requests, errors, cost and baseline per bucket. */
 export function statsTimeseriesRoutes(): Hono<AppEnv> {
   const routes = new Hono<AppEnv>();
   routes.get('/v1/stats/timeseries', (c) => {
-    const since = c.req.query('since');
-    let from: string | undefined;
-    if (since !== undefined) {
-      const parsed = SinceSchema.safeParse(since);
-      if (!parsed.success)
-        throw new AppError(
-          'invalid_request',
-          400,
-          `since: expected an ISO-8601 date-time such as 2026-01-31T00:00:00Z, got "${since}"`,
-        );
-      from = new Date(parsed.data).toISOString();
-    }
+    const from = sinceParameter(c.req.query('since'));
     const bucketParam = c.req.query('bucket') ?? 'hour';
     const bucket = BucketSchema.safeParse(bucketParam);
     if (!bucket.success) throw new AppError('invalid_request', 400, `bucket: expected "hour" or "minute", got "${bucketParam}"`);

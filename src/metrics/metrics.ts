@@ -1,12 +1,20 @@
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
 import type { LedgerEntry } from '../ledger/request-ledger.js';
 import type { CircuitBreaker } from '../providers/circuit-breaker.js';
+import { modelCircuit } from '../providers/forward.js';
 import type { RouteOutcome } from '../router-service.js';
+import type { RoutingTable } from '../routes-config/schemas.js';
 
 const LATENCY_BUCKETS = [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60];
 const SIMILARITY_BUCKETS = [-0.2, 0, 0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9, 1];
 const MARGIN_BUCKETS = [0, 0.005, 0.01, 0.02, 0.05, 0.1, 0.2, 0.3, 0.5, 1];
 const CIRCUIT_VALUE = { closed: 0, half_open: 1, open: 2 } as const;
+
+/** The circuits /metrics reports: one per provider (transport failures) and one per model (`[model, provider]`). */
+interface WatchedCircuits {
+  providers: readonly string[];
+  models: readonly (readonly [model: string, provider: string])[];
+}
 
 /**
  * Everything /metrics exposes, on a registry of its own so each app (and each
@@ -34,7 +42,7 @@ export class RouterMetrics {
   private readonly exemplarSet;
   private readonly exemplarRevision;
   private readonly configVersion;
-  private breaker: { breaker: CircuitBreaker; providers: readonly string[] } | undefined;
+  private breaker: { breaker: CircuitBreaker; circuits: WatchedCircuits } | undefined;
 
   constructor() {
     const registers = [this.registry];
@@ -159,19 +167,31 @@ export class RouterMetrics {
     const watched = () => this.breaker;
     new Gauge({
       name: 'router_circuit_state',
-      help: 'Circuit breaker per provider: 0 closed, 1 half-open, 2 open',
-      labelNames: ['provider'],
+      help: 'Circuit breakers, 0 closed, 1 half-open, 2 open: per model (provider and model labels), and per provider for transport failures (provider label only)',
+      labelNames: ['provider', 'model'],
       registers,
       collect() {
-        const breaker = watched();
-        if (!breaker) return;
-        for (const provider of breaker.providers) this.set({ provider }, CIRCUIT_VALUE[breaker.breaker.state(provider)]);
+        const watching = watched();
+        if (!watching) return;
+        const { breaker, circuits } = watching;
+        // A reload can drop a model: only what the routing table names now is reported.
+        this.reset();
+        for (const provider of circuits.providers) this.set({ provider }, CIRCUIT_VALUE[breaker.state(provider)]);
+        for (const [model, provider] of circuits.models)
+          this.set({ provider, model }, CIRCUIT_VALUE[breaker.state(modelCircuit(model))]);
       },
     });
   }
 
-  watchBreaker(breaker: CircuitBreaker, providers: readonly string[]): void {
-    this.breaker = { breaker, providers };
+  /** Reports the breaker's circuits for the routing table's providers and models (again after each reload). */
+  watchBreaker(breaker: CircuitBreaker, routing: Pick<RoutingTable, 'providers' | 'models'>): void {
+    this.breaker = {
+      breaker,
+      circuits: {
+        providers: Object.keys(routing.providers),
+        models: Object.entries(routing.models).map(([model, config]) => [model, config.provider] as const),
+      },
+    };
   }
 
   setEmbedder(id: string, standin: boolean): void {

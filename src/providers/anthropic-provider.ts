@@ -3,7 +3,7 @@ import type { MessageCreateParamsNonStreaming, MessageCreateParamsStreaming } fr
 import { toAnthropicRequest, withReasoning } from './anthropic-request.js';
 import { fromAnthropicMessage } from './anthropic-response.js';
 import { createAnthropicChunkMapper } from './anthropic-stream.js';
-import { startDeadline } from './deadline.js';
+import { startDeadline, type DeadlineTimers } from './deadline.js';
 import { createPooledFetch } from './pooled-fetch.js';
 import { sdkRequestOptions } from './request-options.js';
 import { errorMessage, toProviderError, truncatedStreamError, type UpstreamFailure } from './provider-errors.js';
@@ -15,6 +15,8 @@ export interface AnthropicProviderOptions {
   baseURL?: string | undefined;
   /** Seconds since the epoch for `created`; injectable so tests can pin it. */
   now?: () => number;
+  /** The clock of each call's deadline (the SDK call, and the idle wait between stream events); tests step their own. */
+  timers?: DeadlineTimers | undefined;
 }
 
 /** Anthropic through the official SDK, translating the canonical OpenAI format both ways. */
@@ -35,7 +37,7 @@ export function createAnthropicProvider(options: AnthropicProviderOptions): Prov
     kind: 'anthropic',
 
     async complete(request: ChatRequest, call: ProviderCallOptions): Promise<ChatCompletion> {
-      const deadline = startDeadline(call.signal, call.timeoutMs);
+      const deadline = startDeadline(call.signal, call.timeoutMs, options.timers);
       try {
         const body: MessageCreateParamsNonStreaming = {
           ...withReasoning(toAnthropicRequest(request, call.model), call.reasoning),
@@ -51,7 +53,7 @@ export function createAnthropicProvider(options: AnthropicProviderOptions): Prov
     },
 
     async *stream(request: ChatRequest, call: ProviderCallOptions): AsyncGenerator<ChatCompletionChunk> {
-      const deadline = startDeadline(call.signal, call.timeoutMs);
+      const deadline = startDeadline(call.signal, call.timeoutMs, options.timers);
       try {
         const body: MessageCreateParamsStreaming = {
           ...withReasoning(toAnthropicRequest(request, call.model), call.reasoning),
@@ -61,7 +63,12 @@ export function createAnthropicProvider(options: AnthropicProviderOptions): Prov
         const mapper = createAnthropicChunkMapper({ created: created() });
         for await (const event of events) {
           const chunks = mapper.map(event);
-          if (chunks.length === 0) continue;
+          // Every event is the upstream at work, a block's start or end too: the idle wait starts again. (The SDK drops
+          // `ping` events before they get here, so a long silence with pings still times out.)
+          if (chunks.length === 0) {
+            deadline.restart();
+            continue;
+          }
           // The consumer may be slow (a client reading slowly); that is not upstream idle time.
           deadline.pause();
           for (const chunk of chunks) yield chunk;

@@ -21,23 +21,34 @@ export interface Deadline {
   dispose(): void;
 }
 
-export function startDeadline(parent: AbortSignal, timeoutMs: number): Deadline {
+/** Where a deadline's timer runs: the real clock in production, a clock a test steps by hand in the contract tests. */
+export interface DeadlineTimers {
+  set(fire: () => void, ms: number): unknown;
+  clear(timer: unknown): void;
+}
+
+export const REAL_TIMERS: DeadlineTimers = {
+  set: (fire, ms) => setTimeout(fire, ms),
+  clear: (timer) => clearTimeout(timer as NodeJS.Timeout),
+};
+
+export function startDeadline(parent: AbortSignal, timeoutMs: number, timers: DeadlineTimers = REAL_TIMERS): Deadline {
   const controller = new AbortController();
   let timedOut = false;
-  let timer: NodeJS.Timeout | undefined;
+  let timer: unknown;
 
   const onParentAbort = (): void => {
     stopTimer();
     controller.abort(parent.reason);
   };
   const stopTimer = (): void => {
-    if (timer !== undefined) clearTimeout(timer);
+    if (timer !== undefined) timers.clear(timer);
     timer = undefined;
   };
   const startTimer = (): void => {
     stopTimer();
     if (controller.signal.aborted) return;
-    timer = setTimeout(
+    timer = timers.set(
       () => {
         timedOut = true;
         controller.abort(new Error(`no answer within ${timeoutMs} ms`));

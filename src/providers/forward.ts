@@ -1,5 +1,5 @@
 import type { CircuitBreaker } from './circuit-breaker.js';
-import { startDeadline, type Deadline } from './deadline.js';
+import { startDeadline, type Deadline, type DeadlineTimers } from './deadline.js';
 import { ProviderError, type ProviderErrorKind } from './types.js';
 
 export interface ForwardCandidate {
@@ -43,6 +43,8 @@ export interface ForwardOptions {
   attemptTimeoutMs: number;
   signal: AbortSignal;
   now?: () => number;
+  /** The total deadline's clock; tests step their own. */
+  timers?: DeadlineTimers | undefined;
 }
 
 export interface ForwardResult<C extends ForwardCandidate, T> {
@@ -129,7 +131,7 @@ export async function forwardWithFallback<C extends ForwardCandidate, T>(
   attempt: (candidate: C, context: AttemptContext) => Promise<T>,
   options: ForwardOptions,
 ): Promise<ForwardResult<C, T>> {
-  const total = startDeadline(options.signal, options.totalTimeoutMs);
+  const total = startDeadline(options.signal, options.totalTimeoutMs, options.timers);
   try {
     return await tryInOrder(candidates, attempt, options, total);
   } finally {
@@ -148,7 +150,7 @@ export async function forwardStreamWithFallback<C extends ForwardCandidate, T>(
   open: (candidate: C, context: AttemptContext) => AsyncIterable<T>,
   options: ForwardOptions,
 ): Promise<StreamForwardResult<C, T>> {
-  const total = startDeadline(options.signal, options.totalTimeoutMs);
+  const total = startDeadline(options.signal, options.totalTimeoutMs, options.timers);
   let result: ForwardResult<C, { iterator: AsyncIterator<T>; first: T }>;
   try {
     result = await tryInOrder(candidates, (candidate, context) => firstChunk(open(candidate, context)), options, total);

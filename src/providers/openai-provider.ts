@@ -1,5 +1,5 @@
 import OpenAI, { APIConnectionError, APIConnectionTimeoutError, APIError, APIUserAbortError } from 'openai';
-import { startDeadline } from './deadline.js';
+import { startDeadline, type DeadlineTimers } from './deadline.js';
 import { createPooledFetch } from './pooled-fetch.js';
 import { sdkRequestOptions } from './request-options.js';
 import { errorMessage, toProviderError, truncatedStreamError, type UpstreamFailure } from './provider-errors.js';
@@ -25,6 +25,8 @@ export interface OpenAIProviderOptions {
   baseURL?: string | undefined;
   /** The upstream has the Responses API (OpenAI itself does; most OpenAI-compatible servers do not). */
   responsesApi?: boolean | undefined;
+  /** The clock of each call's deadline (the SDK call, and the idle wait between stream events); tests step their own. */
+  timers?: DeadlineTimers | undefined;
 }
 
 /** The events after which a Responses stream is over; ending before one of them is a truncation. */
@@ -50,7 +52,7 @@ export function createOpenAIProvider(options: OpenAIProviderOptions): Provider {
 
   /** One call under the attempt's deadline, its failure translated for the fallback loop and the breaker. */
   const once = async <T>(call: ProviderCallOptions, send: (signal: AbortSignal) => Promise<T>): Promise<T> => {
-    const deadline = startDeadline(call.signal, call.timeoutMs);
+    const deadline = startDeadline(call.signal, call.timeoutMs, options.timers);
     try {
       return await send(deadline.signal);
     } catch (error) {
@@ -69,7 +71,7 @@ export function createOpenAIProvider(options: OpenAIProviderOptions): Provider {
     open: (signal: AbortSignal) => Promise<AsyncIterable<T>>,
     isFinal: (item: T) => boolean,
   ): AsyncGenerator<T> {
-    const deadline = startDeadline(call.signal, call.timeoutMs);
+    const deadline = startDeadline(call.signal, call.timeoutMs, options.timers);
     try {
       const upstream = await open(deadline.signal);
       let finished = false;

@@ -1,6 +1,9 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { ConfigError, loadConfig } from '../../src/config.js';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { ConfigError, loadConfig, settingDefaults } from '../../src/config.js';
+import { PROJECT_ROOT } from '../support/env.js';
 
 test('defaults are the documented ones', () => {
   const config = loadConfig({});
@@ -148,4 +151,24 @@ test('tracing: off by default; the OTEL_* variables build the OTLP settings by t
   assert.equal(named({ OTEL_RESOURCE_ATTRIBUTES: 'service.name=checkout-router' }), 'checkout-router');
   assert.equal(named({ OTEL_RESOURCE_ATTRIBUTES: 'service.name=checkout-router', OTEL_SERVICE_NAME: 'edge' }), 'edge');
   assert.equal(named({}), 'semantic-llm-router');
+});
+
+test("the README's Settings table has a row for every variable config.ts reads, with its default", () => {
+  const readme = readFileSync(join(PROJECT_ROOT, 'README.md'), 'utf8');
+  const section = readme.slice(readme.indexOf('\n## Settings'), readme.indexOf('\n## ', readme.indexOf('\n## Settings') + 1));
+  const rows = new Map(
+    [...section.matchAll(/^\| `([A-Z][A-Z0-9_]+)`[^|]*\|([^|]*)\|/gm)].map((match) => [match[1]!, match[2]!.trim()]),
+  );
+  const defaults = settingDefaults();
+  assert.ok(defaults.size >= 60, `${defaults.size} settings read`);
+  // A per-signal variant (OTEL_EXPORTER_OTLP_TRACES_*) may be named in its general variable's row instead of its own.
+  const missing = [...defaults.keys()].filter((name) => !rows.has(name) && !section.includes(`\`${name}\``));
+  assert.deepEqual(missing, [], 'settings the README does not name');
+  const wrong = [...defaults.entries()].flatMap(([name, value]) => {
+    const documented = /^`([^`]*)`/.exec(rows.get(name) ?? '')?.[1];
+    if (documented === undefined || !['string', 'number', 'boolean'].includes(typeof value)) return [];
+    const applied = String(value);
+    return applied === documented ? [] : [`${name}: README says ${documented}, config.ts has ${applied}`];
+  });
+  assert.deepEqual(wrong, [], 'settings whose README default is not the one config.ts applies');
 });

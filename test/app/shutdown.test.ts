@@ -1,111 +1,79 @@
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
-import { copyFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { request as httpRequest, Agent } from 'node:http';
 import { test } from 'node:test';
 import Database from 'better-sqlite3';
-import { PROJECT_ROOT, ROUTES_DATA_DIR, TINY_STANDIN_DIR, tempDir } from '../support/env.js';
-import { startFakeUpstream } from '../support/fake-upstream.js';
-import { startTestService } from '../support/test-router.js';
-import { freePort } from '../support/free-port.js';
-import { request as httpRequest, Agent } from 'node:http';
 import { startServiceProcess } from '../support/child-process.js';
+import { startFakeUpstream } from '../support/fake-upstream.js';
+import { until } from '../support/manual-timers.js';
+import { seededDatabaseCopy } from '../support/test-router.js';
 
-async function waitReady(url: string, deadlineMs: number): Promise<void> {
-  const until = Date.now() + deadlineMs;
-  while (Date.now() < until) {
-    try {
-      if ((await fetch(`${url}/readyz`)).status === 200) return;
-    } catch {
-      // not listening yet
-    }
-    await new Promise((resolve) => setTimeout(resolve, 100));
-  }
-  throw new Error('service did not become ready');
-}
-
-test('SIGTERM: readiness drops, an in-flight stream finishes, the ledger is written and SQLite closes cleanly', async (t) => {
-  const upstream = await startFakeUpstream({ apiKey: 'sk-test-shutdown', eventGapMs: 150 });
-  t.after(() => upstream.close());
-  // A database already seeded for the tiny stand-in, so the child starts in about a second.
-  const seeded = await startTestService(t, 'tiny-standin');
-  const databasePath = join(tempDir(t), 'router.db');
-  seeded.store.close();
-  copyFileSync(seeded.config.databasePath, databasePath);
-
-  const port = await freePort();
-  const child = spawn(process.execPath, ['--import', 'tsx', 'src/main.ts'], {
-    cwd: PROJECT_ROOT,
-    env: {
-      PATH: process.env.PATH,
-      PORT: String(port),
-      HOST: '127.0.0.1',
+test(
+  'SIGTERM: readiness drops, an in-flight stream finishes, the ledger is written and SQLite closes cleanly',
+  { timeout: 120_000 },
+  async (t) => {
+    // The upstream sends the first event, then holds the rest until the test has seen the drain begin: the stream is
+    // in flight when the signal comes, however fast or slow the machine.
+    let release = false;
+    const upstream = await startFakeUpstream({
+      apiKey: 'sk-test-shutdown',
+      beforeEvent: (index) => (index === 0 ? Promise.resolve() : until(() => release)),
+    });
+    t.after(() => upstream.close());
+    const databasePath = await seededDatabaseCopy(t);
+    const service = await startServiceProcess(t, {
       DATABASE_PATH: databasePath,
-      ROUTES_DATA_DIR,
-      EMBEDDER: 'minilm',
-      MINILM_MODEL_DIR: TINY_STANDIN_DIR,
-      EMBEDDING_OFFLINE: 'true',
       OPENAI_API_KEY: 'sk-test-shutdown',
       OPENAI_BASE_URL: upstream.openaiBaseURL,
       SHUTDOWN_GRACE_MS: '8000',
       SHUTDOWN_DRAIN_MS: '300',
-      LOG_LEVEL: 'info',
-    },
-    stdio: ['ignore', 'ignore', 'pipe'],
-  });
-  let logs = '';
-  child.stderr.on('data', (chunk: Buffer) => (logs += chunk.toString()));
-  const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
-  t.after(() => {
-    if (child.exitCode === null) child.kill('SIGKILL');
-  });
-  const url = `http://127.0.0.1:${port}`;
-  await waitReady(url, 20_000);
+    });
 
-  const response = await fetch(`${url}/v1/chat/completions`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json' },
-    body: JSON.stringify({
-      model: 'gpt-4o-mini',
-      stream: true,
-      messages: [{ role: 'user', content: 'tell me a long story about a lighthouse keeper' }],
-    }),
-  });
-  assert.equal(response.status, 200);
-  const decisionId = response.headers.get('x-router-decision-id')!;
-  const reader = response.body!.getReader();
-  const decoder = new TextDecoder();
-  let body = decoder.decode((await reader.read()).value);
-  assert.match(body, /^data: /, 'the stream has started');
+    const response = await fetch(`${service.url}/v1/chat/completions`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({
+        model: 'gpt-4o-mini',
+        stream: true,
+        messages: [{ role: 'user', content: 'tell me a long story about a lighthouse keeper' }],
+      }),
+    });
+    assert.equal(response.status, 200);
+    const decisionId = response.headers.get('x-router-decision-id')!;
+    const reader = response.body!.getReader();
+    const decoder = new TextDecoder();
+    let body = decoder.decode((await reader.read()).value);
+    assert.match(body, /^data: /, 'the stream has started');
 
-  child.kill('SIGTERM');
-  await new Promise((resolve) => setTimeout(resolve, 100));
-  // New connections are refused once the server stops accepting; either way no new work starts.
-  const readiness = await fetch(`${url}/readyz`).then(
-    (r) => r.status,
-    () => 'refused',
-  );
-  assert.ok(readiness === 503 || readiness === 'refused', `readiness during drain: ${readiness}`);
+    service.child.kill('SIGTERM');
+    await service.waitForLine(/"msg":"shutting down/);
+    // New connections are refused once the server stops accepting; either way no new work starts.
+    const readiness = await fetch(`${service.url}/readyz`).then(
+      (r) => r.status,
+      () => 'refused',
+    );
+    assert.ok(readiness === 503 || readiness === 'refused', `readiness during drain: ${readiness}`);
 
-  for (;;) {
-    const { done, value } = await reader.read();
-    if (done) break;
-    body += decoder.decode(value);
-  }
-  assert.match(body, /data: \[DONE\]\n\n$/, 'the in-flight stream ran to its end');
-  assert.equal(await exited, 0);
-  assert.match(logs, /"reason":"drained","msg":"stopped"/);
+    release = true;
+    for (;;) {
+      const { done, value } = await reader.read();
+      if (done) break;
+      body += decoder.decode(value);
+    }
+    assert.match(body, /data: \[DONE\]\n\n$/, 'the in-flight stream ran to its end');
+    assert.equal((await service.exited).code, 0);
+    assert.ok(service.lines.some((line) => /"reason":"drained","msg":"stopped"/.test(line)));
 
-  const db = new Database(databasePath, { readonly: true });
-  t.after(() => db.close());
-  assert.equal((db.pragma('integrity_check') as { integrity_check: string }[])[0]!.integrity_check, 'ok');
-  const row = db.prepare('SELECT status, output_tokens FROM requests WHERE decision_id = ?').get(decisionId) as {
-    status: string;
-    output_tokens: number;
-  };
-  assert.equal(row.status, 'ok');
-  assert.ok(row.output_tokens > 0);
-});
+    const db = new Database(databasePath, { readonly: true });
+    t.after(() => db.close());
+    assert.equal((db.pragma('integrity_check') as { integrity_check: string }[])[0]!.integrity_check, 'ok');
+    const row = db.prepare('SELECT status, output_tokens FROM requests WHERE decision_id = ?').get(decisionId) as {
+      status: string;
+      output_tokens: number;
+    };
+    assert.equal(row.status, 'ok');
+    assert.ok(row.output_tokens > 0);
+  },
+);
 
 interface Answer {
   status: number;
@@ -139,10 +107,7 @@ function send(agent: Agent, url: string, method: 'GET' | 'POST', path: string, b
 }
 
 test('SIGTERM under keep-alive load: every client keeps getting answers (readiness false, connection: close) and none sees a reset', async (t) => {
-  const seeded = await startTestService(t, 'tiny-standin');
-  const databasePath = join(tempDir(t), 'router.db');
-  seeded.store.close();
-  copyFileSync(seeded.config.databasePath, databasePath);
+  const databasePath = await seededDatabaseCopy(t);
   // A drain long enough for every client below to make its requests on a loaded machine; nothing waits it out but the exit.
   const service = await startServiceProcess(t, {
     DATABASE_PATH: databasePath,

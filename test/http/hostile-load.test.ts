@@ -9,6 +9,7 @@ import { loadUseLiteEmbedder } from '../../src/embedding/use-lite.js';
 import { RouterService } from '../../src/router-service.js';
 import { DecisionMemory } from '../../src/routing/decision-memory.js';
 import { SessionMemory } from '../../src/routing/session-memory.js';
+import { keyEchoes, keyLeaks } from '../support/key-echoes.js';
 import { startProxyStack, UPSTREAM_KEY } from '../support/proxy-stack.js';
 import { postJson, startTestService, type TestService } from '../support/test-router.js';
 
@@ -165,6 +166,14 @@ test('finding 6: with only gpt-4o-mini failing, its breaker opens alone and heal
       ['gpt-4o', 'ok'],
     ],
   );
+
+  // /metrics shows which breaker is open: the failing model's, not its provider's nor its healthy sibling's.
+  const metrics = await (await stack.app.request('/metrics')).text();
+  const circuit = (labels: string) => new RegExp(`^router_circuit_state\\{${labels}\\} (\\d)$`, 'm').exec(metrics)?.[1];
+  assert.equal(circuit('provider="openai",model="gpt-4o-mini"'), '2');
+  assert.equal(circuit('provider="openai",model="gpt-4o"'), '0');
+  assert.equal(circuit('provider="openai"'), '0', 'the transport breaker stays closed: the upstream answered');
+  assert.equal(circuit('provider="anthropic",model="claude-3-5-haiku"'), '0', 'every model of the routing table is reported');
 });
 
 test('finding 7: failed authentications count against the address (429 after a burst), valid keys still pass; the clock is injected', async (t) => {
@@ -322,35 +331,8 @@ test('finding 2: session and decision memories are bounded in bytes, whatever th
 
 test('finding 8: a provider key echoed by an upstream is redacted in every case and encoding, in the answer, the ledger and the logs', async (t) => {
   const stack = await startProxyStack(t, { providers: ['openai'] });
-  const key = UPSTREAM_KEY;
-  const bytes = Buffer.from(key);
-  const echoes = [
-    key,
-    key.toUpperCase(),
-    key.toLowerCase().replace(/^s/, 'S'),
-    Buffer.from(`Bearer ${key}`).toString('base64'),
-    Buffer.from(`u:${key}`).toString('base64url'),
-    Buffer.from(`${key}!`).toString('base64'),
-    encodeURIComponent(`key=${key}`),
-    [...bytes].map((byte) => `%${byte.toString(16).toUpperCase().padStart(2, '0')}`).join(''),
-    bytes.toString('hex'),
-    bytes.toString('hex').toUpperCase(),
-  ];
-  // Where each echo would show: the key itself, or the part of its encoding that only the key determines.
-  const fingerprints = [
-    key.toLowerCase(),
-    ...[0, 1, 2].map((offset) =>
-      Buffer.concat([Buffer.alloc(offset), bytes])
-        .toString('base64')
-        .slice(4, 24),
-    ),
-    bytes.toString('hex'),
-  ];
-  const leaks = (text: string) =>
-    fingerprints.filter(
-      (print) =>
-        text.toLowerCase().includes(print.toLowerCase()) || text.includes(print.replaceAll('+', '-').replaceAll('/', '_')),
-    );
+  const echoes = keyEchoes(UPSTREAM_KEY);
+  const leaks = (text: string) => keyLeaks(UPSTREAM_KEY, text);
 
   // A 500 that echoes them (falls back, so it is recorded as an attempt), then a 400 that echoes them (comes back to the client).
   const message = `invalid credentials: ${echoes.join(' | ')}`;

@@ -1,9 +1,9 @@
 import assert from 'node:assert/strict';
-import { copyFileSync, cpSync, readFileSync, writeFileSync } from 'node:fs';
+import { cpSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { ROUTES_DATA_DIR, tempDir } from '../support/env.js';
-import { postJson, startTestService } from '../support/test-router.js';
+import { postJson, seededDatabaseCopy, startTestService } from '../support/test-router.js';
 import { startServiceProcess } from '../support/child-process.js';
 
 const ADMIN_KEY = 'admin-key-for-reload-tests';
@@ -78,11 +78,7 @@ test('POST /admin/reload swaps a valid routes-data set in and bumps the version;
 test('SIGHUP reloads routes-data in the running service; an invalid set is logged as file:line and changes nothing', async (t) => {
   const dir = tempDir(t);
   cpSync(ROUTES_DATA_DIR, dir, { recursive: true });
-  const seeded = await startTestService(t, 'tiny-standin');
-  seeded.store.close();
-  const databasePath = join(tempDir(t), 'router.db');
-  copyFileSync(seeded.config.databasePath, databasePath);
-  const service = await startServiceProcess(t, { DATABASE_PATH: databasePath, ROUTES_DATA_DIR: dir });
+  const service = await startServiceProcess(t, { DATABASE_PATH: await seededDatabaseCopy(t), ROUTES_DATA_DIR: dir });
   const version = async () => ((await (await fetch(`${service.url}/readyz`)).json()) as Json).config_version;
   assert.equal(await version(), 1);
 

@@ -14,6 +14,7 @@ import {
 import { createOpenAIProvider } from '../../src/providers/openai-provider.js';
 import { ProviderError, type ChatRequest, type Provider } from '../../src/providers/types.js';
 import { startFakeUpstream, type FakeUpstream } from '../support/fake-upstream.js';
+import { manualTimers, nextTurn } from '../support/manual-timers.js';
 import { assemble, drain } from './chunks.js';
 
 const A: ForwardCandidate = { model: 'model-a', provider: 'alpha' };
@@ -321,11 +322,24 @@ describe('forwardStreamWithFallback', () => {
   });
 
   it('the total deadline bounds only the wait for the first chunk', async () => {
-    const open = (): AsyncIterable<string> => items(['1', '2', '3', '4'], undefined, 40);
-    const result = await forwardStreamWithFallback([A], open, options({ totalTimeoutMs: 100 }));
+    const timers = manualTimers();
+    // An upstream that honours its signal, as the SDKs do; after the first chunk, the clock passes the whole budget
+    // before each of the others.
+    async function* upstream(signal: AbortSignal): AsyncGenerator<string> {
+      yield '1';
+      for (const value of ['2', '3', '4']) {
+        timers.advance(60);
+        await nextTurn();
+        if (signal.aborted) throw signal.reason;
+        yield value;
+      }
+    }
+    const open = (_candidate: ForwardCandidate, context: AttemptContext) => upstream(context.signal);
+    const result = await forwardStreamWithFallback([A], open, options({ totalTimeoutMs: 100, timers }));
     const { items: received, error } = await drain(result.stream);
     assert.equal(error, undefined);
     assert.deepEqual(received, ['1', '2', '3', '4']);
+    assert.ok(timers.now > 100, 'the stream outlasted the total budget');
   });
 
   it('a caller abort after the first chunk still reaches the upstream signal', async () => {

@@ -7,7 +7,9 @@ import { afterEach, beforeEach, describe, it } from 'node:test';
 import { createAnthropicProvider } from '../../src/providers/anthropic-provider.js';
 import { createOpenAIProvider } from '../../src/providers/openai-provider.js';
 import { ProviderError, type ChatRequest, type Provider, type ProviderCallOptions } from '../../src/providers/types.js';
+import type { DeadlineTimers } from '../../src/providers/deadline.js';
 import { startFakeUpstream, type Fault, type FakeUpstream } from '../support/fake-upstream.js';
+import { manualTimers, settleByStepping, until, type ManualTimers } from '../support/manual-timers.js';
 import { assemble, drain } from './chunks.js';
 
 const API_KEY = 'sk-test-contract-5f2a9c1e7b3d4a60';
@@ -15,19 +17,20 @@ const API_KEY = 'sk-test-contract-5f2a9c1e7b3d4a60';
 interface Setup {
   name: 'openai' | 'anthropic';
   model: string;
-  create(fake: FakeUpstream): Provider;
+  /** The provider's deadlines run on `timers`: a clock the test steps, so no assertion here depends on real time. */
+  create(fake: FakeUpstream, timers: DeadlineTimers): Provider;
 }
 
 const SETUPS: Setup[] = [
   {
     name: 'openai',
     model: 'gpt-test-mini',
-    create: (fake) => createOpenAIProvider({ apiKey: API_KEY, baseURL: fake.openaiBaseURL }),
+    create: (fake, timers) => createOpenAIProvider({ apiKey: API_KEY, baseURL: fake.openaiBaseURL, timers }),
   },
   {
     name: 'anthropic',
     model: 'claude-test-haiku',
-    create: (fake) => createAnthropicProvider({ apiKey: API_KEY, baseURL: fake.anthropicBaseURL }),
+    create: (fake, timers) => createAnthropicProvider({ apiKey: API_KEY, baseURL: fake.anthropicBaseURL, timers }),
   },
 ];
 
@@ -81,8 +84,9 @@ const ERROR_CASES: ErrorCase[] = [
   { name: '404', faults: [{ type: 'status', status: 404 }], expected: { kind: 'client', retryable: false, status: 404 } },
   { name: '422', faults: [{ type: 'status', status: 422 }], expected: { kind: 'client', retryable: false, status: 422 } },
   {
+    // The upstream never answers within the test (ten minutes): only the deadline, stepped by the test's clock, ends the call.
     name: 'a delay past the timeout',
-    faults: [{ type: 'delay', ms: 1500 }],
+    faults: [{ type: 'delay', ms: 600_000 }],
     timeoutMs: 150,
     expected: { kind: 'timeout', retryable: true },
   },
@@ -93,10 +97,12 @@ for (const setup of SETUPS) {
   describe(`provider contract: ${setup.name}`, () => {
     let fake: FakeUpstream;
     let provider: Provider;
+    let timers: ManualTimers;
 
     beforeEach(async () => {
       fake = await startFakeUpstream({ apiKey: API_KEY });
-      provider = setup.create(fake);
+      timers = manualTimers();
+      provider = setup.create(fake, timers);
     });
     afterEach(() => fake.close());
 
@@ -223,12 +229,17 @@ for (const setup of SETUPS) {
         it(`${mode}: ${errorCase.name} becomes ProviderError ${errorCase.expected.kind} (retryable: ${errorCase.expected.retryable})`, async () => {
           fake.fail(...errorCase.faults);
           const options = call(errorCase.timeoutMs === undefined ? {} : { timeoutMs: errorCase.timeoutMs });
-          const run =
+          const attempt =
             mode === 'complete'
               ? provider.complete(HELLO, options)
               : drain(provider.stream(HELLO, options)).then((result) => {
                   throw result.error;
                 });
+          // Time passes only for a case about time, and only once the request has reached the upstream.
+          const run =
+            errorCase.timeoutMs === undefined
+              ? attempt
+              : settleByStepping(attempt, timers, errorCase.timeoutMs, () => fake.requests.length > 0);
           await assert.rejects(run, (error: unknown) => {
             assert.ok(isProviderError(error), `expected a ProviderError, got ${String(error)}`);
             assert.equal(error.kind, errorCase.expected.kind);
@@ -300,24 +311,49 @@ for (const setup of SETUPS) {
       assert.equal(error.message, 'Overloaded right now');
     });
 
-    it('stream stalled longer than timeoutMs between events: a timeout error', async () => {
-      fake.fail({ type: 'stream_stall', afterEvents: 3, ms: 1500 });
-      const started = Date.now();
-      const { items, error } = await drain(provider.stream(HELLO, call({ timeoutMs: 200 })));
+    it('stream stalled longer than timeoutMs between events: a timeout error', { timeout: 60_000 }, async () => {
+      // The stall outlasts the test: only the idle deadline can end the wait, and the clock moves only once a chunk is in.
+      fake.fail({ type: 'stream_stall', afterEvents: 3, ms: 600_000 });
+      const items: unknown[] = [];
+      const consumed = (async () => {
+        for await (const item of provider.stream(HELLO, call({ timeoutMs: 200 }))) items.push(item);
+      })().then(
+        () => undefined,
+        (error: unknown) => error,
+      );
+      const error = await settleByStepping(consumed, timers, 200, () => items.length >= 1);
       assert.ok(items.length >= 1);
-      assert.ok(isProviderError(error));
+      assert.ok(isProviderError(error), `expected a ProviderError, got ${String(error)}`);
       assert.equal(error.kind, 'timeout');
       assert.equal(error.retryable, true);
-      assert.ok(Date.now() - started < 1400, 'gave up at the idle timeout, not after the stall');
+      assert.ok(
+        timers.delays.every((ms) => ms === 200),
+        'every wait was bounded by timeoutMs, the idle deadline (not the stall, nor a total)',
+      );
+      await until(() => fake.requests[0]?.clientClosed === true);
     });
 
-    it('timeoutMs bounds each wait, not the whole stream: a slow steady stream completes', async () => {
-      const slow = await startFakeUpstream({ apiKey: API_KEY, eventGapMs: 40 });
+    it('timeoutMs bounds each wait, not the whole stream: a slow steady stream completes', { timeout: 60_000 }, async () => {
+      // Before each event, once the provider has taken the previous one (a fresh idle timer is set), the clock moves
+      // on by just under timeoutMs: each wait stays within it while the whole stream takes many times longer. Anthropic's
+      // SDK drops `ping` events before they reach the provider, so a ping is neither waited for nor counted.
+      const timeoutMs = 250;
+      let delivered = 0;
+      const slow = await startFakeUpstream({
+        apiKey: API_KEY,
+        beforeEvent: async (_index, event) => {
+          if (event.startsWith('event: ping')) return;
+          if (delivered > 0) {
+            await until(() => timers.delays.length > delivered);
+            timers.advance(timeoutMs - 1);
+          }
+          delivered += 1;
+        },
+      });
       try {
-        const started = Date.now();
-        const { items, error } = await drain(setup.create(slow).stream(HELLO, call({ timeoutMs: 250 })));
+        const { items, error } = await drain(setup.create(slow, timers).stream(HELLO, call({ timeoutMs })));
         assert.equal(error, undefined);
-        assert.ok(Date.now() - started > 250, 'the whole stream took longer than timeoutMs');
+        assert.ok(timers.now > 2 * timeoutMs, `the whole stream took ${timers.now} ms of the test's clock`);
         assert.equal(assemble(items).content, `Answer from ${setup.model}: Hello there`);
       } finally {
         await slow.close();
@@ -325,13 +361,17 @@ for (const setup of SETUPS) {
     });
 
     it('a caller abort mid-stream: aborted, not retryable, and the upstream connection is closed', async () => {
-      const slow = await startFakeUpstream({ apiKey: API_KEY, eventGapMs: 50 });
+      // The first event (a chunk for either provider) goes at once; the rest wait until the client has gone.
+      const slow = await startFakeUpstream({
+        apiKey: API_KEY,
+        beforeEvent: (index) => (index === 0 ? Promise.resolve() : until(() => slow.requests[0]?.clientClosed === true)),
+      });
       try {
         const controller = new AbortController();
         const chunks: unknown[] = [];
         let caught: unknown;
         try {
-          for await (const chunk of setup.create(slow).stream(HELLO, call({ signal: controller.signal }))) {
+          for await (const chunk of setup.create(slow, timers).stream(HELLO, call({ signal: controller.signal }))) {
             chunks.push(chunk);
             controller.abort();
           }
@@ -342,8 +382,8 @@ for (const setup of SETUPS) {
         assert.ok(isProviderError(caught));
         assert.equal(caught.kind, 'aborted');
         assert.equal(caught.retryable, false);
-        await new Promise((resolve) => setTimeout(resolve, 100));
-        assert.equal(slow.requests[0]?.clientClosed, true);
+        // The upstream sees the connection go; waited for, not slept on (the test's timeout ends a wait that hangs).
+        await until(() => slow.requests[0]?.clientClosed === true);
       } finally {
         await slow.close();
       }

@@ -3,6 +3,7 @@ import { describe, it } from 'node:test';
 import { startDeadline } from '../../src/providers/deadline.js';
 import { parseRetryAfter, redactSecrets, toProviderError, type UpstreamFailure } from '../../src/providers/provider-errors.js';
 import { isRetryableStatus, ProviderError } from '../../src/providers/types.js';
+import { manualTimers } from '../support/manual-timers.js';
 
 describe('isRetryableStatus and ProviderError.fromStatus', () => {
   const table: [number, boolean, ProviderError['kind']][] = [
@@ -65,9 +66,10 @@ describe('redactSecrets', () => {
 describe('toProviderError', () => {
   const describe = (failure: UpstreamFailure | undefined) => () => failure;
 
-  it('a timed-out deadline wins over what the SDK says (it sees a plain abort)', async () => {
-    const deadline = startDeadline(new AbortController().signal, 10);
-    await new Promise((resolve) => setTimeout(resolve, 30));
+  it('a timed-out deadline wins over what the SDK says (it sees a plain abort)', () => {
+    const timers = manualTimers();
+    const deadline = startDeadline(new AbortController().signal, 10, timers);
+    timers.advance(10);
     const error = toProviderError(new Error('aborted'), { deadline, secrets: [], describe: describe({ type: 'abort' }) });
     assert.equal(error.kind, 'timeout');
     assert.equal(error.retryable, true);
@@ -117,13 +119,17 @@ describe('toProviderError', () => {
 });
 
 describe('deadline', () => {
-  it('pause stops the clock, restart gives a full new period', async () => {
-    const deadline = startDeadline(new AbortController().signal, 40);
+  it('pause stops the clock, restart gives a full new period', () => {
+    const timers = manualTimers();
+    const deadline = startDeadline(new AbortController().signal, 40, timers);
+    timers.advance(30);
     deadline.pause();
-    await new Promise((resolve) => setTimeout(resolve, 60));
+    timers.advance(60);
     assert.equal(deadline.signal.aborted, false);
     deadline.restart();
-    await new Promise((resolve) => setTimeout(resolve, 60));
+    timers.advance(39);
+    assert.equal(deadline.signal.aborted, false, 'a full new period, not what was left of the first');
+    timers.advance(1);
     assert.equal(deadline.signal.aborted, true);
     assert.equal(deadline.timedOut, true);
     deadline.dispose();

@@ -3,6 +3,7 @@ import { test } from 'node:test';
 import OpenAI from 'openai';
 import { loadRoutesData } from '../../src/routes-config/load-routes-data.js';
 import { ROUTES_DATA_DIR } from '../support/env.js';
+import { until } from '../support/manual-timers.js';
 import { startProxyStack, UPSTREAM_KEY } from '../support/proxy-stack.js';
 
 const prices = loadRoutesData(ROUTES_DATA_DIR).prices.models;
@@ -270,19 +271,20 @@ test('the circuit breaker stops calling a failing provider', async (t) => {
   assert.equal(attempts[0]!.status, 'skipped');
 });
 
-test('a client that disconnects aborts the upstream call', async (t) => {
+test('a client that disconnects aborts the upstream call', { timeout: 60_000 }, async (t) => {
   const stack = await startProxyStack(t, { providers: ['openai'] });
-  stack.upstream.fail({ type: 'delay', ms: 2000 });
+  // The upstream holds its answer for longer than the test lasts: only the client's abort can end the call.
+  stack.upstream.fail({ type: 'delay', ms: 600_000 });
   const controller = new AbortController();
   const pending = client(stack.url).chat.completions.create(
     { model: 'gpt-4o-mini', messages: [{ role: 'user', content: 'hi' }] },
     { signal: controller.signal },
   );
-  await new Promise((resolve) => setTimeout(resolve, 200));
+  // Waited for, not slept on: the abort comes once the call has reached the upstream, however slow the machine.
+  await until(() => stack.upstream.requests.length > 0);
   controller.abort();
   await assert.rejects(pending);
-  await new Promise((resolve) => setTimeout(resolve, 300));
-  assert.equal(stack.upstream.requests.at(-1)!.clientClosed, true);
+  await until(() => stack.upstream.requests.at(-1)!.clientClosed);
 });
 
 test('tools pass through, and the tool call comes back in OpenAI shape from either provider', async (t) => {

@@ -13,7 +13,8 @@ import {
   sweepDifficulty,
 } from '../../src/quality/outcomes.js';
 import { kMeansMedoids, perLabelQuotas } from '../../src/quality/select-subset.js';
-import { assessBank } from '../../src/quality/bank-health.js';
+import { assessBank, misplacedAmong } from '../../src/quality/bank-health.js';
+import { mulberry32 } from '../../src/seeded-random.js';
 
 const near = (actual: number, expected: number, what: string) =>
   assert.ok(Math.abs(actual - expected) < 1e-9, `${what}: ${actual} vs ${expected}`);
@@ -202,4 +203,23 @@ test('assessBank: leave-one-out, misplaced exemplars and near-duplicates', () =>
     ],
   );
   assert.equal(health.labels.find((l) => l.label === 'x')!.looAccuracy, 1);
+});
+
+test('misplacedAmong: the same leave-one-out verdicts as assessBank, for the chosen rows only', () => {
+  // Four labels around four centres, spread wide enough that a fair share of rows sits closer to another label.
+  const random = mulberry32(7);
+  const dim = 16;
+  const centres = ['a', 'b', 'c', 'd'].map((label) => ({ label, centre: Array.from({ length: dim }, () => random() - 0.5) }));
+  const bank = Array.from({ length: 240 }, (_, id) => {
+    const { label, centre } = centres[id % centres.length]!;
+    const raw = centre.map((value) => value + (random() - 0.5) * 2);
+    const norm = Math.hypot(...raw);
+    return { id, label, text: `row ${id}`, vector: Float32Array.from(raw, (value) => value / norm) };
+  });
+  const whole = assessBank(bank, { k: 3, duplicateAbove: 0.99 }).misplaced;
+  assert.ok(whole.length >= 10 && whole.length < bank.length / 2, `${whole.length} misplaced rows to compare`);
+  const chosen = new Set(bank.filter((row) => row.id % 3 === 0).map((row) => row.id));
+  const byId = (rows: { id: number }[]) => [...rows].sort((x, y) => x.id - y.id);
+  assert.deepEqual(byId(misplacedAmong(bank, chosen, 3)), byId(whole.filter((row) => chosen.has(row.id))));
+  assert.deepEqual(misplacedAmong(bank, new Set(), 3), []);
 });

@@ -72,6 +72,8 @@ export interface FakeUpstreamOptions {
   apiKey: string;
   /** Pause between SSE events, to make streams observable chunk by chunk. */
   eventGapMs?: number;
+  /** Awaited before each SSE event is written: a test paces a stream by its own clock instead of by sleeping. */
+  beforeEvent?: (index: number, event: string) => Promise<void>;
 }
 
 /** A fixed `created` so responses are byte-for-byte reproducible. */
@@ -214,6 +216,8 @@ export async function startFakeUpstream(options: FakeUpstreamOptions): Promise<F
         await sleep(fault.ms);
         if (record.clientClosed || res.destroyed) return;
       }
+      await options.beforeEvent?.(index, event);
+      if (record.clientClosed || res.destroyed) return;
       await write(res, event);
       if (options.eventGapMs !== undefined && options.eventGapMs > 0) await sleep(options.eventGapMs);
     }

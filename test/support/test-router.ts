@@ -47,6 +47,19 @@ export interface TestService extends RouterServices {
   logLines: string[];
 }
 
+/**
+ * A private copy of the seeded database, for a service started as a child
+ * process (which opens the file itself): seeded already, so it starts in about a second.
+ */
+export async function seededDatabaseCopy(
+  t: { after: (fn: () => void | Promise<void>) => void },
+  embedder: TestEmbedder = 'tiny-standin',
+): Promise<string> {
+  const databasePath = join(tempDir(t), 'router.db');
+  copyFileSync(await seededTemplate(embedder), databasePath);
+  return databasePath;
+}
+
 /** The real service (real embedder, real SQLite file, real app) on a private copy of the seeded database. */
 export async function startTestService(
   t: { after: (fn: () => void | Promise<void>) => void },
@@ -54,8 +67,7 @@ export async function startTestService(
   env: Record<string, string> = {},
   options: { now?: () => number; tracing?: Tracing } = {},
 ): Promise<TestService> {
-  const databasePath = join(tempDir(t), 'router.db');
-  copyFileSync(await seededTemplate(embedder), databasePath);
+  const databasePath = await seededDatabaseCopy(t, embedder);
   const config = testConfig({ ...EMBEDDER_ENV[embedder], DATABASE_PATH: databasePath, ...env });
   const logLines: string[] = [];
   const logger: Logger = createLogger('debug', (line) => logLines.push(line), config.secrets);

@@ -1,12 +1,9 @@
 import assert from 'node:assert/strict';
-import { copyFileSync } from 'node:fs';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { join } from 'node:path';
 import { test } from 'node:test';
 import { startServiceProcess } from '../support/child-process.js';
-import { tempDir } from '../support/env.js';
-import { startTestService } from '../support/test-router.js';
+import { seededDatabaseCopy } from '../support/test-router.js';
 
 test('npm start with OTEL_* set: spans still batched at SIGTERM reach the collector before the process exits', async (t) => {
   const received: string[] = [];
@@ -22,13 +19,8 @@ test('npm start with OTEL_* set: spans still batched at SIGTERM reach the collec
   await new Promise<void>((resolve) => collector.listen(0, '127.0.0.1', resolve));
   t.after(() => new Promise<void>((resolve) => collector.close(() => resolve())));
 
-  // A database already seeded for the tiny stand-in, so the child starts in about a second.
-  const seeded = await startTestService(t, 'tiny-standin');
-  const databasePath = join(tempDir(t), 'router.db');
-  seeded.store.close();
-  copyFileSync(seeded.config.databasePath, databasePath);
   const service = await startServiceProcess(t, {
-    DATABASE_PATH: databasePath,
+    DATABASE_PATH: await seededDatabaseCopy(t),
     SHUTDOWN_DRAIN_MS: '0',
     OTEL_TRACES_EXPORTER: 'otlp',
     OTEL_EXPORTER_OTLP_ENDPOINT: `http://127.0.0.1:${(collector.address() as AddressInfo).port}`,

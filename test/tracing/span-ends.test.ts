@@ -9,10 +9,11 @@ import { createCircuitBreaker } from '../../src/providers/circuit-breaker.js';
 import { forwardStreamWithFallback } from '../../src/providers/forward.js';
 import { RouterService, type RouterDeps } from '../../src/router-service.js';
 import { SessionMemory } from '../../src/routing/session-memory.js';
-import { traceRequests, type SettleTimer } from '../../src/tracing/request-span.js';
+import { traceRequests, type SettleTimer } from '../../src/http/request-span.js';
 import { TraceSpan } from '../../src/tracing/trace-span.js';
 import type { Tracing } from '../../src/tracing/tracing.js';
 import { failingSpanOnError } from '../../src/tracing/upstream-attempt.js';
+import { until } from '../support/manual-timers.js';
 import { startProxyStack } from '../support/proxy-stack.js';
 import { startTestService } from '../support/test-router.js';
 import { childrenOf, memoryTracing, serverSpan } from './support.js';
@@ -23,46 +24,46 @@ function client(url: string) {
 
 /** The spans once the server span has been exported: a streamed answer's span ends after the response returned. */
 async function whenServerSpanEnded(exporter: InMemorySpanExporter): Promise<ReadableSpan[]> {
-  for (let tries = 0; tries < 500; tries++) {
-    const spans = exporter.getFinishedSpans();
-    if (spans.some((span) => span.kind === SpanKind.SERVER)) return spans;
-    await new Promise((resolve) => setTimeout(resolve, 10));
-  }
-  throw new Error('the server span never ended');
+  await until(() => exporter.getFinishedSpans().some((span) => span.kind === SpanKind.SERVER));
+  return exporter.getFinishedSpans();
 }
 
-test('a client that leaves mid-stream: the server span still carries the attempts, cost and error code the ledger has', async (t) => {
-  const { tracing, exporter } = memoryTracing(t);
-  const stack = await startProxyStack(t, { providers: ['openai'], tracing });
-  exporter.reset();
-  // One chunk, then an upstream that says nothing for longer than the test lasts: only the client's abort ends it.
-  stack.upstream.fail({ type: 'stream_stall', afterEvents: 1, ms: 60_000 });
-  const controller = new AbortController();
-  const stream = await client(stack.url)
-    .chat.completions.create(
-      { model: 'auto', messages: [{ role: 'user', content: 'tell me a long story about a lighthouse' }], stream: true },
-      { signal: controller.signal },
-    )
-    .withResponse();
-  const decisionId = stream.response.headers.get('x-router-decision-id')!;
-  const chunks = stream.data[Symbol.asyncIterator]();
-  assert.equal((await chunks.next()).done, false, 'the first chunk arrived');
-  controller.abort();
-  // The SDK ends the iteration or throws, depending on where the abort caught it: either way the client is gone.
-  await chunks.next().catch(() => undefined);
+test(
+  'a client that leaves mid-stream: the server span still carries the attempts, cost and error code the ledger has',
+  { timeout: 60_000 },
+  async (t) => {
+    const { tracing, exporter } = memoryTracing(t);
+    const stack = await startProxyStack(t, { providers: ['openai'], tracing });
+    exporter.reset();
+    // One chunk, then an upstream that says nothing for longer than the test lasts: only the client's abort ends it.
+    stack.upstream.fail({ type: 'stream_stall', afterEvents: 1, ms: 60_000 });
+    const controller = new AbortController();
+    const stream = await client(stack.url)
+      .chat.completions.create(
+        { model: 'auto', messages: [{ role: 'user', content: 'tell me a long story about a lighthouse' }], stream: true },
+        { signal: controller.signal },
+      )
+      .withResponse();
+    const decisionId = stream.response.headers.get('x-router-decision-id')!;
+    const chunks = stream.data[Symbol.asyncIterator]();
+    assert.equal((await chunks.next()).done, false, 'the first chunk arrived');
+    controller.abort();
+    // The SDK ends the iteration or throws, depending on where the abort caught it: either way the client is gone.
+    await chunks.next().catch(() => undefined);
 
-  const spans = await whenServerSpanEnded(exporter);
-  const request = serverSpan(spans);
-  const row = stack.proxy.services.ledger.get(decisionId);
-  assert.ok(row, 'the ledger row was written');
-  assert.equal(typeof row.error_code, 'string');
-  assert.equal(request.attributes['router.error_code'], row.error_code);
-  assert.equal(request.attributes['router.attempts'], 1);
-  assert.equal(request.attributes['router.model'], row.model);
-  assert.equal(typeof request.attributes['router.cost_usd'], 'number');
-  const [attempt] = childrenOf(spans, request).filter((span) => span.kind === SpanKind.CLIENT);
-  assert.ok(attempt, 'the attempt span was exported');
-});
+    const spans = await whenServerSpanEnded(exporter);
+    const request = serverSpan(spans);
+    const row = stack.proxy.services.ledger.get(decisionId);
+    assert.ok(row, 'the ledger row was written');
+    assert.equal(typeof row.error_code, 'string');
+    assert.equal(request.attributes['router.error_code'], row.error_code);
+    assert.equal(request.attributes['router.attempts'], 1);
+    assert.equal(request.attributes['router.model'], row.model);
+    assert.equal(typeof request.attributes['router.cost_usd'], 'number');
+    const [attempt] = childrenOf(spans, request).filter((span) => span.kind === SpanKind.CLIENT);
+    assert.ok(attempt, 'the attempt span was exported');
+  },
+);
 
 test('an upstream stream that ends before its first chunk: its attempt span fails and ends, and fallback moves on', async (t) => {
   const { tracing, exporter } = memoryTracing(t);

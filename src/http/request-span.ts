@@ -1,9 +1,9 @@
 import { SpanKind, type TextMapGetter } from '@opentelemetry/api';
 import type { Context, MiddlewareHandler } from 'hono';
 import { AppError } from '../errors.js';
-import type { AppEnv } from '../http/app-env.js';
-import { TraceSpan } from './trace-span.js';
-import type { Tracing } from './tracing.js';
+import type { AppEnv } from './app-env.js';
+import { TraceSpan } from '../tracing/trace-span.js';
+import type { Tracing } from '../tracing/tracing.js';
 
 /** Probes and scrapes: a trace every few seconds per replica that says nothing about routing. */
 const UNTRACED_PATHS = new Set(['/healthz', '/readyz', '/metrics']);
