@@ -1,4 +1,5 @@
 import { INTENTS, GENERAL_INTENT, type Aggregation } from '../../src/routes-config/schemas.js';
+import type { HeadSpec } from './linear-head.js';
 
 /**
  * The exemplar-similarity features of one row on one axis, computed once per
@@ -10,7 +11,11 @@ import { INTENTS, GENERAL_INTENT, type Aggregation } from '../../src/routes-conf
 export interface AxisFeatures {
   /** top[l][i]: the i-th best similarity among label l's exemplars. */
   top: Float32Array[];
+  /** topRow[l][i]: the bank row of top[l][i] (-1 where there is none), for per-exemplar weights. */
+  topRow: Int32Array[];
   centroid: Float32Array;
+  /** Logits of each linear head the evaluation trained on the bank (linear-head.ts), in the order of its head list. */
+  heads?: Float64Array[];
 }
 
 export const TOP_KEPT = 20;
@@ -46,33 +51,80 @@ const dot = (a: Float32Array, b: Float32Array) => {
   return s;
 };
 
-export function axisFeatures(bank: BankAxis, query: Float32Array): AxisFeatures {
+/** The features of a query; `exclude` leaves one bank row out (a bank row scored against the rest of the bank). */
+export function axisFeatures(bank: BankAxis, query: Float32Array, exclude = -1): AxisFeatures {
   const top = bank.labels.map(() => new Float32Array(TOP_KEPT).fill(-2));
+  const topRow = bank.labels.map(() => new Int32Array(TOP_KEPT).fill(-1));
   for (let r = 0; r < bank.vectors.length; r++) {
     const list = top[bank.labelOf[r]!];
-    if (!list) continue;
+    const rowList = topRow[bank.labelOf[r]!];
+    if (!list || !rowList || r === exclude) continue;
     const sim = dot(bank.vectors[r]!, query);
     if (sim <= list[TOP_KEPT - 1]!) continue;
     let at = TOP_KEPT - 1;
     while (at > 0 && list[at - 1]! < sim) {
       list[at] = list[at - 1]!;
+      rowList[at] = rowList[at - 1]!;
       at--;
     }
     list[at] = sim;
+    rowList[at] = r;
   }
-  return { top, centroid: Float32Array.from(bank.centroids.map((c) => dot(c, query))) };
+  return { top, topRow, centroid: Float32Array.from(bank.centroids.map((c) => dot(c, query))) };
+}
+
+/**
+ * Per-exemplar weights learned on the bank: each exemplar's leave-one-out neighbourhood (its k nearest other
+ * exemplars, each voting exp(sim / tau)) is asked how much of it agrees with the exemplar's label; an exemplar that
+ * sits in another label's region votes less. `floor` keeps every exemplar a say (weight = floor + (1 - floor) * agreement).
+ */
+export function exemplarWeights(
+  bank: BankAxis,
+  selfFeatures: readonly AxisFeatures[],
+  k: number,
+  tau: number,
+  floor: number,
+): Float32Array {
+  return Float32Array.from(selfFeatures, (f, r) => {
+    const votes = scoreWith({ kind: 'weighted-knn', k, tau }, f);
+    let total = 0;
+    for (const v of votes) total += Math.max(0, v);
+    const own = bank.labelOf[r]!;
+    const agreement = total > 0 ? Math.max(0, votes[own]!) / total : 1;
+    return floor + (1 - floor) * agreement;
+  });
 }
 
 /** A way of turning the features into one score per label, still cosine similarity to labelled exemplars. */
 export type Method =
   | { kind: 'topk'; k: number; aggregation: Aggregation }
   | { kind: 'centroid-blend'; k: number; alpha: number }
-  | { kind: 'weighted-knn'; k: number; tau: number };
+  | {
+      kind: 'weighted-knn';
+      k: number;
+      tau: number;
+      /** Per-exemplar weights (by bank row) multiplying each vote, and what they are, for the tables. */
+      weights?: { name: string; byRow: Float32Array } | undefined;
+    }
+  /** A linear head's probabilities: softmax(logits / temperature) of the head at `head` in the features' list. */
+  | { kind: 'linear-head'; head: number; spec: HeadSpec; name: string; temperature: number };
 
 export function methodName(m: Method): string {
   if (m.kind === 'topk') return `top-${m.k} ${m.aggregation}`;
   if (m.kind === 'centroid-blend') return `centroid ${m.alpha} + top-${m.k} mean`;
-  return `weighted kNN k=${m.k} tau=${m.tau}`;
+  if (m.kind === 'linear-head') return `linear head ${m.name}${m.temperature !== 1 ? `, T ${m.temperature}` : ''}`;
+  return `weighted kNN k=${m.k} tau=${m.tau}${m.weights ? `, exemplar weights ${m.weights.name}` : ''}`;
+}
+
+/** Softmax of logits / temperature. */
+export function softmaxOf(logits: ArrayLike<number>, temperature: number): Float64Array {
+  const out = new Float64Array(logits.length);
+  let max = -Infinity;
+  for (let c = 0; c < logits.length; c++) max = Math.max(max, logits[c]! / temperature);
+  let sum = 0;
+  for (let c = 0; c < logits.length; c++) sum += out[c] = Math.exp(logits[c]! / temperature - max);
+  for (let c = 0; c < logits.length; c++) out[c]! /= sum;
+  return out;
 }
 
 const topMean = (list: Float32Array, k: number) => {
@@ -94,6 +146,12 @@ export function scoreWith(method: Method, f: AxisFeatures): Float64Array {
     for (let l = 0; l < n; l++) out[l] = method.alpha * f.centroid[l]! + (1 - method.alpha) * topMean(f.top[l]!, method.k);
     return out;
   }
+  if (method.kind === 'linear-head') {
+    const logits = f.heads?.[method.head];
+    if (!logits) throw new Error(`no logits for linear head ${method.name}`);
+    return softmaxOf(logits, method.temperature);
+  }
+  const byRow = method.weights?.byRow;
   // Weighted kNN over the k nearest exemplars of any label: each votes exp(sim / tau) for its label,
   // and a label's score is its share of the votes times the similarity of those votes (so it keeps
   // the similarity scale a threshold needs, and a far-away neighbourhood still scores low).
@@ -107,8 +165,9 @@ export function scoreWith(method: Method, f: AxisFeatures): Float64Array {
     if (best < 0) break;
     const sim = f.top[best]![heads[best]!]!;
     if (sim <= -2) break;
+    const row = f.topRow[best]![heads[best]!]!;
     heads[best]!++;
-    const w = Math.exp(sim / method.tau);
+    const w = Math.exp(sim / method.tau) * (byRow && row >= 0 ? byRow[row]! : 1);
     total += w;
     weighted[best]! += w * sim;
   }

@@ -19,17 +19,20 @@ import type { AxisScores } from '../../src/scoring/label-scores.js';
 import { FEATURE_SETS, fitStrongNeed, probabilityOf, type FeatureSet, type StrongNeedExample } from './complexity-fit.js';
 import { intentFamilies, needsStrong, outcomeFamilies, tierFamilies, type OutcomeSource } from './dev-sources.js';
 import { progress, type EvalRouter } from './eval-router.js';
+import { HEAD_SPECS, HEAD_TEMPERATURES, fitLinearHead, headLogits, headSpecName, type HeadSpec } from './linear-head.js';
 import {
   INTENT_CLASSES,
   METHOD_GRID,
   axisFeatures,
   bankAxis,
+  exemplarWeights,
   fitIntentThresholds,
   methodName,
   predictIntentIndex,
   rankScores,
   scoreWith,
   type AxisFeatures,
+  type BankAxis,
   type IntentThresholds,
   type Method,
 } from './loso-scoring.js';
@@ -66,6 +69,10 @@ export interface IntentConfig {
   margin: boolean;
   /** Score against the bank without its general exemplars, so `general` comes only from abstention. */
   abstainOnly?: boolean;
+  /** Weighted kNN with per-exemplar weights learned on the bank (absent: every exemplar votes alike). */
+  exemplarWeights?: boolean;
+  /** Linear heads: which inputs they are trained on ('any': chosen per fold). */
+  headInputs?: HeadSpec['inputs'] | 'any';
 }
 
 export const INTENT_CONFIGS: IntentConfig[] = [
@@ -107,6 +114,30 @@ export const INTENT_CONFIGS: IntentConfig[] = [
     margin: false,
     abstainOnly: true,
   },
+  {
+    name: 'weighted vote + exemplar weights + per-label',
+    kinds: ['weighted-knn'],
+    perLabel: true,
+    margin: false,
+    exemplarWeights: true,
+  },
+  { name: 'linear head, one threshold', kinds: ['linear-head'], perLabel: false, margin: false, headInputs: 'embedding' },
+  { name: 'linear head + per-label', kinds: ['linear-head'], perLabel: true, margin: false, headInputs: 'embedding' },
+  {
+    name: 'linear head (emb + vote scores) + per-label',
+    kinds: ['linear-head'],
+    perLabel: true,
+    margin: false,
+    headInputs: 'embedding+scores',
+  },
+  { name: 'linear head (vote scores) + per-label', kinds: ['linear-head'], perLabel: true, margin: false, headInputs: 'scores' },
+  {
+    name: 'linear head, inputs chosen per fold + per-label',
+    kinds: ['linear-head'],
+    perLabel: true,
+    margin: false,
+    headInputs: 'any',
+  },
 ];
 
 /**
@@ -118,6 +149,8 @@ export interface TierConfig {
   name: string;
   centroidWeights: number[];
   complexOffsets: number[];
+  /** Linear heads trained on the tier bank instead of the kNN scores: which inputs they are trained on ('any': chosen per fold). */
+  heads?: HeadSpec['inputs'] | 'any';
 }
 
 export const TIER_CONFIGS: TierConfig[] = [
@@ -129,6 +162,11 @@ export const TIER_CONFIGS: TierConfig[] = [
     centroidWeights: [0, 0.25, 0.5, 0.75],
     complexOffsets: [0, 0.01, 0.02, 0.03, 0.04, 0.05],
   },
+  { name: 'linear head', centroidWeights: [0], complexOffsets: [0], heads: 'embedding' },
+  { name: 'linear head (emb + top-5 scores)', centroidWeights: [0], complexOffsets: [0], heads: 'embedding+scores' },
+  { name: 'linear head (top-5 scores)', centroidWeights: [0], complexOffsets: [0], heads: 'scores' },
+  { name: 'linear head, inputs chosen per fold', centroidWeights: [0], complexOffsets: [0], heads: 'any' },
+  { name: 'linear head + complex offset', centroidWeights: [0], complexOffsets: [0, 0.05, 0.1, 0.15], heads: 'embedding' },
 ];
 
 export interface TierFit {
@@ -136,9 +174,13 @@ export interface TierFit {
   aggregation: 'mean' | 'max';
   centroidWeight: number;
   complexOffset: number;
+  /** A linear head's probabilities replace the kNN scores (index into the tier heads, its temperature). */
+  head?: { index: number; name: string; temperature: number } | undefined;
 }
 
 export function tierFitName(tier: TierFit): string {
+  if (tier.head)
+    return `linear head ${tier.head.name}${tier.head.temperature !== 1 ? `, T ${tier.head.temperature}` : ''}${tier.complexOffset > 0 ? `, complex +${tier.complexOffset}` : ''}`;
   const nearest = tier.aggregation === 'max' ? 'top-1 max' : `top-${tier.k} mean`;
   return (
     (tier.centroidWeight > 0 ? `centroid ${tier.centroidWeight} + ${nearest}` : nearest) +
@@ -193,6 +235,62 @@ export async function runLoso(
   );
   const rules = compileRules(routesData.rules);
 
+  // Learned on the bank alone (our own sentences): per-exemplar weights and linear heads. A bank row's scores are
+  // computed against the rest of the bank (leave-one-out), as a query's are against all of it.
+  const started = Date.now();
+  const selfFeatures = (bank: BankAxis) => bank.vectors.map((v, r) => axisFeatures(bank, v, r));
+  const intentSelf = selfFeatures(intentBank);
+  const tierSelf = selfFeatures(tierBank);
+  const selfSeconds = (Date.now() - started) / 1000;
+  const INTENT_SCORE_INPUT: Method = { kind: 'weighted-knn', k: 20, tau: 0.05 };
+  const TIER_SCORE_INPUT: Method = { kind: 'topk', k: 5, aggregation: 'mean' };
+  const headInput = (spec: HeadSpec, vector: Float32Array, features: AxisFeatures, scoreInput: Method): ArrayLike<number> => {
+    if (spec.inputs === 'embedding') return vector;
+    const scores = scoreWith(scoreInput, features);
+    if (spec.inputs === 'scores') return scores;
+    const out = new Float32Array(vector.length + scores.length);
+    out.set(vector);
+    out.set(scores, vector.length);
+    return out;
+  };
+  const fitTimes: string[] = [];
+  const trainHeads = (bank: BankAxis, self: readonly AxisFeatures[], scoreInput: Method) =>
+    HEAD_SPECS.map((spec) => {
+      const fitStarted = Date.now();
+      const first = headInput(spec, bank.vectors[0]!, self[0]!, scoreInput);
+      const dim = first.length;
+      const inputs = new Float32Array(bank.vectors.length * dim);
+      bank.vectors.forEach((v, r) => inputs.set(headInput(spec, v, self[r]!, scoreInput), r * dim));
+      const head = fitLinearHead({
+        inputs,
+        dim,
+        labels: bank.labelOf,
+        classes: bank.labels.length,
+        lambda: spec.lambda,
+        balanced: spec.balanced,
+      });
+      fitTimes.push(`${bank.vectors.length}x${dim} ${headSpecName(spec)}: ${Date.now() - fitStarted} ms`);
+      return { spec, head };
+    });
+  const intentHeads = trainHeads(intentBank, intentSelf, INTENT_SCORE_INPUT);
+  const tierHeads = trainHeads(tierBank, tierSelf, TIER_SCORE_INPUT);
+  const weightGrid = [0, 0.5].map((floor) => ({
+    name: `LOO k10 tau0.05 floor ${floor}`,
+    byRow: exemplarWeights(intentBank, intentSelf, 10, 0.05, floor),
+  }));
+  console.error(
+    `bank-learned scorings in ${((Date.now() - started) / 1000).toFixed(1)} s (leave-one-out scores of the bank ${selfSeconds.toFixed(1)} s); head fits: ${fitTimes.join('; ')}`,
+  );
+  const withHeads = (
+    features: AxisFeatures,
+    vector: Float32Array,
+    heads: readonly { spec: HeadSpec; head: ReturnType<typeof fitLinearHead> }[],
+    scoreInput: Method,
+  ): AxisFeatures => ({
+    ...features,
+    heads: heads.map(({ spec, head }) => headLogits(head, headInput(spec, vector, features, scoreInput))),
+  });
+
   const intentRows = intentFamilies(options.evaldataDir, options.intentCap);
   const tierRows = tierFamilies(options.evaldataDir);
   const outcomes = outcomeFamilies(options.evaldataDir, options.mmluCap);
@@ -207,9 +305,9 @@ export async function runLoso(
     return rows.map((row, i) => ({
       text: row.text,
       family: row.family,
-      intent: axisFeatures(intentBank, vectors[i]!),
+      intent: withHeads(axisFeatures(intentBank, vectors[i]!), vectors[i]!, intentHeads, INTENT_SCORE_INPUT),
       intentAbstain: axisFeatures(intentBankAbstain, vectors[i]!),
-      tier: axisFeatures(tierBank, vectors[i]!),
+      tier: withHeads(axisFeatures(tierBank, vectors[i]!), vectors[i]!, tierHeads, TIER_SCORE_INPUT),
       signals: measureComplexity(row.text),
       hits: matchRules(rules, row.text.trim()),
     }));
@@ -222,10 +320,28 @@ export async function runLoso(
   const families = [...new Set([...intentRows, ...tierRows].map((r) => r.family).concat(outcomes.map((o) => o.family)))];
 
   // Per method, the scores of every intent row, computed once.
-  const methods = METHOD_GRID;
+  const methods: Method[] = [
+    ...METHOD_GRID,
+    ...weightGrid.flatMap((weights) =>
+      [10, 20].flatMap((k) => [0.02, 0.05].map((tau): Method => ({ kind: 'weighted-knn', k, tau, weights }))),
+    ),
+    ...intentHeads.flatMap(({ spec }, head) =>
+      HEAD_TEMPERATURES.map((temperature): Method => ({
+        kind: 'linear-head',
+        head,
+        spec,
+        name: headSpecName(spec),
+        temperature,
+      })),
+    ),
+  ];
   const featuresOf = (item: Item, abstainOnly: boolean | undefined) => (abstainOnly ? item.intentAbstain : item.intent);
+  // The bank-learned scorings belong to the whole bank (its rows, its heads): not scored against the bank without general.
+  const bankLearned = (m: Method) => m.kind === 'linear-head' || (m.kind === 'weighted-knn' && m.weights !== undefined);
   const intentScoresByMethod = (abstainOnly: boolean) =>
-    methods.map((m) => intentItems.map((item) => rankScores(scoreWith(m, featuresOf(item, abstainOnly)))));
+    methods.map((m) =>
+      abstainOnly && bankLearned(m) ? [] : intentItems.map((item) => rankScores(scoreWith(m, featuresOf(item, abstainOnly)))),
+    );
   const intentScores = { region: intentScoresByMethod(false), abstain: intentScoresByMethod(true) };
 
   const ruleIntentOf = (hits: RuleHit[], disabled: ReadonlySet<string>) => {
@@ -265,6 +381,9 @@ export async function runLoso(
     let best: { method: Method; thresholds: IntentThresholds; value: number; abstainOnly: boolean } | undefined;
     methods.forEach((method, m) => {
       if (!config.kinds.includes(method.kind)) return;
+      if (abstainOnly && bankLearned(method)) return;
+      if (method.kind === 'weighted-knn' && (method.weights !== undefined) !== (config.exemplarWeights ?? false)) return;
+      if (method.kind === 'linear-head' && config.headInputs !== 'any' && method.spec.inputs !== config.headInputs) return;
       const fit = fitIntentThresholds(scores[m]!, ruleIntents, intentGold, keep, config);
       if (!best || fit.value > best.value + 1e-9) best = { method, ...fit, abstainOnly };
     });
@@ -283,9 +402,19 @@ export async function runLoso(
   const tierSettingsOf = (fit: FoldFit): AxisScoring => ({ ...base.tier, k: fit.tier.k, aggregation: fit.tier.aggregation });
   const complexIndex = TIERS.indexOf('complex');
   const tierScoresOf = (item: Item, tier: TierFit): AxisScores => {
-    const { k, aggregation, centroidWeight, complexOffset } = tier;
+    const { k, aggregation, centroidWeight, complexOffset, head } = tier;
     const scores = scoreWith(
-      centroidWeight > 0 ? { kind: 'centroid-blend', k, alpha: centroidWeight } : { kind: 'topk', k, aggregation },
+      head
+        ? {
+            kind: 'linear-head',
+            head: head.index,
+            spec: tierHeads[head.index]!.spec,
+            name: head.name,
+            temperature: head.temperature,
+          }
+        : centroidWeight > 0
+          ? { kind: 'centroid-blend', k, alpha: centroidWeight }
+          : { kind: 'topk', k, aggregation },
       item.tier,
     );
     scores[complexIndex]! += complexOffset;
@@ -342,32 +471,41 @@ export async function runLoso(
   /** Tier settings: the most accurate on the training tier rows with complex -> simple at most 2%. */
   const fitTier = (train: (family: string) => boolean, fit: FoldFit, config: TierConfig): TierFit => {
     let best: (TierFit & { accuracy: number }) | undefined;
-    for (const centroidWeight of config.centroidWeights)
-      for (const complexOffset of config.complexOffsets)
-        for (const k of K_GRID) {
-          for (const aggregation of ['mean', 'max'] as const) {
-            if (aggregation === 'max' && (k > 1 || centroidWeight > 0)) continue;
-            const tier = { k, aggregation, centroidWeight, complexOffset };
-            const trial = { ...fit, tier };
-            let right = 0;
-            let n = 0;
-            let complex = 0;
-            let complexSimple = 0;
-            tierItems.forEach((item, i) => {
-              if (!train(item.family)) return;
-              const decided = decide(item, trial, undefined).tier;
-              n++;
-              if (decided === tierRows[i]!.label) right++;
-              if (tierRows[i]!.label === 'complex') {
-                complex++;
-                if (decided === 'simple') complexSimple++;
-              }
-            });
-            const accuracy = right / Math.max(1, n);
-            if (complexSimple / Math.max(1, complex) > 0.02) continue;
-            if (!best || accuracy > best.accuracy + 1e-9) best = { ...tier, accuracy };
+    // A head stands in for the kNN settings: its grid is the heads of the config's inputs and their temperatures.
+    const heads: (TierFit['head'] | undefined)[] = config.heads
+      ? tierHeads.flatMap(({ spec }, index) =>
+          config.heads === 'any' || spec.inputs === config.heads
+            ? HEAD_TEMPERATURES.map((temperature) => ({ index, name: headSpecName(spec), temperature }))
+            : [],
+        )
+      : [undefined];
+    for (const head of heads)
+      for (const centroidWeight of config.centroidWeights)
+        for (const complexOffset of config.complexOffsets)
+          for (const k of head ? [K_GRID[0]!] : K_GRID) {
+            for (const aggregation of ['mean', 'max'] as const) {
+              if (aggregation === 'max' && (head || k > 1 || centroidWeight > 0)) continue;
+              const tier = { k, aggregation, centroidWeight, complexOffset, head };
+              const trial = { ...fit, tier };
+              let right = 0;
+              let n = 0;
+              let complex = 0;
+              let complexSimple = 0;
+              tierItems.forEach((item, i) => {
+                if (!train(item.family)) return;
+                const decided = decide(item, trial, undefined).tier;
+                n++;
+                if (decided === tierRows[i]!.label) right++;
+                if (tierRows[i]!.label === 'complex') {
+                  complex++;
+                  if (decided === 'simple') complexSimple++;
+                }
+              });
+              const accuracy = right / Math.max(1, n);
+              if (complexSimple / Math.max(1, complex) > 0.02) continue;
+              if (!best || accuracy > best.accuracy + 1e-9) best = { ...tier, accuracy };
+            }
           }
-        }
     if (!best) return fit.tier;
     const { accuracy: _accuracy, ...tier } = best;
     return tier;
@@ -774,6 +912,10 @@ export async function runLoso(
 /** The calibration settings a full fit stands for, in the service's schema. */
 export function settingsOf(fit: FoldFit, base: ScoringSettings): Partial<ScoringSettings> {
   const method = fit.intent.method;
+  if (method.kind === 'linear-head' || fit.tier.head || (method.kind === 'weighted-knn' && method.weights))
+    throw new Error(
+      'the bank-learned scorings (linear heads, per-exemplar weights) are measured here, not shipped by the service',
+    );
   if (fit.intent.abstainOnly)
     throw new Error(
       'abstention alone is measured by leaving the general exemplars out of the bank; to ship it, remove them from routes-data',
