@@ -135,12 +135,8 @@ test('an Anthropic model with a thinking budget gets extended thinking, with roo
   );
 });
 
-test("routing.json refuses reasoning settings that the model's provider cannot take", (t) => {
-  const cases: [string, Json, RegExp][] = [
-    ['claude-sonnet-4', { reasoning_effort: 'minimal' }, /Anthropic effort \(output_config.effort\) starts at "low"/],
-    ['claude-sonnet-4', { reasoning_effort: 'low', thinking_budget: 2048 }, /reasoning_effort or thinking_budget, not both/],
-    ['gpt-4o', { thinking_budget: 2048 }, /thinking_budget is for anthropic-kind providers/],
-  ];
+/** Each case changes one model of a copy of the shipped routing.json; loading the copy must fail with the message. */
+function assertRoutingRefuses(t: Parameters<typeof tempDir>[0], cases: [string, Json, RegExp][]): void {
   for (const [model, setting, message] of cases) {
     const dir = tempDir(t);
     cpSync(ROUTES_DATA_DIR, dir, { recursive: true });
@@ -150,6 +146,15 @@ test("routing.json refuses reasoning settings that the model's provider cannot t
     writeFileSync(path, JSON.stringify(table));
     assert.throws(() => loadRoutesData(dir), message, JSON.stringify(setting));
   }
+}
+
+test("routing.json refuses reasoning settings that the model's provider cannot take", (t) => {
+  const cases: [string, Json, RegExp][] = [
+    ['claude-sonnet-4', { reasoning_effort: 'minimal' }, /Anthropic effort \(output_config.effort\) starts at "low"/],
+    ['claude-sonnet-4', { reasoning_effort: 'low', thinking_budget: 2048 }, /reasoning_effort or thinking_budget, not both/],
+    ['gpt-4o', { thinking_budget: 2048 }, /thinking_budget is for anthropic-kind providers/],
+  ];
+  assertRoutingRefuses(t, cases);
 });
 
 test("an Anthropic model with an effort gets output_config.effort; the client's own effort, in either API's words, wins", async (t) => {
@@ -328,15 +333,7 @@ test("routing.json: a model's efforts are on its provider's scale and hold its o
     ['gpt-5-mini-low', { efforts: ['medium', 'high'] }, /"low" is not among the model's efforts/],
     ['gpt-5', { capabilities: ['thinking'] }, /thinking capability is for anthropic-kind providers/],
   ];
-  for (const [model, setting, message] of cases) {
-    const dir = tempDir(t);
-    cpSync(ROUTES_DATA_DIR, dir, { recursive: true });
-    const path = join(dir, 'routing.json');
-    const table = JSON.parse(readFileSync(path, 'utf8')) as { models: Record<string, Json> };
-    Object.assign(table.models[model]!, setting);
-    writeFileSync(path, JSON.stringify(table));
-    assert.throws(() => loadRoutesData(dir), message, JSON.stringify(setting));
-  }
+  assertRoutingRefuses(t, cases);
 });
 
 test("x-router-reasoning says what was sent and whose it was: the client's (and what it asked for), the table's, or nothing", async (t) => {
