@@ -2,7 +2,7 @@ import { Hono, type Context } from 'hono';
 import type { Response as OpenAIResponse, ResponseStreamEvent } from 'openai/resources/responses/responses';
 import { z } from 'zod';
 import type { Logger } from '../logger.js';
-import type { ResponsesInboundRequest } from '../providers/responses-inbound.js';
+import type { ResponsesInboundRequest } from '../responses/responses-inbound.js';
 import type { AppEnv } from './app-env.js';
 import { AppError } from '../errors.js';
 import type { ResponseReader } from '../responses/response-store.js';

@@ -7,7 +7,7 @@ import type {
   ResponseStreamEvent,
 } from 'openai/resources/responses/responses';
 import { AppError } from '../errors.js';
-import { createResponsesEventMapper } from '../providers/responses-inbound-stream.js';
+import { createResponsesEventMapper } from '../responses/responses-inbound-stream.js';
 import {
   inputItems,
   outputAsInput,
@@ -16,7 +16,7 @@ import {
   toResponse,
   type ResponseIdentity,
   type ResponsesInboundRequest,
-} from '../providers/responses-inbound.js';
+} from '../responses/responses-inbound.js';
 import type { ThinkingContext } from '../providers/reasoning.js';
 import type { ChatRequest, Provider, ProviderCallOptions } from '../providers/types.js';
 import { listInputItems, type InputItemList, type InputItemsPage } from '../responses/input-items.js';

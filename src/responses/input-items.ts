@@ -1,7 +1,7 @@
 import type { ResponseItemList } from 'openai/resources/responses/input-items';
 import type { ResponseInputItem, ResponseItem } from 'openai/resources/responses/responses';
 import { AppError } from '../errors.js';
-import { outputAsInput } from '../providers/responses-inbound.js';
+import { outputAsInput } from './responses-inbound.js';
 import type { StoredResponse } from './response-store.js';
 
 /** The query of GET /v1/responses/{id}/input_items, as OpenAI defines it. */

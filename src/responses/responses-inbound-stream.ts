@@ -11,7 +11,7 @@ import {
   type ResponseIdentity,
   type ResponsesInboundRequest,
 } from './responses-inbound.js';
-import type { ChatCompletionChunk } from './types.js';
+import type { ChatCompletionChunk } from '../providers/types.js';
 
 /** Responses events without their `sequence_number`, which the mapper adds in order. */
 type Unnumbered<E> = E extends unknown ? Omit<E, 'sequence_number'> : never;

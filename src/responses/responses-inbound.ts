@@ -17,7 +17,7 @@ import type {
   ResponseUsage,
 } from 'openai/resources/responses/responses';
 import { AppError } from '../errors.js';
-import { ProviderError, type ChatCompletion, type ChatRequest } from './types.js';
+import { ProviderError, type ChatCompletion, type ChatRequest } from '../providers/types.js';
 
 /**
  * The OpenAI Responses endpoint (`POST /v1/responses`) in terms of the
