@@ -262,7 +262,7 @@ export class RouterService {
     try {
       vectors = await this.deps.embedder.embed(toEmbed, input.signal ? { signal: input.signal } : undefined);
     } catch (error) {
-      embedSpan?.fail(error instanceof Error ? error.name : 'error', error instanceof Error ? error.message : String(error));
+      embedSpan?.failWith(error);
       throw error;
     } finally {
       embedSpan?.end();
@@ -283,7 +283,7 @@ export class RouterService {
       }
       scoreSpan?.set({ 'router.tier.margin': tierScores.margin, 'router.intent.margin': intentScores.margin });
     } catch (error) {
-      scoreSpan?.fail(error instanceof Error ? error.name : 'error', error instanceof Error ? error.message : String(error));
+      scoreSpan?.failWith(error);
       throw error;
     } finally {
       scoreSpan?.end();
@@ -321,7 +321,7 @@ export class RouterService {
       if (input.sessionId) this.deps.sessions.remember(input.sessionId, decision.tier);
       decideSpan?.set({ 'router.tier': decision.tier, 'router.intent': decision.intent });
     } catch (error) {
-      decideSpan?.fail(error instanceof Error ? error.name : 'error', error instanceof Error ? error.message : String(error));
+      decideSpan?.failWith(error);
       throw error;
     } finally {
       decideSpan?.end();

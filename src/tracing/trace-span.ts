@@ -77,6 +77,11 @@ export class TraceSpan {
     return this;
   }
 
+  /** Marks the span failed by a thrown value: its error name (or `error`) as the type, its message. */
+  failWith(error: unknown): this {
+    return error instanceof Error ? this.fail(error.name, error.message) : this.fail('error', String(error));
+  }
+
   /**
    * Marks work that finishes after the handler returned as part of this span:
    * `released()` waits until every release returned here has been called.

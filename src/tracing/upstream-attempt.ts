@@ -52,7 +52,7 @@ export function recordFailure(span: TraceSpan, error: unknown): void {
     span.fail(error.status !== undefined ? String(error.status) : error.kind, error.message);
     return;
   }
-  span.fail(error instanceof Error ? error.name : 'error', error instanceof Error ? error.message : String(error));
+  span.failWith(error);
 }
 
 /** The `model` an answer names: a chat completion or chunk has it on top, a Responses event inside `response`. */
