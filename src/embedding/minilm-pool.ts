@@ -1,12 +1,11 @@
-import { existsSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
-import { Worker } from 'node:worker_threads';
+import type { Worker } from 'node:worker_threads';
 // onnxruntime-node 1.14's addon is not context-aware: if the last thread holding it exits, loading it again in a
 // new worker fails ("Module did not self-register") or crashes. The main thread keeps it loaded for the process.
 import 'onnxruntime-node';
 import { EmbedderLoadError, type Embedder, type EmbedderKind } from './embedder.js';
 import type { MiniLmOptions } from './minilm.js';
 import type { ModelIdentity } from './model-identity.js';
+import { startWorkerModule } from '../worker-module.js';
 
 /** What a worker loads: MiniLM with its options, or USE-lite (which needs none). */
 export type WorkerData = { kind: 'minilm'; options: MiniLmOptions } | { kind: 'use-lite' };
@@ -28,18 +27,9 @@ export interface PooledEmbedder extends Embedder {
   close(): Promise<void>;
 }
 
-/**
- * The compiled worker next to this file; under tsx (tests, scripts) the
- * TypeScript source, loaded through tsx's loader registered in the worker
- * (module hooks are per thread, and `--import tsx` does not reach workers).
- */
+/** The worker that loads the embedder (minilm-worker.ts), compiled or under tsx. */
 function newWorker(workerData: unknown): Worker {
-  const compiled = new URL('./minilm-worker.js', import.meta.url);
-  if (existsSync(fileURLToPath(compiled))) return new Worker(compiled, { workerData });
-  const source = new URL('./minilm-worker.ts', import.meta.url).href;
-  const tsx = import.meta.resolve('tsx/esm/api');
-  const bootstrap = `import(${JSON.stringify(tsx)}).then((api) => { api.register(); return import(${JSON.stringify(source)}); })`;
-  return new Worker(bootstrap, { eval: true, workerData });
+  return startWorkerModule(import.meta.url, 'minilm-worker', workerData);
 }
 
 interface Slot {

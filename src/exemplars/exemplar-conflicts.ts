@@ -1,4 +1,5 @@
-import { assessBank, misplacedAmong, type BankHealth } from '../quality/bank-health.js';
+import { misplacedAmong, type BankHealth, type BankRow } from '../quality/bank-health.js';
+import { assessBankInWorker } from '../quality/bank-health-in-worker.js';
 import { AXES, type Axis } from '../routes-config/schemas.js';
 import type { ExemplarStore } from './store.js';
 
@@ -12,12 +13,17 @@ export interface Conflict {
 /** The whole-bank analysis is quadratic; past this many exemplars on an axis it is left to `npm run health`. */
 export const MAX_ROWS_FOR_LIVE_HEALTH = 5000;
 
+type AxisHealth = Partial<Record<Axis, BankHealth>>;
+
+/** Runs the whole-bank pass for one axis; a worker thread in the service, so the event loop stays free. */
+export type AssessBank = (rows: readonly BankRow[], options: { k: number; duplicateAbove: number }) => Promise<BankHealth>;
+
 /**
  * Exemplar-bank health for the admin API and the dashboard: the same analysis
  * as `npm run health`, over the live store, cached until the exemplar set changes.
  */
 export class ExemplarConflicts {
-  private cached: { revision: number; embedderId: string; health: Partial<Record<Axis, BankHealth>> } | undefined;
+  private cached: { revision: number; embedderId: string; health: Promise<AxisHealth> } | undefined;
   /** Per exemplar, for the list: its conflict or null, computed only for the ids asked about. */
   private rows: { revision: number; embedderId: string; verdicts: Map<number, Conflict | null> } | undefined;
 
@@ -25,19 +31,31 @@ export class ExemplarConflicts {
     private readonly store: ExemplarStore,
     private readonly embedderId: () => string,
     private readonly k = 3,
+    private readonly assess: AssessBank = assessBankInWorker,
   ) {}
 
-  health(): Partial<Record<Axis, BankHealth>> {
+  /** Callers asking while a pass runs share it; a failed pass is forgotten, so the next call tries again. */
+  health(): Promise<AxisHealth> {
     const revision = this.store.revision();
     const embedderId = this.embedderId();
     if (this.cached?.revision === revision && this.cached.embedderId === embedderId) return this.cached.health;
     const rows = this.store.vectorRows(embedderId);
-    const health: Partial<Record<Axis, BankHealth>> = {};
+    const health = this.assessAxes(rows);
+    const entry = { revision, embedderId, health };
+    this.cached = entry;
+    health.catch(() => {
+      if (this.cached === entry) this.cached = undefined;
+    });
+    return health;
+  }
+
+  private async assessAxes(rows: readonly (BankRow & { axis: Axis })[]): Promise<AxisHealth> {
+    const health: AxisHealth = {};
     for (const axis of AXES) {
       const axisRows = rows.filter((row) => row.axis === axis);
-      if (axisRows.length <= MAX_ROWS_FOR_LIVE_HEALTH) health[axis] = assessBank(axisRows, { k: this.k, duplicateAbove: 0.95 });
+      if (axisRows.length <= MAX_ROWS_FOR_LIVE_HEALTH)
+        health[axis] = await this.assess(axisRows, { k: this.k, duplicateAbove: 0.95 });
     }
-    this.cached = { revision, embedderId, health };
     return health;
   }
 

@@ -6,8 +6,8 @@ const round = (value: number) => (Number.isFinite(value) ? Math.round(value * 10
 /** GET /admin/exemplars/health: per-label leave-one-out accuracy, confused pairs, misplaced exemplars, near-duplicates. */
 export function adminHealthRoutes(): Hono<AppEnv> {
   const routes = new Hono<AppEnv>();
-  routes.get('/admin/exemplars/health', (c) => {
-    const health = c.get('services').admin.conflicts.health();
+  routes.get('/admin/exemplars/health', async (c) => {
+    const health = await c.get('services').admin.conflicts.health();
     return c.json(
       Object.fromEntries(
         Object.entries(health).map(([axis, bank]) => [

@@ -35,8 +35,13 @@ export interface BankHealth {
   /** gold -> predicted counts of leave-one-out mistakes, most frequent first. */
   confusedPairs: { label: string; predicted: string; count: number }[];
   misplaced: Misplaced[];
-  nearDuplicates: { a: BankRow; b: BankRow; similarity: number }[];
+  nearDuplicates: { a: BankRowRef; b: BankRowRef; similarity: number }[];
 }
+
+/** A row without its vector: what a report names (and what a worker sends back cheaply). */
+export type BankRowRef = Pick<BankRow, 'id' | 'label' | 'text'>;
+
+const refOf = (row: BankRow): BankRowRef => ({ id: row.id, label: row.label, text: row.text });
 
 const dot = (a: Float32Array, b: Float32Array) => {
   let sum = 0;
@@ -132,7 +137,7 @@ export function assessBank(rows: readonly BankRow[], options: { k: number; dupli
       pushTop(tops[lj]!, s, options.k);
       pairSum[li * L + lj]! += s;
       pairCount[li * L + lj]!++;
-      if (j > i && s >= options.duplicateAbove) nearDuplicates.push({ a: row, b: rows[j]!, similarity: s });
+      if (j > i && s >= options.duplicateAbove) nearDuplicates.push({ a: refOf(row), b: refOf(rows[j]!), similarity: s });
     }
     const wrong = looVerdict(row, labels, tops);
     if (wrong === undefined) correctByLabel.set(row.label, (correctByLabel.get(row.label) ?? 0) + 1);
