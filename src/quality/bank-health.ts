@@ -90,7 +90,7 @@ export function misplacedAmong(rows: readonly BankRow[], chosen: ReadonlySet<num
     if (!chosen.has(row.id)) continue;
     const tops: number[][] = labels.map(() => []);
     for (const [j, other] of rows.entries()) {
-      // Rounded to float32 as assessBank's matrix stores it, so both give the same scores to the bit.
+      // Rounded to float32 as assessBank rounds it, so both give the same scores to the bit.
       if (i !== j) pushTop(tops[labelIndex.get(other.label)!]!, Math.fround(dot(row.vector, other.vector)), k);
     }
     const wrong = looVerdict(row, labels, tops);
@@ -100,11 +100,12 @@ export function misplacedAmong(rows: readonly BankRow[], chosen: ReadonlySet<num
 }
 
 /**
- * One pass over the similarity matrix (stored once, as float32) gives every
- * figure: the per-label top-k for leave-one-out, the label-pair similarity sums
- * and the near duplicates. The first version built an array of arrays and
- * sorted every label's list per row; with a 2,800-row axis that held the event
- * loop (and the live dashboard) for well over ten seconds.
+ * One pass over the pairs gives every figure: the per-label top-k for
+ * leave-one-out, the label-pair similarity sums and the near duplicates. No
+ * similarity matrix is kept (at 5,000 rows it took 100 MB): each pair's
+ * similarity goes to both rows' top-k lists at once. The first version built an
+ * array of arrays and sorted every label's list per row; with a 2,800-row axis
+ * that held the event loop (and the live dashboard) for well over ten seconds.
  */
 export function assessBank(rows: readonly BankRow[], options: { k: number; duplicateAbove: number }): BankHealth {
   const labels = [...new Set(rows.map((r) => r.label))].sort();
@@ -112,34 +113,32 @@ export function assessBank(rows: readonly BankRow[], options: { k: number; dupli
   const rowLabel = Int32Array.from(rows, (row) => labelIndex.get(row.label)!);
   const n = rows.length;
   const L = labels.length;
-  const sims = new Float32Array(n * n);
-  for (let i = 0; i < n; i++) {
-    for (let j = i + 1; j < n; j++) {
-      const s = dot(rows[i]!.vector, rows[j]!.vector);
-      sims[i * n + j] = s;
-      sims[j * n + i] = s;
-    }
-  }
   const pairSum = new Float64Array(L * L);
   const pairCount = new Float64Array(L * L);
   const mistakes = new Map<string, number>();
   const misplaced: Misplaced[] = [];
   const correctByLabel = new Map<string, number>();
   const nearDuplicates: BankHealth['nearDuplicates'] = [];
+  // Each row's top-k per label, filled from both ends of every pair: n x labels x k numbers instead of n x n.
+  const tops: number[][][] = rows.map(() => labels.map(() => []));
   for (let i = 0; i < n; i++) {
     const row = rows[i]!;
-    const tops: number[][] = labels.map(() => []);
     const li = rowLabel[i]!;
-    for (let j = 0; j < n; j++) {
-      if (i === j) continue;
-      const s = sims[i * n + j]!;
+    for (let j = i + 1; j < n; j++) {
+      // Rounded to float32, as the matrix of earlier versions stored it, so the figures did not move.
+      const s = Math.fround(dot(row.vector, rows[j]!.vector));
       const lj = rowLabel[j]!;
-      pushTop(tops[lj]!, s, options.k);
+      pushTop(tops[i]![lj]!, s, options.k);
+      pushTop(tops[j]![li]!, s, options.k);
       pairSum[li * L + lj]! += s;
       pairCount[li * L + lj]!++;
-      if (j > i && s >= options.duplicateAbove) nearDuplicates.push({ a: refOf(row), b: refOf(rows[j]!), similarity: s });
+      pairSum[lj * L + li]! += s;
+      pairCount[lj * L + li]!++;
+      if (s >= options.duplicateAbove) nearDuplicates.push({ a: refOf(row), b: refOf(rows[j]!), similarity: s });
     }
-    const wrong = looVerdict(row, labels, tops);
+  }
+  for (const [i, row] of rows.entries()) {
+    const wrong = looVerdict(row, labels, tops[i]!);
     if (wrong === undefined) correctByLabel.set(row.label, (correctByLabel.get(row.label) ?? 0) + 1);
     else {
       const key = `${row.label}\u0000${wrong.closerTo}`;
