@@ -102,7 +102,7 @@ export function createApp(deps: AppDeps): Hono<AppEnv> {
   // anything else is a 500 without internals, and each in the shape of the protocol the path speaks (OpenAI,
   // Anthropic or ours), so an SDK raises its own typed error for a 401 from auth as for a 502 from upstream.
   app.onError((error, c) => {
-    if (error instanceof AppError) return c.json(errorBodyFor(c.req.path, error), error.status);
+    if (error instanceof AppError) return c.json(errorBodyFor(c.req.path, error), error.status, error.headers);
     (c.get('log') ?? deps.logger).error('unhandled error', {
       path: c.req.path,
       method: c.req.method,

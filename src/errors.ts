@@ -32,13 +32,27 @@ export class AppError extends Error {
   readonly code: ErrorCode;
   readonly status: AppErrorStatus;
   readonly details: Record<string, unknown> | undefined;
+  /** Response headers the answer carries besides the body, e.g. the decision a failed proxied call was made under. */
+  readonly headers: Readonly<Record<string, string>> | undefined;
 
-  constructor(code: ErrorCode, status: AppErrorStatus, message: string, details?: Record<string, unknown>) {
+  constructor(
+    code: ErrorCode,
+    status: AppErrorStatus,
+    message: string,
+    details?: Record<string, unknown>,
+    headers?: Readonly<Record<string, string>>,
+  ) {
     super(message);
     this.name = 'AppError';
     this.code = code;
     this.status = status;
     this.details = details;
+    this.headers = headers;
+  }
+
+  /** The same error, answered with `headers` too. */
+  withHeaders(headers: Readonly<Record<string, string>>): AppError {
+    return new AppError(this.code, this.status, this.message, this.details, { ...this.headers, ...headers });
   }
 }
 

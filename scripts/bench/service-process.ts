@@ -59,17 +59,24 @@ export interface LoopDelay {
 /** Starts the service on 127.0.0.1 with an ephemeral port and waits for its `ready` log line. */
 export async function startService(options: ServiceOptions, timeoutMs = 120_000): Promise<RunningService> {
   const args = options.probe ? ['--import', LOOP_PROBE, MAIN_JS] : [MAIN_JS];
+  const env: Record<string, string> = {
+    PATH: process.env.PATH ?? '',
+    HOST: '127.0.0.1',
+    PORT: '0',
+    LOG_LEVEL: 'info',
+    EMBEDDING_OFFLINE: 'true',
+    // No load balancer to drain from: with the service's 5 s default every stop() waited 5 s, then was killed
+    // mid-shutdown. A run that measures the drain (the hostile one) sets its own.
+    SHUTDOWN_DRAIN_MS: '0',
+    SHUTDOWN_GRACE_MS: '10000',
+    ...options.env,
+  };
+  // SIGKILL only once the service has had its whole drain and grace to stop by itself.
+  const killAfterMs = Number(env.SHUTDOWN_DRAIN_MS) + Number(env.SHUTDOWN_GRACE_MS) + 5_000;
   const started = performance.now();
   const child = spawn(process.execPath, args, {
     cwd: PROJECT_ROOT,
-    env: {
-      PATH: process.env.PATH ?? '',
-      HOST: '127.0.0.1',
-      PORT: '0',
-      LOG_LEVEL: 'info',
-      EMBEDDING_OFFLINE: 'true',
-      ...options.env,
-    },
+    env,
     stdio: options.probe ? ['ignore', 'ignore', 'pipe', 'ipc'] : ['ignore', 'ignore', 'pipe'],
   });
   const lines: string[] = [];
@@ -131,7 +138,7 @@ export async function startService(options: ServiceOptions, timeoutMs = 120_000)
         if (child.exitCode !== null) return resolve();
         child.once('exit', () => resolve());
         child.kill('SIGTERM');
-        setTimeout(() => child.kill('SIGKILL'), 5_000).unref();
+        setTimeout(() => child.kill('SIGKILL'), killAfterMs).unref();
       }),
   };
 }

@@ -1,17 +1,6 @@
-import type { CascadeResult } from '../cascade/tier-cascade.js';
 import type { SentReasoning } from '../providers/reasoning.js';
 import type { ProxyOutcome } from '../proxy/chat-proxy.js';
-
-const usdHeader = (usd: number): string => usd.toFixed(10).replace(/0+$/, '').replace(/\.$/, '');
-
-/** Whether a small model was asked for the tier, what it answered and what it cost; nothing when it was not asked. */
-export function cascadeHeaders(cascade: CascadeResult | undefined): Record<string, string> {
-  if (!cascade) return {};
-  const headers: Record<string, string> = { 'x-router-cascade': cascade.outcome, 'x-router-cascade-model': cascade.model };
-  if (cascade.tier) headers['x-router-cascade-tier'] = cascade.tier;
-  if (cascade.costUsd !== undefined) headers['x-router-cascade-cost-usd'] = usdHeader(cascade.costUsd);
-  return headers;
-}
+import { planHeaders, usdHeader } from '../proxy/decision-headers.js';
 
 /**
  * What reasoning went upstream and whose it was: `effort=high; source=client`, with `requested=max` when the client's
@@ -35,21 +24,14 @@ export function reasoningHeader(sent: SentReasoning): string | undefined {
 /** The decision, on every proxied response, for clients that cannot read our body fields. */
 export function decisionHeaders(outcome: ProxyOutcome, costUsd: number | undefined): Record<string, string> {
   const headers: Record<string, string> = {
-    'x-router-decision-id': outcome.plan.decisionId,
-    'x-router-routed': String(outcome.plan.routed),
+    ...planHeaders(outcome.plan, outcome.attempts),
     'x-router-provider': outcome.candidate.provider,
     'x-router-model': outcome.candidate.model,
-    // Calls that went upstream: a candidate skipped for its open circuit was never attempted.
-    'x-router-attempts': String(outcome.attempts.filter((attempt) => attempt.status !== 'skipped').length),
   };
-  if (outcome.plan.tier) headers['x-router-tier'] = outcome.plan.tier;
-  if (outcome.plan.intent) headers['x-router-intent'] = outcome.plan.intent;
-  if (outcome.plan.strategy) headers['x-router-strategy'] = outcome.plan.strategy;
-  if (outcome.plan.configVersion !== undefined) headers['x-router-config-version'] = String(outcome.plan.configVersion);
   const reasoning = reasoningHeader(outcome.reasoning);
   if (reasoning !== undefined) headers['x-router-reasoning'] = reasoning;
   if (costUsd !== undefined) headers['x-router-cost-usd'] = usdHeader(costUsd);
-  return { ...headers, ...cascadeHeaders(outcome.plan.cascade) };
+  return headers;
 }
 
 export const SSE_HEADERS = {

@@ -3,7 +3,7 @@ import type { AppEnv } from './app-env.js';
 import { callerFingerprint } from './auth.js';
 import { readJsonBody } from './body.js';
 import { requestSignal } from './request-timeout.js';
-import { cascadeHeaders } from './proxy-headers.js';
+import { cascadeHeaders } from '../proxy/decision-headers.js';
 import { routeResponse } from './route-response.js';
 import { routeBatchRequestSchema, routeRequestSchema, type RouteLimits } from './route-schemas.js';
 

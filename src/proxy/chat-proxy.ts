@@ -31,6 +31,7 @@ import {
   tracedCall,
   type UpstreamCall,
 } from '../tracing/upstream-attempt.js';
+import { planHeaders } from './decision-headers.js';
 import { resolveModelChoice } from './model-choice.js';
 
 export interface ProxyServices {
@@ -488,7 +489,7 @@ export class ChatProxy {
     upstreamMs: number,
   ): unknown {
     if (!(error instanceof ForwardError)) return error;
-    const appError = toAppError(error);
+    const appError = toAppError(error).withHeaders(planHeaders(plan, error.attempts));
     this.record(request, plan, context, started, {
       candidate: undefined,
       attempts: error.attempts,
