@@ -211,14 +211,20 @@ export function needsStrong(source: OutcomeSource, row: OutcomeRow): boolean {
   return source.scored ? strong - weak >= 2 : weak < 0.5 && strong >= 0.5;
 }
 
-/** Held-out prompts written for the project and never tuned on (merged from the cascade branch when present). */
-export function holdoutFiles(): { name: string; path: string; axis: 'intent' | 'tier' }[] {
+/**
+ * Held-out prompts written for the project and never tuned on (merged from the cascade branch when present). The
+ * `-2` files are a second set written later by another engineer, independently of the first and of the exemplars.
+ * The axis comes from the name's prefix and the language from its middle part (`intent.es-2` -> intent, es).
+ */
+export function holdoutFiles(): { name: string; path: string; axis: 'intent' | 'tier'; lang: 'en' | 'es' }[] {
   const dir = join(import.meta.dirname, 'holdout');
-  return (['intent.en', 'intent.es', 'tier.en', 'tier.es'] as const)
+  const names = ['intent.en', 'intent.es', 'tier.en', 'tier.es'] as const;
+  return [...names, ...names.map((name) => `${name}-2` as const)]
     .map((name) => ({
       name,
       path: join(dir, `${name}.jsonl`),
       axis: name.startsWith('intent') ? ('intent' as const) : ('tier' as const),
+      lang: name.includes('.es') ? ('es' as const) : ('en' as const),
     }))
     .filter((file) => existsSync(file.path));
 }

@@ -142,13 +142,14 @@ export async function runLosoSuite(options: LosoSuiteOptions): Promise<number> {
         `\n-- final check: held-out own prompts (scripts/quality/holdout/, never tuned on), routed by the service, scoring ${router.router.scoringSource}`,
       );
       for (const file of holdoutFiles()) {
-        const rows = readLabelledFile(file.path, { labelField: 'label' });
+        // The language filter is the one the README's commands pass (`--lang es` for the Spanish files).
+        const rows = readLabelledFile(file.path, { labelField: 'label', lang: file.lang });
         const evaluation = await evaluateLabelled(router, rows, file.axis, { strategy: 'balanced' });
         const extra = evaluation.underRouting
           ? `, complex -> simple ${(100 * evaluation.underRouting.complexToSimple).toFixed(1)}%`
           : '';
         console.log(
-          `${file.name.padEnd(10)} rows ${String(rows.length).padStart(4)}  accuracy ${evaluation.report.accuracy.toFixed(3)}  macro-F1 ${evaluation.report.macroF1.toFixed(3)}${extra}`,
+          `${file.name.padEnd(12)} rows ${String(rows.length).padStart(4)}  accuracy ${evaluation.report.accuracy.toFixed(3)}  macro-F1 ${evaluation.report.macroF1.toFixed(3)}${extra}`,
         );
         reports[reports.length - 1]![`holdout ${file.name}`] = {
           accuracy: evaluation.report.accuracy,
